@@ -1,0 +1,106 @@
+"""The app factory every service uses: lifespan-built resources, middleware, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from services.common.auth import TokenVerifier
+from services.common.bodylimit import BodyLimitMiddleware
+from services.common.db import build_engine, build_sessionmaker, resolve_database_url
+from services.common.handlers import install_handlers, problem_response
+from services.common.errors import problem_body
+from services.common.keys import load_signing_key
+from services.common.observability import (
+    RequestContextMiddleware,
+    configure_logging,
+    metrics_endpoint,
+)
+from services.common.routing import GovhubRoute
+from services.common.settings import GovhubSettings, get_settings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def new_router(**kwargs: Any) -> APIRouter:
+    return APIRouter(route_class=GovhubRoute, **kwargs)
+
+
+def create_service_app(
+    name: str,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    settings: GovhubSettings | None = None,
+    on_startup: Sequence[Hook] = (),
+    tags: Sequence[dict[str, Any]] = (),
+) -> FastAPI:
+    """A service app. Nothing is opened here: the lifespan builds engines and keys."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_json)
+        engine = build_engine(resolve_database_url(settings), settings)
+        app.state.engine = engine
+        app.state.sessionmaker = build_sessionmaker(engine)
+        app.state.signing_key = load_signing_key(settings)
+        app.state.token_verifier = TokenVerifier(settings, app.state.signing_key)
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=list(tags) or None,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service_name = name
+    install_handlers(app)
+
+    from services.common.transaction import TransactionMiddleware
+
+    # added innermost first: the request passes RequestContext → BodyLimit → Transaction
+    app.add_middleware(TransactionMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        import_limit=settings.max_import_body_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware, app_name=name)
+
+    ops = new_router(tags=["operations"])
+
+    @ops.get("/healthz", summary="Liveness", response_model=dict[str, str])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @ops.get("/readyz", summary="Readiness: the database answers", response_model=None)
+    async def readyz() -> Any:
+        try:
+            async with app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            body = problem_body(503, "bad_gateway", checks={"database": "down"})
+            return problem_response(body, 503)
+        return JSONResponse({"status": "ready", "service": name, "checks": {"database": "up"}})
+
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.include_router(ops)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,65 @@
+"""The audit trail: every create, update, delete and state change, in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal
+from services.common.context import request_id_var
+from services.common.models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`{field: [old, new]}` for the fields that changed."""
+    return {
+        k: [_jsonable(before.get(k)), _jsonable(v)]
+        for k, v in after.items()
+        if before.get(k) != v
+    }
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    service: str,
+    principal: Principal | None,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | None,
+    organization_id: uuid.UUID | None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            id=uuid.uuid4(),
+            service=service,
+            actor_id=principal.subject if principal else None,
+            actor_type=principal.kind if principal else "anonymous",
+            organization_id=organization_id,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            changes=_jsonable(changes or {}),
+            request_id=request_id_var.get(),
+        )
+    )

@@ -1,0 +1,69 @@
+"""Engine and sessions. The request owns the transaction: see `TransactionMiddleware`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from services.common.embedded import to_async_url
+from services.common.settings import GovhubSettings
+
+
+def resolve_database_url(settings: GovhubSettings) -> str:
+    """The configured server, or the embedded one under the data dir (started if needed)."""
+    if settings.database_url:
+        return settings.database_url
+    from services.common.embedded import EmbeddedDatabase
+
+    return EmbeddedDatabase(settings.resolved_data_dir, stop_on_close=False).start()
+
+
+def build_engine(url: str, settings: GovhubSettings) -> AsyncEngine:
+    return create_async_engine(
+        to_async_url(url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"application_name": "govhub", "timezone": "UTC"}},
+    )
+
+
+def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+SESSION_STATE_KEY = "govhub_session"
+
+
+def get_session(request: Request) -> AsyncSession:
+    """The session of this request, opened by `TransactionMiddleware`."""
+    session: AsyncSession | None = request.scope.get("state", {}).get(SESSION_STATE_KEY)
+    if session is None:  # a route outside the middleware (should not happen)
+        raise RuntimeError("TransactionMiddleware is not installed")
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+@asynccontextmanager
+async def session_scope(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A unit of work outside a request (worker, CLI): commit on success, roll back on error."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

@@ -1,0 +1,75 @@
+"""The key that signs access tokens: Ed25519, generated once into the data dir (mode 0600)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from services.common.settings import GovhubSettings
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+    def jwk(self) -> dict[str, Any]:
+        raw = self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": self.kid, "alg": "EdDSA",
+                "use": "sig"}
+
+
+def _kid_for(key: Ed25519PrivateKey) -> str:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def load_signing_key(settings: GovhubSettings) -> SigningKey:
+    """From `GOVHUB_JWT_PRIVATE_KEY`, else the data dir's key file, created on first start."""
+    if settings.jwt_private_key:
+        pem = settings.jwt_private_key.encode()
+    else:
+        path = settings.resolved_data_dir / "keys" / "jwt-ed25519.pem"
+        pem = _read_or_create(path)
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("GOVHUB_JWT_PRIVATE_KEY must be an Ed25519 private key in PEM")
+    return SigningKey(kid=_kid_for(key), private_key=key)
+
+
+def _read_or_create(path: Path) -> bytes:
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    # Written aside, then linked into place: when several processes start at once, one
+    # key wins and every process reads that one, never a half-written file.
+    staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    try:
+        os.link(staging, path)
+    except FileExistsError:
+        pem = path.read_bytes()
+    finally:
+        staging.unlink()
+    return pem

@@ -1,0 +1,119 @@
+"""Request ids, JSON logs carrying them, and Prometheus metrics by route."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common.context import request_id_var
+from services.common.errors import PROBLEM_JSON, problem_body
+from services.common.i18n import current_language, negotiate
+
+logger = logging.getLogger("govhub.http")
+
+REQUESTS = Counter(
+    "govhub_http_requests_total", "HTTP requests answered", ["app", "method", "route", "status"]
+)
+LATENCY = Histogram(
+    "govhub_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["app", "method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    if json_lines:
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+class RequestContextMiddleware:
+    """Outermost middleware: request id, language, metrics, access log, last-resort 500."""
+
+    def __init__(self, app: ASGIApp, app_name: str) -> None:
+        self.app = app
+        self.app_name = app_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        rid_token = request_id_var.set(request_id)
+        accept_language = headers.get(b"accept-language", b"").decode("latin-1")
+        lang_token = current_language.set(negotiate(accept_language))
+        started = time.perf_counter()
+        status_holder = {"status": 500, "started": False}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                raw = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                raw.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": raw}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not status_holder["started"]:
+                body = problem_body(500, "internal_error")
+                response = Response(
+                    content=_dumps(body), status_code=500, media_type=PROBLEM_JSON
+                )
+                await response(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "<unmatched>"
+            method = scope["method"]
+            REQUESTS.labels(self.app_name, method, template, str(status_holder["status"])).inc()
+            LATENCY.labels(self.app_name, method, template).observe(elapsed)
+            request_id_var.reset(rid_token)
+            current_language.reset(lang_token)
+
+
+def _dumps(body: object) -> bytes:
+    import json
+
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+async def metrics_endpoint(_: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,88 @@
+"""The transactional outbox: a domain event is written in the caller's transaction.
+
+`emit` adds a `common_outbox` row and enqueues its delivery job on the same connection,
+so both commit or neither does. The worker (`govhub.worker`) runs the registered
+handlers for the event type: at least once, with backoff, dead-lettered after
+`GOVHUB_OUTBOX_MAX_ATTEMPTS`. Handlers must be idempotent (they may see an event twice).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.context import request_id_var
+from services.common.models import OutboxEvent
+from services.common.queue import queries_on_connection
+
+DELIVER_ENTRYPOINT = "outbox.deliver"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: uuid.UUID
+    event_type: str
+    aggregate_type: str
+    aggregate_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+    payload: dict[str, Any]
+    attempt: int
+
+
+Handler = Callable[[Event, AsyncSession], Awaitable[None]]
+# event type → handlers; "*" receives every event (webhook fan-out, for one)
+HANDLERS: dict[str, list[Handler]] = {}
+
+
+def handles(*event_types: str) -> Callable[[Handler], Handler]:
+    """Registers a handler for event types; modules named in the worker import themselves."""
+
+    def register(handler: Handler) -> Handler:
+        for event_type in event_types:
+            HANDLERS.setdefault(event_type, []).append(handler)
+        return handler
+
+    return register
+
+
+async def enqueue_delivery(
+    session: AsyncSession, event_id: uuid.UUID, delay_seconds: float = 0
+) -> None:
+    from datetime import timedelta
+
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    queries = queries_on_connection(raw.driver_connection)
+    await queries.enqueue(
+        DELIVER_ENTRYPOINT,
+        str(event_id).encode(),
+        execute_after=timedelta(seconds=delay_seconds) if delay_seconds else None,
+    )
+
+
+async def emit(
+    session: AsyncSession,
+    event_type: str,
+    *,
+    aggregate_type: str,
+    aggregate_id: uuid.UUID | None,
+    payload: dict[str, Any],
+    organization_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    event = OutboxEvent(
+        id=uuid.uuid4(),
+        event_type=event_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        organization_id=organization_id,
+        payload=payload,
+        request_id=request_id_var.get(),
+    )
+    session.add(event)
+    await session.flush()
+    await enqueue_delivery(session, event.id)
+    return event.id

@@ -1,0 +1,122 @@
+"""Keyset pagination: `?limit=` and an opaque `?cursor=`, never OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from services.common.errors import BadRequest
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T] = Field(description="This page of results.")
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–500).")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description="Opaque cursor from `next_cursor`.")
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"u": str(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return datetime.fromisoformat(value["t"])
+        if "u" in value:
+            return uuid.UUID(value["u"])
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != width:
+            raise ValueError
+        return [_decode_value(v) for v in values]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadRequest(
+            "مؤشر الصفحة غير صالح", "The cursor is not valid", code="invalid_cursor"
+        ) from exc
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    page: PageParams,
+    *,
+    descending: bool = True,
+) -> tuple[list[Any], str | None]:
+    """Runs `stmt` (selecting ORM rows) ordered by `keys`, one page after `page.cursor`.
+
+    `keys` must end with a unique column (usually the id) so the order is total.
+    """
+    if page.cursor:
+        values = decode_cursor(page.cursor, len(keys))
+        stmt = stmt.where(_after(keys, values, descending))
+    order = [k.desc() if descending else k.asc() for k in keys]
+    rows = list((await session.execute(stmt.order_by(*order).limit(page.limit + 1))).scalars())
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
+    return rows, next_cursor
+
+
+def _after(
+    keys: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool
+) -> Any:
+    # (a, b) < (x, y) spelled out so each column may use its own index direction
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = [keys[j] == values[j] for j in range(i)]
+        beyond = key < values[i] if descending else key > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)

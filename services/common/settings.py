@@ -1,0 +1,85 @@
+"""Settings shared by every govhub process, read once from `GOVHUB_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("directory", "inquiries", "calendar", "campaigns")
+
+
+class GovhubSettings(BaseSettings):
+    """Every setting of the hub. Services and the gateway read the fields they need."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVHUB_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="`production` refuses insecure defaults."
+    )
+    database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL (postgresql://user:pass@host:5432/db). "
+        "Unset: an embedded PostgreSQL is started under the data dir.",
+    )
+    data_dir: Path = Field(Path(".govhub"), description="Embedded database, keys and state.")
+    host: str = Field("127.0.0.1", description="Interface every process binds to.")
+    port: int = Field(8000, description="Port of the gateway (the public entry point).")
+    directory_port: int = 8101
+    inquiries_port: int = 8102
+    calendar_port: int = 8103
+    campaigns_port: int = 8104
+    directory_url: str | None = Field(None, description="Base URL of the directory service.")
+    inquiries_url: str | None = Field(None, description="Base URL of the inquiries service.")
+    calendar_url: str | None = Field(None, description="Base URL of the calendar service.")
+    campaigns_url: str | None = Field(None, description="Base URL of the campaigns service.")
+
+    db_pool_size: int = Field(10, description="Connections per process pool.")
+    db_max_overflow: int = 10
+
+    redis_url: str | None = Field(
+        None, description="Rate-limit storage shared by gateway replicas (in memory when unset)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Web origins allowed by CORS (JSON list)."
+    )
+    max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body (413 above).")
+    max_import_body_bytes: int = Field(200 * 1024 * 1024, description="Largest body on /imports.")
+    rate_limit_anonymous: str = Field("60/minute", description="Per IP, anonymous callers.")
+    rate_limit_authenticated: str = Field("600/minute", description="Per client or user.")
+    rate_limit_token: str = Field("10/minute", description="Token endpoint, per IP and username.")
+    upstream_timeout_seconds: float = Field(30.0, description="Gateway → service timeout (504).")
+
+    outbox_max_attempts: int = Field(8, description="Deliveries tried before dead-letter.")
+    log_level: str = "INFO"
+    log_json: bool = Field(True, description="JSON log lines (request id in every line).")
+
+    admin_password: str | None = Field(None, description="Password of the bootstrap `admin`.")
+    demo_password: str = Field("Govhub-Demo-2026", description="Password of the demo staff.")
+    jwt_issuer: str = "govhub"
+    jwt_audience: str = "govhub"
+    jwt_ttl_seconds: int = Field(900, description="Lifetime of access tokens.")
+    jwt_private_key: str | None = Field(
+        None, description="PEM Ed25519 key that signs tokens; generated in the data dir if unset."
+    )
+    oidc_issuer: str | None = Field(None, description="External OpenID Connect issuer to trust.")
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+
+    def service_url(self, name: str) -> str:
+        explicit: str | None = getattr(self, f"{name}_url")
+        if explicit:
+            return explicit.rstrip("/")
+        return f"http://{self.host}:{getattr(self, f'{name}_port')}"
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+
+@lru_cache
+def get_settings() -> GovhubSettings:
+    return GovhubSettings()

@@ -1,0 +1,96 @@
+"""The request owns the transaction.
+
+Reads run in a session that is rolled back at the end. Writes (POST, PUT, PATCH, DELETE)
+buffer the response, commit when it is a success (status < 400) and roll back otherwise,
+and only then send it: a client never sees 201 for a change that did not commit. A
+successful response to a POST with an `Idempotency-Key` is stored in the same
+transaction (see `idempotency.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common.db import SESSION_STATE_KEY
+from services.common.errors import PROBLEM_JSON, problem_body
+
+logger = logging.getLogger("govhub.db")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IDEMPOTENCY_STATE_KEY = "govhub_idempotency_claim"
+
+
+class TransactionMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sessionmaker = scope["app"].state.sessionmaker
+        state = scope.setdefault("state", {})
+        async with sessionmaker() as session:
+            state[SESSION_STATE_KEY] = session
+            if scope["method"] not in WRITE_METHODS:
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    await session.rollback()
+                return
+
+            start: Message | None = None
+            chunks: list[bytes] = []
+
+            async def buffer(message: Message) -> None:
+                nonlocal start
+                if message["type"] == "http.response.start":
+                    start = message
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            try:
+                await self.app(scope, receive, buffer)
+            except BaseException:
+                await session.rollback()
+                raise
+            assert start is not None, "the app sent no response"
+            body = b"".join(chunks)
+            if start["status"] < 400:
+                claim = state.get(IDEMPOTENCY_STATE_KEY)
+                if claim is not None:
+                    await claim.store(session, start, body)
+                try:
+                    await session.commit()
+                except (IntegrityError, DBAPIError) as exc:
+                    await session.rollback()
+                    start, body = _commit_failure(exc)
+            else:
+                await session.rollback()
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _commit_failure(exc: Exception) -> tuple[Message, bytes]:
+    """A commit refused by the database: a conflict for constraint or serialization errors."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if sqlstate.startswith("23") or sqlstate in {"40001", "40P01"}:
+        status, code = 409, "conflict"
+    else:
+        logger.exception("commit failed")
+        status, code = 500, "internal_error"
+    payload: dict[str, Any] = problem_body(status, code)
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    return start, body
