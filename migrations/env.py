@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
 from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
@@ -12,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.embedded import to_async_url
 from services.common.metadata import target_metadata
+from services.common.migrate import include_object
 
 config = context.config
 
@@ -24,11 +23,6 @@ def database_url() -> str:
     from services.common.settings import get_settings
 
     return resolve_database_url(get_settings())
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    # The job queue's tables belong to pgqueuer (installed by revision 0001), not our models.
-    return not (type_ == "table" and name is not None and name.startswith("common_pgqueuer"))
 
 
 def run_migrations_offline() -> None:

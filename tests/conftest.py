@@ -13,18 +13,18 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from services.common.settings import GovhubSettings
-from tests.database import TEST_DIR, TestDatabases
+from tests.database import TEST_DIR, DatabaseFactory
 
 
 @pytest.fixture(scope="session")
-async def databases() -> TestDatabases:
-    dbs = TestDatabases()
+async def databases() -> DatabaseFactory:
+    dbs = DatabaseFactory()
     await dbs.ensure_template()
     return dbs
 
 
 @pytest.fixture
-async def database_url(databases: TestDatabases) -> AsyncIterator[str]:
+async def database_url(databases: DatabaseFactory) -> AsyncIterator[str]:
     name = await databases.create()
     try:
         yield databases.url_for(name)

@@ -46,7 +46,7 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-class TestDatabases:
+class DatabaseFactory:
     """Creates the template once per schema version and clones it for each test."""
 
     def __init__(self) -> None:

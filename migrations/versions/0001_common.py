@@ -45,15 +45,16 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), server_default=sa.text("'pending'"), nullable=False),
         sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("last_error", sa.Text()),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("delivered_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("id", name="pk_common_outbox"),
     )
-    op.create_index("ix_common_outbox_status_created_at", "common_outbox",
-                    ["status", "created_at"])
-    op.create_index("ix_common_outbox_event_type_created_at", "common_outbox",
-                    ["event_type", "created_at"])
+    op.create_index("ix_common_outbox_status_created_at", "common_outbox", ["status", "created_at"])
+    op.create_index(
+        "ix_common_outbox_event_type_created_at", "common_outbox", ["event_type", "created_at"]
+    )
 
     op.create_table(
         "common_idempotency_key",
@@ -66,20 +67,27 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("response_headers", postgresql.JSONB(), nullable=False),
         sa.Column("response_body", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_common_idempotency_key"),
     )
-    op.create_index("uq_common_idempotency_key_owner_key", "common_idempotency_key",
-                    ["owner", "key"], unique=True)
-    op.create_index("ix_common_idempotency_key_created_at", "common_idempotency_key",
-                    ["created_at"])
+    op.create_index(
+        "uq_common_idempotency_key_owner_key",
+        "common_idempotency_key",
+        ["owner", "key"],
+        unique=True,
+    )
+    op.create_index(
+        "ix_common_idempotency_key_created_at", "common_idempotency_key", ["created_at"]
+    )
 
     op.create_table(
         "common_audit_log",
         sa.Column("id", postgresql.UUID(as_uuid=True), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "occurred_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("service", sa.String(30), nullable=False),
         sa.Column("actor_id", sa.String(200)),
         sa.Column("actor_type", sa.String(20), nullable=False),
@@ -91,10 +99,16 @@ def upgrade() -> None:
         sa.Column("request_id", sa.String(100)),
         sa.PrimaryKeyConstraint("id", name="pk_common_audit_log"),
     )
-    op.create_index("ix_common_audit_log_org_occurred", "common_audit_log",
-                    ["organization_id", "occurred_at", "id"])
-    op.create_index("ix_common_audit_log_resource", "common_audit_log",
-                    ["resource_type", "resource_id", "occurred_at"])
+    op.create_index(
+        "ix_common_audit_log_org_occurred",
+        "common_audit_log",
+        ["organization_id", "occurred_at", "id"],
+    )
+    op.create_index(
+        "ix_common_audit_log_resource",
+        "common_audit_log",
+        ["resource_type", "resource_id", "occurred_at"],
+    )
 
     # The job queue (pgqueuer) that delivers the outbox, its objects prefixed `common_`.
     # Its DDL is the library's own for the pinned version; upgrading pgqueuer needs a new
