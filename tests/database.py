@@ -87,7 +87,8 @@ class DatabaseFactory:
             conn = await self._admin()
             try:
                 await conn.execute(
-                    f'ALTER DATABASE "{self.template}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false'
+                    f'ALTER DATABASE "{self.template}" '
+                    "WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
                 )
                 # stale templates of earlier schema versions
                 for row in await conn.fetch(

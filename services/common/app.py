@@ -13,8 +13,8 @@ from sqlalchemy import text
 from services.common.auth import TokenVerifier
 from services.common.bodylimit import BodyLimitMiddleware
 from services.common.db import build_engine, build_sessionmaker, resolve_database_url
-from services.common.handlers import install_handlers, problem_response
 from services.common.errors import problem_body
+from services.common.handlers import install_handlers, problem_response
 from services.common.keys import load_signing_key
 from services.common.observability import (
     RequestContextMiddleware,

@@ -32,9 +32,7 @@ def _jsonable(value: Any) -> Any:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """`{field: [old, new]}` for the fields that changed."""
     return {
-        k: [_jsonable(before.get(k)), _jsonable(v)]
-        for k, v in after.items()
-        if before.get(k) != v
+        k: [_jsonable(before.get(k)), _jsonable(v)] for k, v in after.items() if before.get(k) != v
     }
 
 

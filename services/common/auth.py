@@ -55,8 +55,9 @@ class Principal:
 
 
 def _unauthorized(reason_en: str) -> Unauthorized:
-    return Unauthorized("رمز الدخول غير صالح", f"Invalid access token: {reason_en}",
-                        code="invalid_token")
+    return Unauthorized(
+        "رمز الدخول غير صالح", f"Invalid access token: {reason_en}", code="invalid_token"
+    )
 
 
 class TokenVerifier:

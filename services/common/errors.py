@@ -109,15 +109,24 @@ class InvalidState(Conflict):
 
 
 class Unauthorized(DomainError):
-    def __init__(self, detail_ar: str = "يلزم تسجيل الدخول", detail_en: str = "Sign in first",
-                 *, code: str = "unauthorized") -> None:
-        super().__init__(detail_ar, detail_en, code, 401,
-                         headers={"WWW-Authenticate": 'Bearer realm="govhub"'})
+    def __init__(
+        self,
+        detail_ar: str = "يلزم تسجيل الدخول",
+        detail_en: str = "Sign in first",
+        *,
+        code: str = "unauthorized",
+    ) -> None:
+        super().__init__(
+            detail_ar, detail_en, code, 401, headers={"WWW-Authenticate": 'Bearer realm="govhub"'}
+        )
 
 
 class Forbidden(DomainError):
-    def __init__(self, detail_ar: str = "لا تملك صلاحية هذا الإجراء",
-                 detail_en: str = "You are not allowed to do this") -> None:
+    def __init__(
+        self,
+        detail_ar: str = "لا تملك صلاحية هذا الإجراء",
+        detail_en: str = "You are not allowed to do this",
+    ) -> None:
         super().__init__(detail_ar, detail_en, "forbidden", 403)
 
 

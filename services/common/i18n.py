@@ -28,7 +28,7 @@ def negotiate(header: str | None) -> Language:
                     quality = 0.0
         primary = tag.split("-")[0]
         if primary in SUPPORTED and (best is None or quality > best[0]):
-            best = (quality, primary)  # type: ignore[assignment]
+            best = (quality, primary)
     return best[1] if best else "ar"
 
 

@@ -31,7 +31,7 @@ REPLAYED_HEADER = "idempotent-replayed"
 _STORED_HEADERS = {"content-type", "location", "etag"}
 
 
-class Replay(Exception):  # noqa: N818 - a control-flow signal, rendered by its handler
+class Replay(Exception):
     """Carries a stored response back out of the dependency that found it."""
 
     def __init__(self, record: IdempotencyKey) -> None:

@@ -94,9 +94,7 @@ class RequestContextMiddleware:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if not status_holder["started"]:
                 body = problem_body(500, "internal_error")
-                response = Response(
-                    content=_dumps(body), status_code=500, media_type=PROBLEM_JSON
-                )
+                response = Response(content=_dumps(body), status_code=500, media_type=PROBLEM_JSON)
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started

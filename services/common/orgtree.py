@@ -114,17 +114,21 @@ async def is_within(session: AsyncSession, org_id: uuid.UUID, root_id: uuid.UUID
 
 async def can_see(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> bool:
     if principal.is_sector_admin:
-        return await session.scalar(
-            select(organization.c.id).where(organization.c.id == org_id)
-        ) is not None
+        return (
+            await session.scalar(select(organization.c.id).where(organization.c.id == org_id))
+            is not None
+        )
     if principal.organization_id is None:
         return False
     return await is_within(session, org_id, principal.organization_id)
 
 
 async def ensure_visible(
-    session: AsyncSession, principal: Principal, org_id: uuid.UUID,
-    what_ar: str = "الجهة", what_en: str = "organization",
+    session: AsyncSession,
+    principal: Principal,
+    org_id: uuid.UUID,
+    what_ar: str = "الجهة",
+    what_en: str = "organization",
 ) -> None:
     """404 (never 403) for an organization outside the principal's subtree: ids don't leak."""
     if not await can_see(session, principal, org_id):

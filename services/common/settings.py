@@ -54,6 +54,13 @@ class GovhubSettings(BaseSettings):
     upstream_timeout_seconds: float = Field(30.0, description="Gateway → service timeout (504).")
 
     outbox_max_attempts: int = Field(8, description="Deliveries tried before dead-letter.")
+    outbox_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each time.")
+    worker_handler_modules: list[str] = Field(
+        default_factory=list, description="Extra modules whose outbox handlers the worker runs."
+    )
+    worker_heartbeat_seconds: float = Field(
+        30.0, description="A job whose worker stopped beating this long is picked up again."
+    )
     log_level: str = "INFO"
     log_json: bool = Field(True, description="JSON log lines (request id in every line).")
 

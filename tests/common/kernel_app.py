@@ -55,8 +55,13 @@ async def create_note(body: NoteIn, session: SessionDep, response: Response) -> 
     )
     session.add(row)
     await session.flush()
-    await emit(session, "note.created", aggregate_type="note", aggregate_id=row.id,
-               payload={"text": body.text})
+    await emit(
+        session,
+        "note.created",
+        aggregate_type="note",
+        aggregate_id=row.id,
+        payload={"text": body.text},
+    )
     if body.delay:
         await asyncio.sleep(body.delay)
     if body.text == "boom":
@@ -95,13 +100,23 @@ async def patch_note(
     await session.flush()
     await session.refresh(row)
     set_etag(response, row.id, row.occurred_at)
-    await audit.record(session, service="kernel-test", principal=None, action="update",
-                       resource_type="note-change", resource_id=row.id, organization_id=None)
+    await audit.record(
+        session,
+        service="kernel-test",
+        principal=None,
+        action="update",
+        resource_type="note-change",
+        resource_id=row.id,
+        organization_id=None,
+    )
     return to_out(row)
 
 
 def create_app(settings: GovhubSettings) -> FastAPI:
     return create_service_app(
-        "kernel-test", title="kernel test", description="test", settings=settings,
+        "kernel-test",
+        title="kernel test",
+        description="test",
+        settings=settings,
         routers=[router],
     )

@@ -50,8 +50,9 @@ async def test_unknown_route_and_method_are_problems(client):
 
 
 async def test_validation_errors_name_the_fields(client):
-    response = await client.post("/v1/notes", json={"text": "", "extra": 1},
-                                 headers={"Accept-Language": "en"})
+    response = await client.post(
+        "/v1/notes", json={"text": "", "extra": 1}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 422
     body = response.json()
     fields = {e["field"] for e in body["errors"]}
@@ -71,8 +72,9 @@ async def test_validation_errors_name_the_fields(client):
     ],
 )
 async def test_bad_bodies_are_4xx_problems(client, content, content_type, status, code):
-    response = await client.post("/v1/notes", content=content,
-                                 headers={"Content-Type": content_type})
+    response = await client.post(
+        "/v1/notes", content=content, headers={"Content-Type": content_type}
+    )
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["code"] == code
@@ -88,8 +90,9 @@ async def test_oversize_body_is_413(make_client):
         for _ in range(10):
             yield b"x" * 50
 
-    streamed = await small.post("/v1/notes", content=chunks(),
-                                headers={"Content-Type": "application/json"})
+    streamed = await small.post(
+        "/v1/notes", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert streamed.status_code == 413
 
 
@@ -166,12 +169,11 @@ async def test_etag_and_if_match(client):
     created = await client.post("/v1/notes", json={"text": "v1"})
     etag = created.headers["etag"]
     note = created.json()["id"]
-    stale = await client.patch(f"/v1/notes/{note}", json={"text": "v2"},
-                               headers={"If-Match": '"0000"'})
+    stale = await client.patch(
+        f"/v1/notes/{note}", json={"text": "v2"}, headers={"If-Match": '"0000"'}
+    )
     assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
-    fresh = await client.patch(f"/v1/notes/{note}", json={"text": "v2"},
-                               headers={"If-Match": etag})
+    fresh = await client.patch(f"/v1/notes/{note}", json={"text": "v2"}, headers={"If-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["etag"] != etag
-    again = await client.patch(f"/v1/notes/{note}", json={"text": "v3"},
-                               headers={"If-Match": etag})
+    again = await client.patch(f"/v1/notes/{note}", json={"text": "v3"}, headers={"If-Match": etag})
     assert again.status_code == 412

@@ -1,0 +1,69 @@
+"""The baseline: bare Starlette + an asyncpg pool running the same SQL as the scenarios."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+def _json(data: object, status: int = 200) -> Response:
+    return Response(
+        json.dumps(data, default=str, ensure_ascii=False), status, media_type="application/json"
+    )
+
+
+async def organization(request: Request) -> Response:
+    org_id = uuid.UUID(request.path_params["org_id"])
+    async with request.app.state.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT * FROM directory_organization WHERE id = $1", org_id)
+    if row is None:
+        return _json({"detail": "not found"}, 404)
+    return _json(dict(row))
+
+
+async def inquiry(request: Request) -> Response:
+    inquiry_id = uuid.UUID(request.path_params["inquiry_id"])
+    async with request.app.state.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT * FROM inquiry_inquiry WHERE id = $1", inquiry_id)
+    if row is None:
+        return _json({"detail": "not found"}, 404)
+    return _json(dict(row))
+
+
+async def insert_note(request: Request) -> Response:
+    body = await request.json()
+    async with request.app.state.pool.acquire() as conn:
+        new_id = await conn.fetchval(
+            "INSERT INTO bench_bare_insert (id, payload) VALUES ($1, $2) RETURNING id",
+            uuid.uuid4(),
+            json.dumps(body, ensure_ascii=False),
+        )
+    return _json({"id": str(new_id)}, 201)
+
+
+def create_app() -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(
+            os.environ["BENCH_DATABASE_URL"], min_size=5, max_size=10
+        )
+        yield
+        await app.state.pool.close()
+
+    return Starlette(
+        routes=[
+            Route("/organizations/{org_id}", organization),
+            Route("/inquiries/{inquiry_id}", inquiry),
+            Route("/insert", insert_note, methods=["POST"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,19 @@
+-- wrk: POST the body in BENCH_BODY_FILE with JSON content type.
+local f = io.open(os.getenv("BENCH_BODY_FILE"), "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+local token = os.getenv("BENCH_TOKEN")
+if token and #token > 0 then wrk.headers["Authorization"] = "Bearer " .. token end
+
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    '{"requests": %d, "rps": %.1f, "p50": %.1f, "p95": %.1f, "p99": %.1f, ' ..
+    '"errors": %d, "non2xx": %d}\n',
+    summary.requests, summary.requests / seconds,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end

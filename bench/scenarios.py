@@ -1,0 +1,85 @@
+"""Benchmark scenarios. Each prepares its data, then lists its targets: the bare baseline
+first, then the service called directly, then through the gateway."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import jwt
+
+from bench.harness import Stack
+from services.common.keys import load_signing_key
+from services.common.orgtree import path_of
+from services.common.settings import GovhubSettings
+
+
+@dataclass
+class Target:
+    label: str
+    url: str
+    token: str | None = None
+    body_file: Path | None = None
+
+
+@dataclass
+class Scenario:
+    name: str
+    prepare: Callable[[Stack], Awaitable[None]]
+    targets: Callable[[Stack], list[Target]]
+
+
+def mint_token(stack: Stack, org_id: uuid.UUID, roles: list[str]) -> str:
+    settings = GovhubSettings(data_dir=stack.data_dir)
+    key = load_signing_key(settings)
+    now = int(time.time())
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "org": str(org_id),
+        "roles": roles,
+        "scope": "",
+        "typ_principal": "user",
+        "preferred_username": "bench",
+    }
+    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+BENCH_ORG = uuid.UUID("00000000-0000-4000-8000-00000000b001")
+
+
+async def prepare_organization(stack: Stack) -> None:
+    conn = await asyncpg.connect(stack.database_url)
+    try:
+        await conn.execute(
+            """INSERT INTO directory_organization (id, path, kind, code, name_ar, name_en)
+               VALUES ($1, $2::ltree, 'ministry', 'BENCH-MIN', 'وزارة القياس', 'Bench ministry')
+               ON CONFLICT (id) DO NOTHING""",
+            BENCH_ORG,
+            path_of([BENCH_ORG]),
+        )
+    finally:
+        await conn.close()
+
+
+def organization_targets(stack: Stack) -> list[Target]:
+    token = mint_token(stack, BENCH_ORG, ["org_admin"])
+    path = f"/v1/organizations/{BENCH_ORG}"
+    return [
+        Target("bare starlette+asyncpg", f"{stack.url('bare')}/organizations/{BENCH_ORG}"),
+        Target("directory direct", f"{stack.url('directory')}{path}", token),
+        Target("through gateway", f"{stack.url('gateway')}{path}", token),
+    ]
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("GET organization by id", prepare_organization, organization_targets),
+]

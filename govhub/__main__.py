@@ -1,0 +1,3 @@
+from govhub.cli import main
+
+main()

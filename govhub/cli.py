@@ -1,0 +1,106 @@
+"""`govhub` — the command line of the hub."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from services.common.settings import SERVICE_NAMES, get_settings
+
+app = typer.Typer(help="govhub — the unified government communication hub.", no_args_is_help=True)
+
+
+@app.command()
+def run() -> None:
+    """Start everything: database, migrations, services, worker and gateway."""
+    from govhub.supervisor import run as run_all
+
+    raise typer.Exit(run_all(get_settings()))
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Apply the migrations to the configured (or embedded) database."""
+    from services.common.db import resolve_database_url
+    from services.common.migrate import upgrade
+
+    upgrade(resolve_database_url(get_settings()), revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def worker() -> None:
+    """Run one worker (outbox delivery and periodic jobs)."""
+    from govhub.worker import main
+
+    main()
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo organizations, staff and channels (idempotent)."""
+    from services.directory.bootstrap import run_bootstrap
+
+    from services.common.db import resolve_database_url
+
+    settings = get_settings()
+    password = asyncio.run(run_bootstrap(resolve_database_url(settings), settings, demo=True))
+    if password:
+        typer.echo(f"admin password: {password}")
+    typer.echo("demo data loaded")
+
+
+def merged_openapi() -> dict[str, Any]:
+    import importlib
+
+    from gateway.openapi import build_merged_openapi
+
+    settings = get_settings()
+    apps = {
+        name: importlib.import_module(f"services.{name}.app").create_app(settings)
+        for name in SERVICE_NAMES
+    }
+    return build_merged_openapi(apps)
+
+
+def render(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+@app.command()
+def openapi(
+    write: Annotated[Path | None, typer.Option(help="Write the merged spec to this file.")] = None,
+    check: Annotated[
+        Path | None, typer.Option(help="Fail when this file differs from the served spec.")
+    ] = None,
+) -> None:
+    """Print, write or check the merged OpenAPI document the gateway serves."""
+    text = render(merged_openapi())
+    if write is not None:
+        write.parent.mkdir(parents=True, exist_ok=True)
+        write.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {write}")
+    elif check is not None:
+        current = check.read_text(encoding="utf-8") if check.exists() else ""
+        if current != text:
+            typer.echo(
+                f"{check} is out of date with the code: run `make openapi` and commit it.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        typer.echo(f"{check} matches the code")
+    else:
+        sys.stdout.write(text)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
