@@ -95,7 +95,7 @@ def create_service_app(
             async with app.state.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception:
-            body = problem_body(503, "bad_gateway", checks={"database": "down"})
+            body = problem_body(503, "service_unavailable", checks={"database": "down"})
             return problem_response(body, 503)
         return JSONResponse({"status": "ready", "service": name, "checks": {"database": "up"}})
 

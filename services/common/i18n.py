@@ -11,25 +11,28 @@ current_language: ContextVar[Language] = ContextVar("current_language", default=
 
 
 def negotiate(header: str | None) -> Language:
-    """Picks ar or en from an Accept-Language header by q-value; Arabic when unsure."""
+    """Picks ar or en from an Accept-Language header by q-value; Arabic when unsure,
+    English when Arabic is refused (`q=0`) and English is not."""
     if not header:
         return "ar"
-    best: tuple[float, Language] | None = None
+    qualities: dict[str, float] = {}
     for part in header.split(","):
-        pieces = part.strip().split(";")
-        tag = pieces[0].strip().lower()
+        tag, *params = part.strip().split(";")
+        primary = tag.strip().lower().split("-")[0]
         quality = 1.0
-        for param in pieces[1:]:
+        for param in params:
             name, _, value = param.strip().partition("=")
             if name == "q":
                 try:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        primary = tag.split("-")[0]
-        if primary in SUPPORTED and (best is None or quality > best[0]):
-            best = (quality, primary)
-    return best[1] if best else "ar"
+        if primary in SUPPORTED:
+            qualities[primary] = max(quality, qualities.get(primary, 0.0))
+    best: Language = "en" if qualities.get("en", 0.0) > qualities.get("ar", 0.0) else "ar"
+    if qualities.get(best, 0.0) > 0:
+        return best
+    return "en" if qualities.get("ar") == 0.0 and "ar" in qualities else "ar"
 
 
 # code → (Arabic title, English title). Titles are short and stable per code.

@@ -70,6 +70,10 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Per-request state must be this request's own: some ASGI hosts (asgi-lifespan, used
+        # by the tests) pass one shared dict, and the principal, the session and the
+        # idempotency claim are kept in it.
+        scope["state"] = dict(scope.get("state") or {})
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex

@@ -28,17 +28,17 @@ class GovhubSettings(BaseSettings):
     data_dir: Path = Field(Path(".govhub"), description="Embedded database, keys and state.")
     host: str = Field("127.0.0.1", description="Interface every process binds to.")
     port: int = Field(8000, description="Port of the gateway (the public entry point).")
-    directory_port: int = 8101
-    inquiries_port: int = 8102
-    calendar_port: int = 8103
-    campaigns_port: int = 8104
+    directory_port: int = Field(8101, description="Port of the directory service.")
+    inquiries_port: int = Field(8102, description="Port of the inquiries service.")
+    calendar_port: int = Field(8103, description="Port of the calendar service.")
+    campaigns_port: int = Field(8104, description="Port of the campaigns service.")
     directory_url: str | None = Field(None, description="Base URL of the directory service.")
     inquiries_url: str | None = Field(None, description="Base URL of the inquiries service.")
     calendar_url: str | None = Field(None, description="Base URL of the calendar service.")
     campaigns_url: str | None = Field(None, description="Base URL of the campaigns service.")
 
     db_pool_size: int = Field(10, description="Connections per process pool.")
-    db_max_overflow: int = 10
+    db_max_overflow: int = Field(10, description="Extra connections a pool may open briefly.")
 
     redis_url: str | None = Field(
         None, description="Rate-limit storage shared by gateway replicas (in memory when unset)."
@@ -53,6 +53,9 @@ class GovhubSettings(BaseSettings):
     rate_limit_token: str = Field("10/minute", description="Token endpoint, per IP and username.")
     upstream_timeout_seconds: float = Field(30.0, description="Gateway → service timeout (504).")
 
+    inquiries_survey_days: int = Field(
+        14, description="Days after resolution during which the citizen may rate an inquiry."
+    )
     outbox_max_attempts: int = Field(8, description="Deliveries tried before dead-letter.")
     outbox_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each time.")
     worker_handler_modules: list[str] = Field(
@@ -61,26 +64,28 @@ class GovhubSettings(BaseSettings):
     worker_heartbeat_seconds: float = Field(
         30.0, description="A job whose worker stopped beating this long is picked up again."
     )
-    log_level: str = "INFO"
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (request id in every line).")
 
     admin_password: str | None = Field(None, description="Password of the bootstrap `admin`.")
     demo_password: str = Field("Govhub-Demo-2026", description="Password of the demo staff.")
-    jwt_issuer: str = "govhub"
-    jwt_audience: str = "govhub"
+    jwt_issuer: str = Field("govhub", description="`iss` of the tokens govhub signs.")
+    jwt_audience: str = Field("govhub", description="`aud` of the tokens govhub signs.")
     jwt_ttl_seconds: int = Field(900, description="Lifetime of access tokens.")
     jwt_private_key: str | None = Field(
         None, description="PEM Ed25519 key that signs tokens; generated in the data dir if unset."
     )
     oidc_issuer: str | None = Field(None, description="External OpenID Connect issuer to trust.")
-    oidc_audience: str | None = None
-    oidc_jwks_url: str | None = None
+    oidc_audience: str | None = Field(None, description="Audience expected in its tokens.")
+    oidc_jwks_url: str | None = Field(None, description="Where its signing keys are published.")
 
     def service_url(self, name: str) -> str:
         explicit: str | None = getattr(self, f"{name}_url")
         if explicit:
             return explicit.rstrip("/")
-        return f"http://{self.host}:{getattr(self, f'{name}_port')}"
+        # a wildcard bind address is where we listen, not an address to call
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host  # noqa: S104
+        return f"http://{host}:{getattr(self, f'{name}_port')}"
 
     @property
     def resolved_data_dir(self) -> Path:

@@ -36,6 +36,7 @@ class Seen:
     query: str
     headers: dict[str, str]
     raw_headers: list[tuple[str, str]]
+    client_port: int
 
 
 @dataclass
@@ -49,6 +50,7 @@ class FakeService:
     database: str = "up"
     first_chunk_in: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    gone: asyncio.Event = field(default_factory=asyncio.Event)
 
     def reset(self) -> None:
         self.seen.clear()
@@ -56,6 +58,7 @@ class FakeService:
         self.database = "up"
         self.first_chunk_in = asyncio.Event()
         self.release = asyncio.Event()
+        self.gone = asyncio.Event()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -78,7 +81,9 @@ class FakeService:
         headers: dict[str, str] = {}
         for name, value in raw:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        self.seen.append(Seen(scope["method"], path, scope["query_string"].decode(), headers, raw))
+        client = scope.get("client") or ("", 0)
+        query = scope["query_string"].decode()
+        self.seen.append(Seen(scope["method"], path, query, headers, raw, client[1]))
         action = path.rstrip("/").rsplit("/", 1)[-1]
         if action == "slow":
             # Waits for the gateway to give up (disconnect) rather than sleeping blindly.
@@ -89,7 +94,7 @@ class FakeService:
                 pass
             return
         if action == "stream-down":
-            await self._stream_down(scope, send)
+            await self._stream_down(scope, receive, send)
             return
         if action == "hop":
             await send(
@@ -141,12 +146,14 @@ class FakeService:
             [(b"x-service", self.name.encode()), (b"etag", b'"v1"')],
         )
 
-    async def _stream_down(self, scope: dict[str, Any], send: Any) -> None:
+    async def _stream_down(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         params = dict(
             part.split("=", 1) for part in scope["query_string"].decode().split("&") if part
         )
         size = int(params.get("size", "1048576"))
         wait = params.get("wait") == "1"
+        while (await receive()).get("more_body"):
+            pass  # the (empty) request body first: from here receive() only reports leaving
         await send(
             {
                 "type": "http.response.start",
@@ -160,8 +167,15 @@ class FakeService:
             chunk = pattern(sent, min(chunk_size, size - sent))
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             if sent == 0 and wait:
-                # The client must see this first chunk before the rest exists.
-                await asyncio.wait_for(self.release.wait(), 10)
+                # The client must see this first chunk before the rest exists; or it leaves.
+                released = asyncio.ensure_future(self.release.wait())
+                left = asyncio.ensure_future(receive())
+                await asyncio.wait({released, left}, timeout=10, return_when="FIRST_COMPLETED")
+                released.cancel()
+                if left.done() and left.result()["type"] == "http.disconnect":
+                    self.gone.set()
+                    return
+                left.cancel()
             sent += len(chunk)
         await send({"type": "http.response.body", "body": b""})
 

@@ -74,29 +74,84 @@ def test_paths_from_every_service_and_the_gateway(merged) -> None:
 
 def test_schema_collisions_are_prefixed_only_when_they_differ(merged) -> None:
     schemas = merged["components"]["schemas"]
-    # different definitions of one name: both prefixed by their service
-    assert "Channel" not in schemas
-    assert set(schemas["DirectoryChannel"]["properties"]) == {"id", "kind"}
+    # two definitions of one name: the first service keeps it, the other is prefixed
+    assert set(schemas["Channel"]["properties"]) == {"id", "kind"}
     assert set(schemas["InquiriesChannel"]["properties"]) == {"name", "phone"}
+    assert "DirectoryChannel" not in schemas
     # same text, but wrapping different Items: told apart as well
-    assert "Wrapper" not in schemas and "Item" not in schemas
-    assert schemas["DirectoryWrapper"]["properties"]["item"] == {
-        "$ref": "#/components/schemas/DirectoryItem"
-    }
+    assert schemas["Wrapper"]["properties"]["item"] == {"$ref": "#/components/schemas/Item"}
+    assert set(schemas["Item"]["properties"]) == {"user_id"}
     assert schemas["CampaignsWrapper"]["properties"]["item"] == {
         "$ref": "#/components/schemas/CampaignsItem"
     }
+    assert set(schemas["CampaignsItem"]["properties"]) == {"campaign_id", "flights"}
     # identical everywhere: one plain name
     assert "Money" in schemas and "CalendarMoney" not in schemas
     assert "HTTPValidationError" in schemas
     inquiry = schemas["Inquiry"]["properties"]["channel"]
     assert inquiry == {"$ref": "#/components/schemas/InquiriesChannel"}
     channels = merged["paths"]["/v1/channels"]["get"]["responses"]["200"]
-    assert refs_in(channels) == {"#/components/schemas/DirectoryChannel"}
+    assert refs_in(channels) == {"#/components/schemas/Channel"}
+    kpis = merged["paths"]["/v1/kpis/wrapped"]["get"]["responses"]["200"]
+    assert refs_in(kpis) == {"#/components/schemas/CampaignsWrapper"}
     # every reference resolves
     for ref in refs_in(merged):
         section, name = ref.removeprefix("#/components/").split("/")
         assert name in merged["components"][section], ref
+
+
+def spec_with(schemas: dict[str, Any], path: str, ref: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            path: {
+                "get": {
+                    "operationId": path,
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": f"#/components/schemas/{ref}"}
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+def test_the_definition_most_services_share_keeps_the_name() -> None:
+    shared = {"type": "object", "properties": {"code": {"type": "string"}}}
+    odd = {"type": "object", "properties": {"reason": {"type": "string"}}}
+    gateway_own = {"type": "object", "properties": {"status": {"type": "integer"}}}
+    merged = merge_openapi(
+        {
+            "directory": spec_with({"Problem": shared}, "/v1/users", "Problem"),
+            "inquiries": spec_with({"Problem": shared}, "/v1/inquiries", "Problem"),
+            "calendar": spec_with({"Problem": odd}, "/v1/calendar/entries", "Problem"),
+        },
+        gateway=spec_with({"Problem": gateway_own}, "/readyz", "Problem"),
+    )
+    validate(merged)
+    schemas = merged["components"]["schemas"]
+    assert schemas["Problem"] == shared
+    assert schemas["GatewayProblem"] == gateway_own
+    assert schemas["CalendarProblem"] == odd
+    assert "DirectoryProblem" not in schemas and "InquiriesProblem" not in schemas
+
+    def ref_of(path: str) -> str:
+        content = merged["paths"][path]["get"]["responses"]["200"]["content"]
+        ref: str = content["application/json"]["schema"]["$ref"]
+        return ref.rsplit("/", 1)[1]
+
+    assert ref_of("/readyz") == "GatewayProblem"
+    assert ref_of("/v1/users") == ref_of("/v1/inquiries") == "Problem"
+    assert ref_of("/v1/calendar/entries") == "CalendarProblem"
 
 
 def test_security_and_tags(merged) -> None:

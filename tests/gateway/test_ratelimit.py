@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 
 import pytest
-from limits.aio.storage import MemoryStorage
 from limits.aio.storage.redis import RedisStorage
 
 from gateway.ratelimit import (
     GatewayRateLimiter,
+    WindowCounterStorage,
     client_bucket,
     storage_uri,
     token_principal,
@@ -62,10 +63,10 @@ def test_storage_choice() -> None:
     assert storage_uri("async+redis://cache") == "async+redis://cache"
 
 
-async def test_memory_by_default_and_redis_when_configured() -> None:
+async def test_in_process_by_default_and_redis_when_configured() -> None:
     memory = GatewayRateLimiter(GovhubSettings())
     await memory.open()
-    assert isinstance(memory.storage, MemoryStorage)
+    assert isinstance(memory.storage, WindowCounterStorage)
     redis = GatewayRateLimiter(GovhubSettings(redis_url=f"redis://127.0.0.1:{free_port()}"))
     await redis.open()
     assert isinstance(redis.storage, RedisStorage)
@@ -155,3 +156,22 @@ async def test_token_endpoint_per_ip_and_username(make_gateway, upstreams, usern
     # and the first address is out of token attempts whatever the username
     assert (await gateway.client.post("/v1/auth/token", data=other)).status_code == 429
     assert len(upstreams["directory"].seen) == 3
+
+
+async def test_window_counters_expire_and_sweep(monkeypatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    storage = WindowCounterStorage(sweep_interval=5)
+    assert await storage.incr("a", 60) == 1
+    assert await storage.incr("a", 60) == 2
+    assert await storage.get("a") == 2
+    assert await storage.get_expiry("a") == 1060.0
+    for index in range(100):
+        await storage.incr(f"ip:{index}", 10)
+    clock[0] = 1011.0  # the 10 s windows are over, the 60 s one is not
+    assert await storage.get("ip:1") == 0
+    assert await storage.incr("b", 60) == 1  # triggers a sweep
+    assert set(storage._counters) == {"a", "b"}
+    clock[0] = 1061.0
+    assert await storage.incr("a", 60) == 1  # a new window
+    assert await storage.reset() == 2

@@ -1,0 +1,317 @@
+"""The streaming reverse proxy: one pooled HTTP client, bodies streamed both ways.
+
+This is the hot path of the gateway, so it speaks raw ASGI: the request body goes upstream
+chunk by chunk as the client sends it (or in one piece when it arrived in one message), the
+response comes back chunk by chunk as the service writes it, and headers are filtered in a
+single pass over the raw byte pairs. The pooled client is an `httpx.AsyncClient` over
+`UpstreamTransport`; the proxy calls that transport directly (see gateway/upstream.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import httpx
+from starlette.types import Message, Receive, Scope, Send
+
+from gateway.routes import Target
+from gateway.upstream import Timeouts, Upstream, UpstreamResponse, UpstreamTransport
+from services.common.context import request_id_var
+from services.common.errors import PROBLEM_JSON, problem_body
+from services.common.i18n import text
+from services.common.settings import GovhubSettings
+
+logger = logging.getLogger("govhub.gateway")
+
+Headers = list[tuple[bytes, bytes]]
+
+# RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. `Proxy-*` headers
+# are matched by prefix, and the names listed in `Connection` are dropped as well.
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
+# Rebuilt for the upstream: the Host is the service's own and the body framing is the
+# transport's; the forwarding headers and the request id are set below. `Expect:
+# 100-continue` was already answered to the client by the gateway's server.
+_REBUILT = frozenset(
+    {
+        b"host",
+        b"content-length",
+        b"expect",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"x-request-id",
+    }
+)
+# The gateway's server adds its own Date and Server; the upstream's would duplicate them.
+_RESPONSE_REPLACED = frozenset({b"date", b"server"})
+
+
+class ClientDisconnectedError(Exception):
+    """The client went away while its request body was still being forwarded."""
+
+
+def _connection_tokens(value: bytes, into: set[bytes] | None) -> set[bytes]:
+    tokens = into if into is not None else set()
+    for token in value.split(b","):
+        token = token.strip().lower()
+        if token:
+            tokens.add(token)
+    return tokens
+
+
+def upstream_request_headers(
+    scope: Scope, request_id: str | None
+) -> tuple[Headers, bool, int | None]:
+    """Headers for the upstream, whether a body follows, and its declared length."""
+    headers: Headers = []
+    named: set[bytes] | None = None
+    host = b""
+    forwarded_for = b""
+    chunked = False
+    content_length: int | None = None
+    for name, value in scope["headers"]:
+        if name in HOP_BY_HOP or name.startswith(b"proxy-"):
+            if name == b"connection":
+                named = _connection_tokens(value, named)
+            elif name == b"transfer-encoding":
+                chunked = True
+            continue
+        if name in _REBUILT:
+            if name == b"host":
+                host = value
+            elif name == b"content-length":
+                content_length = int(value) if value.isdigit() else None
+            elif name == b"x-forwarded-for":
+                forwarded_for = forwarded_for + b", " + value if forwarded_for else value
+            continue
+        headers.append((name, value))
+    if named:
+        headers = [(name, value) for name, value in headers if name not in named]
+    client = scope.get("client")
+    if client:
+        peer = client[0].encode("latin-1")
+        forwarded_for = forwarded_for + b", " + peer if forwarded_for else peer
+    if forwarded_for:
+        headers.append((b"x-forwarded-for", forwarded_for))
+    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
+    if host:
+        headers.append((b"x-forwarded-host", host))
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+    if chunked:
+        content_length = None
+    has_body = chunked or bool(content_length)
+    return headers, has_body, content_length
+
+
+def downstream_response_headers(raw: Sequence[tuple[bytes, bytes]], extra: Headers) -> Headers:
+    """The upstream's response headers without hop-by-hop ones, plus the gateway's own."""
+    headers: Headers = []
+    named: set[bytes] | None = None
+    for raw_name, value in raw:
+        name = raw_name.lower()
+        if name in HOP_BY_HOP or name.startswith(b"proxy-"):
+            if name == b"connection":
+                named = _connection_tokens(value, named)
+            continue
+        if name in _RESPONSE_REPLACED:
+            continue
+        headers.append((name, value))
+    if named:
+        headers = [(name, value) for name, value in headers if name not in named]
+    if extra:
+        headers.extend(extra)
+    return headers
+
+
+async def _request_chunks(first: bytes, receive: Receive) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnectedError
+        chunk: bytes = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+async def _abort_on_disconnect(receive: Receive, response: UpstreamResponse) -> None:
+    """Waits for the client to go away (draining any unread body), then drops the service."""
+    try:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # the body limit or a broken receive: nothing to watch any more
+        return
+    response.abort()
+
+
+async def send_problem(
+    send: Send,
+    status: int,
+    code: str,
+    detail: str | None = None,
+    headers: Headers | None = None,
+    **extra: Any,
+) -> None:
+    """A problem answer sent straight over ASGI (the language comes from the context)."""
+    body = json.dumps(problem_body(status, code, detail, **extra), ensure_ascii=False).encode()
+    response_headers: Headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if headers:
+        response_headers.extend(headers)
+    await send({"type": "http.response.start", "status": status, "headers": response_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class UpstreamProxy:
+    """Forwards one request to a service over the pooled client and streams the answer back."""
+
+    def __init__(self, settings: GovhubSettings) -> None:
+        self.timeout_seconds = settings.upstream_timeout_seconds
+        self.timeouts = Timeouts.of(self.timeout_seconds)
+        self.client: httpx.AsyncClient | None = None
+        self.transport: UpstreamTransport | None = None
+        self._upstreams: dict[str, Upstream] = {}
+
+    async def open(self) -> httpx.AsyncClient:
+        """Builds the one pooled client of the process (called from the lifespan)."""
+        if self.client is None:
+            self.transport = UpstreamTransport(timeouts=self.timeouts)
+            self.client = httpx.AsyncClient(
+                transport=self.transport,
+                timeout=httpx.Timeout(self.timeout_seconds),
+                follow_redirects=False,
+                # Never pick up HTTP(S)_PROXY or .netrc from the environment.
+                trust_env=False,
+            )
+        return self.client
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()  # closes the transport and its connections
+            self.client = None
+            self.transport = None
+
+    def _upstream(self, base_url: str) -> Upstream:
+        upstream = self._upstreams.get(base_url)
+        if upstream is None:
+            upstream = self._upstreams[base_url] = Upstream.parse(base_url)
+        return upstream
+
+    async def forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        target: Target,
+        extra_headers: Headers,
+        body: bytes | None = None,
+    ) -> None:
+        """Proxies the request; `body`, when given, was already read (and is replayed)."""
+        transport = self.transport
+        if transport is None:
+            raise RuntimeError("the gateway lifespan has not opened the upstream client")
+        headers, has_body, content_length = upstream_request_headers(scope, request_id_var.get())
+        content: bytes | AsyncIterator[bytes] | None = None
+        if body is not None:
+            content = body
+        elif has_body:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            first: bytes = message.get("body", b"")
+            content = _request_chunks(first, receive) if message.get("more_body") else first
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        query: bytes = scope.get("query_string", b"")
+        request_target = raw_path + b"?" + query if query else raw_path
+        try:
+            response = await transport.request(
+                self._upstream(target.base_url),
+                scope["method"],
+                request_target,
+                headers,
+                content,
+                content_length,
+            )
+        except ClientDisconnectedError:
+            return
+        except httpx.TimeoutException:
+            logger.warning("upstream %s timed out on %s", target.service, scope["path"])
+            await send_problem(
+                send,
+                504,
+                "gateway_timeout",
+                text(
+                    f"لم تُجب خدمة {target.service} خلال {self.timeout_seconds:g} ثانية",
+                    f"The {target.service} service did not answer within "
+                    f"{self.timeout_seconds:g} seconds",
+                ),
+                extra_headers,
+                service=target.service,
+            )
+            return
+        except httpx.UnsupportedProtocol:
+            await send_problem(send, 400, "bad_request", headers=extra_headers)
+            return
+        except httpx.TransportError as exc:
+            logger.warning("upstream %s unreachable: %r", target.service, exc)
+            await send_problem(
+                send,
+                502,
+                "bad_gateway",
+                text(
+                    f"تعذّر الوصول إلى خدمة {target.service}",
+                    f"The {target.service} service could not be reached",
+                ),
+                extra_headers,
+                service=target.service,
+            )
+            return
+        watcher: asyncio.Future[None] | None = None
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status,
+                    "headers": downstream_response_headers(response.headers, extra_headers),
+                }
+            )
+            # Each chunk goes out as soon as it arrives; when it is known to be the last one
+            # (the whole answer is in), it closes the body, so a small answer costs a single
+            # body message, like an app that answers directly.
+            finished = False
+            async for chunk in response.chunks():
+                finished = response.at_end
+                if not finished and watcher is None:
+                    # A long answer: stop pulling it from the service if the client leaves.
+                    watcher = asyncio.ensure_future(_abort_on_disconnect(receive, response))
+                await send({"type": "http.response.body", "body": chunk, "more_body": not finished})
+            if not finished:
+                final: Message = {"type": "http.response.body", "body": b""}
+                await send(final)
+        except httpx.TransportError:
+            if watcher is not None and watcher.done():
+                return  # the client left and the service connection was dropped on purpose
+            raise
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            response.close()

@@ -1,0 +1,103 @@
+"""The route table: which service answers which public path prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from services.common.settings import SERVICE_NAMES, GovhubSettings
+
+# Public path prefix → the service that owns it. The longest prefix wins, matched on whole
+# path segments, so `/v1/channels/whatsapp` (the WhatsApp intake, owned by inquiries) takes
+# precedence over `/v1/channels` (the channel catalogue, owned by the directory).
+DEFAULT_PREFIXES: dict[str, str] = {
+    "/v1/auth": "directory",
+    "/.well-known": "directory",
+    "/v1/organizations": "directory",
+    "/v1/users": "directory",
+    "/v1/api-clients": "directory",
+    "/v1/channels": "directory",
+    "/v1/audit": "directory",
+    "/v1/webhooks": "directory",
+    "/v1/channels/whatsapp": "inquiries",
+    "/v1/inquiries": "inquiries",
+    "/v1/inquiry-categories": "inquiries",
+    "/v1/sla-policies": "inquiries",
+    "/open311": "inquiries",
+    "/v1/calendar": "calendar",
+    "/v1/initiatives": "campaigns",
+    "/v1/milestones": "campaigns",
+    "/v1/campaigns": "campaigns",
+    "/v1/key-messages": "campaigns",
+    "/v1/kpis": "campaigns",
+    "/v1/reports": "campaigns",
+    "/v1/crisis-playbooks": "campaigns",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLabel:
+    """Stands in for a Starlette route in `scope["route"]`: the metrics read its `path`."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a matched prefix goes; built once, shared by every request it matches."""
+
+    prefix: str
+    service: str
+    base_url: str
+    label: RouteLabel = field(compare=False)
+
+
+class RouteTable:
+    """Longest-prefix match on path segment boundaries, one dict lookup per segment."""
+
+    def __init__(self, prefixes: Mapping[str, str], service_urls: Mapping[str, str]) -> None:
+        self._targets: dict[str, Target] = {}
+        for prefix, service in prefixes.items():
+            normalized = "/" + prefix.strip("/")
+            if normalized == "/":
+                raise ValueError("the root path cannot be a route prefix")
+            if service not in service_urls:
+                raise ValueError(f"no base URL for service {service!r} (prefix {prefix!r})")
+            self._targets[normalized] = Target(
+                prefix=normalized,
+                service=service,
+                base_url=service_urls[service].rstrip("/"),
+                label=RouteLabel(normalized + "/*"),
+            )
+        self.services: dict[str, str] = {
+            name: url.rstrip("/") for name, url in service_urls.items()
+        }
+
+    def match(self, path: str) -> Target | None:
+        targets = self._targets
+        candidate = path
+        while candidate:
+            target = targets.get(candidate)
+            if target is not None:
+                return target
+            cut = candidate.rfind("/")
+            if cut <= 0:
+                return None
+            candidate = candidate[:cut]
+        return None
+
+    def service_for(self, path: str) -> str | None:
+        target = self.match(path)
+        return target.service if target else None
+
+    @property
+    def targets(self) -> Iterable[Target]:
+        return self._targets.values()
+
+
+def build_route_table(
+    settings: GovhubSettings, prefixes: Mapping[str, str] | None = None
+) -> RouteTable:
+    """The table for these settings: each service's base URL from `settings.service_url`."""
+    urls = {name: settings.service_url(name) for name in SERVICE_NAMES}
+    return RouteTable(DEFAULT_PREFIXES if prefixes is None else prefixes, urls)
