@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Date, Integer, String, Time, column, false, sele
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import UserDefinedType
 
@@ -65,6 +66,9 @@ channel = table(
     column("active", Boolean()),
 )
 
+# a column holding an organization id: a mapped attribute or any column expression
+OrgColumn = ColumnElement[Any] | InstrumentedAttribute[Any]
+
 DEFAULT_TIMEZONE = "Asia/Riyadh"
 DEFAULT_WEEKEND = (4, 5)  # Friday, Saturday (Python weekday numbers): a Sunday–Thursday week
 DEFAULT_WORK_START = time(8, 0)
@@ -88,11 +92,11 @@ def subtree_ids_query(root_id: uuid.UUID) -> Any:
     return select(organization.c.id).where(organization.c.path.op("<@")(_path_subquery(root_id)))
 
 
-def in_subtree(org_column: ColumnElement[Any], root_id: uuid.UUID) -> ColumnElement[bool]:
+def in_subtree(org_column: OrgColumn, root_id: uuid.UUID) -> ColumnElement[bool]:
     return org_column.in_(subtree_ids_query(root_id))
 
 
-def visible_to(principal: Principal, org_column: ColumnElement[Any]) -> ColumnElement[bool]:
+def visible_to(principal: Principal, org_column: OrgColumn) -> ColumnElement[bool]:
     """The visibility rule as a WHERE clause on a column holding an organization id."""
     if principal.is_sector_admin:
         return true()

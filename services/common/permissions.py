@@ -11,17 +11,83 @@ from functools import lru_cache
 
 ROLES = ("agent", "coordinator", "spokesperson", "unit_head", "org_admin", "sector_admin")
 
+# Every scope a machine client may hold: one read and one write scope per service.
+SCOPES = (
+    "inquiries:read",
+    "inquiries:write",
+    "calendar:read",
+    "calendar:write",
+    "campaigns:read",
+    "campaigns:write",
+    "directory:read",
+    "directory:write",
+)
+
+# directory: every staff member reads the tree, colleagues and channels; administrators
+# change them, manage machine clients and read the audit log of their subtree.
+DIRECTORY_STAFF = frozenset({"organizations:read", "users:read", "channels:read"})
+DIRECTORY_ADMIN = DIRECTORY_STAFF | {
+    "organizations:write",
+    "users:write",
+    "channels:write",
+    "api_clients:read",
+    "api_clients:write",
+    "audit:read",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "agent": frozenset(),
-    "coordinator": frozenset(),
-    "spokesperson": frozenset(),
-    "unit_head": frozenset(),
-    "org_admin": frozenset(),
-    "sector_admin": frozenset(),
+    "agent": DIRECTORY_STAFF,
+    "coordinator": DIRECTORY_STAFF,
+    "spokesperson": DIRECTORY_STAFF,
+    "unit_head": DIRECTORY_STAFF,
+    "org_admin": DIRECTORY_ADMIN,
+    "sector_admin": DIRECTORY_ADMIN,
 }
 
 # scope → permissions for machine clients of other ministries
-SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {}
+SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "directory:read": DIRECTORY_STAFF,
+    # no api_clients:* nor audit:read: a machine client never manages machine clients
+    "directory:write": frozenset({"organizations:write", "users:write", "channels:write"}),
+}
+
+# inquiries: every staff member reads and works the inquiries of its subtree; coordinators
+# and heads also assign and transfer them; heads and administrators manage categories and
+# SLA policies. Machine clients: `inquiries:read` reads, `inquiries:write` submits and works.
+INQUIRIES_STAFF = frozenset({"inquiries:read", "inquiries:write"})
+INQUIRIES_LEAD = INQUIRIES_STAFF | {"inquiries:assign"}
+INQUIRIES_ADMIN = INQUIRIES_LEAD | {"inquiries:admin"}
+INQUIRIES_BY_ROLE: dict[str, frozenset[str]] = {
+    "agent": INQUIRIES_STAFF,
+    "coordinator": INQUIRIES_LEAD,
+    "spokesperson": INQUIRIES_LEAD,
+    "unit_head": INQUIRIES_ADMIN,
+    "org_admin": INQUIRIES_ADMIN,
+    "sector_admin": INQUIRIES_ADMIN,
+}
+for _role, _granted in INQUIRIES_BY_ROLE.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
+SCOPE_PERMISSIONS["inquiries:read"] = frozenset({"inquiries:read"})
+SCOPE_PERMISSIONS["inquiries:write"] = frozenset({"inquiries:write"})
+
+# Who may grant which roles (users:write holders, inside their visible subtree). A principal
+# may change a user only when it may grant every role the user holds before and after.
+# An org_admin never grants sector_admin; a machine client grants no administrator role.
+GRANTABLE_ROLES: dict[str, frozenset[str]] = {
+    "sector_admin": frozenset(ROLES),
+    "org_admin": frozenset(ROLES) - {"sector_admin"},
+}
+CLIENT_GRANTABLE_ROLES = frozenset({"agent", "coordinator", "spokesperson", "unit_head"})
+
+
+def grantable_roles(
+    kind: str, roles: frozenset[str], permissions: frozenset[str]
+) -> frozenset[str]:
+    if "users:write" not in permissions:
+        return frozenset()
+    if kind == "client":
+        return CLIENT_GRANTABLE_ROLES
+    return frozenset().union(*[GRANTABLE_ROLES.get(r, frozenset()) for r in roles])
 
 
 @lru_cache(maxsize=1024)

@@ -5,14 +5,27 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.common.app import create_service_app
-from services.directory.settings import SERVICE_NAME, GovhubSettings
+from services.directory.api import ROUTERS, TAGS
+from services.directory.openapi import problem_details_openapi
+from services.directory.passwords import Passwords
+from services.directory.settings import SERVICE_NAME, GovhubSettings, get_settings
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or get_settings()
+
+    async def build_passwords(app: FastAPI) -> None:
+        app.state.passwords = Passwords(settings)
+
+    app = create_service_app(
         SERVICE_NAME,
         title="govhub directory",
         description="Organizations, staff, roles, machine clients, channels and tokens"
-        " — الدليل: الجهات والموظفون والصلاحيات",
+        " — الدليل: الجهات والموظفون والصلاحيات والقنوات ورموز الدخول",
         settings=settings,
+        routers=ROUTERS,
+        tags=TAGS,
+        on_startup=[build_passwords],
     )
+    app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
+    return app

@@ -107,8 +107,9 @@ class User(Base):
 
     __table_args__ = (
         Index("uq_directory_user_username_lower", func.lower(username), unique=True),
-        Index("ix_directory_user_organization_id_created_at", "organization_id", "created_at",
-              "id"),
+        Index(
+            "ix_directory_user_organization_id_created_at", "organization_id", "created_at", "id"
+        ),
     )
 
 
@@ -136,8 +137,12 @@ class ApiClient(Base):
 
     __table_args__ = (
         UniqueConstraint("client_id", name="uq_directory_api_client_client_id"),
-        Index("ix_directory_api_client_organization_id_created_at", "organization_id",
-              "created_at", "id"),
+        Index(
+            "ix_directory_api_client_organization_id_created_at",
+            "organization_id",
+            "created_at",
+            "id",
+        ),
     )
 
 
@@ -167,3 +172,18 @@ class Channel(Base):
         Index("ix_directory_channel_organization_id_kind", "organization_id", "kind"),
         Index("ix_directory_channel_created_at_id", "created_at", "id"),
     )
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per username (known or not, so a lock reveals no account)."""
+
+    __tablename__ = "directory_login_throttle"
+
+    # lower-cased username as typed at the token endpoint
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_directory_login_throttle_last_failed_at", "last_failed_at"),)

@@ -1,0 +1,1 @@
+"""Pydantic in/out models of the directory, one module per subdomain."""

@@ -1,0 +1,161 @@
+"""Shared pieces of the directory's schemas: problem documents and field validators."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.common.i18n import text
+
+DEFAULT_PHONE_REGION = "SA"
+
+# Text fields: surrounding whitespace trimmed, Arabic kept exactly as given otherwise.
+NameAr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+NameEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="The field at fault (dotted path).", examples=["parent_id"])
+    message: str = Field(description="What is wrong with it.", examples=["الجهة غير موجودة"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `title`, `detail` and messages follow Accept-Language."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "https://govhub.example/problems/not-found",
+                    "title": "غير موجود",
+                    "status": 404,
+                    "detail": "الجهة غير موجودة",
+                    "code": "not_found",
+                    "errors": [{"field": "parent_id", "message": "الجهة غير موجودة"}],
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    code: str = Field(description="A stable machine word for the error.", examples=["not_found"])
+    instance: str | None = None
+    errors: list[FieldProblem] | None = Field(
+        None, description="For validation and field-specific errors: the fields at fault."
+    )
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Bad request (problem details).",
+    401: "No token, or an invalid, expired or foreign token (problem details).",
+    403: "The caller lacks the permission, or may not grant the roles named (problem details).",
+    404: "Not found, or outside the caller's organization subtree (problem details).",
+    409: "Conflicts with existing data: duplicate, cycle, or tree rule (problem details).",
+    412: "`If-Match` names an older version (problem details).",
+    415: "The body is not JSON (problem details).",
+    422: "The body or query is not valid; `errors` names the fields (problem details).",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the given statuses as problem documents."""
+    return {s: {"model": Problem, "description": _PROBLEM_DESCRIPTIONS[s]} for s in statuses}
+
+
+class Timestamps(BaseModel):
+    created_at: datetime = Field(description="When it was created (RFC 3339).")
+    updated_at: datetime = Field(description="When it last changed (RFC 3339).")
+
+
+def check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            text("منطقة زمنية غير معروفة (مثل Asia/Riyadh)", "Unknown time zone (e.g. Asia/Riyadh)")
+        ) from exc
+    return value
+
+
+def check_phone(value: str | None) -> str | None:
+    """Any common spelling of a number → E.164; local numbers are read as Saudi."""
+    if value is None:
+        return None
+    try:
+        number = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(text("رقم هاتف غير صالح", "Invalid phone number")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(text("رقم هاتف غير صالح", "Invalid phone number"))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(text("بريد إلكتروني غير صالح", "Invalid e-mail address")) from exc
+
+
+def check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in value:
+        raise ValueError(text("رابط غير صالح (http أو https)", "Invalid URL (http or https)"))
+    return value
+
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,99}$")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
+
+
+def check_username(value: str | None) -> str | None:
+    """Lower-cased; 3–100 of a–z, 0–9, `.`, `_`, `-`, starting with a letter or digit."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if not USERNAME_PATTERN.match(value):
+        raise ValueError(
+            text(
+                "اسم المستخدم من 3 إلى 100 من الأحرف a–z والأرقام و . _ -",
+                "A username is 3–100 of a–z, 0–9, '.', '_', '-'",
+            )
+        )
+    return value
+
+
+def check_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not CODE_PATTERN.match(value):
+        raise ValueError(
+            text(
+                "الرمز حتى 50 من الأحرف اللاتينية والأرقام و . _ -",
+                "A code is up to 50 of A–Z, a–z, 0–9, '.', '_', '-'",
+            )
+        )
+    return value
+
+
+def reject_null(value: Any) -> Any:
+    """For PATCH fields that may be omitted but never set to null."""
+    if value is None:
+        raise ValueError(text("لا يقبل هذا الحقل القيمة null", "This field cannot be null"))
+    return value

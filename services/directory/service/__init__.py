@@ -1,0 +1,1 @@
+"""Domain rules of the directory: tree rules, who may grant what, tokens, audit."""

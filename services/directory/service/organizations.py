@@ -1,0 +1,274 @@
+"""Organizations: the tree rules, inheritance, re-parenting, holidays."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.audit import diff
+from services.common.auth import Principal
+from services.common.pagination import PageParams
+from services.directory.errors import conflict, forbidden, invalid
+from services.directory.models import Holiday, Organization
+from services.directory.repository import organizations as repo
+from services.directory.repository.base import flush
+from services.directory.schemas.organizations import (
+    EffectiveWorkCalendar,
+    HolidayCreate,
+    HolidayOut,
+    OrganizationCreate,
+    OrganizationOut,
+    OrganizationUpdate,
+)
+from services.directory.service.common import record, visible_organization
+from services.directory.vocabulary import ALLOWED_PARENTS, weekday_names, weekday_numbers
+
+_FIELDS = (
+    "parent_id",
+    "kind",
+    "code",
+    "name_ar",
+    "name_en",
+    "timezone",
+    "weekend",
+    "work_start",
+    "work_end",
+    "active",
+)
+
+
+def snapshot(org: Organization) -> dict[str, Any]:
+    return {name: getattr(org, name) for name in _FIELDS}
+
+
+async def present(session: AsyncSession, orgs: list[Organization]) -> list[OrganizationOut]:
+    effective = await repo.effective(session, [o.id for o in orgs])
+    out = []
+    for org in orgs:
+        eff = effective[org.id]
+        out.append(
+            OrganizationOut(
+                id=org.id,
+                parent_id=org.parent_id,
+                kind=org.kind,
+                code=org.code,
+                name_ar=org.name_ar,
+                name_en=org.name_en,
+                active=org.active,
+                depth=org.path.count("."),
+                timezone=org.timezone,
+                weekend=weekday_names(org.weekend) if org.weekend is not None else None,
+                work_start=org.work_start,
+                work_end=org.work_end,
+                effective=EffectiveWorkCalendar(
+                    timezone=eff.timezone,
+                    weekend=weekday_names(eff.weekend),
+                    work_start=eff.work_start,
+                    work_end=eff.work_end,
+                ),
+                created_at=org.created_at,
+                updated_at=org.updated_at,
+            )
+        )
+    return out
+
+
+async def get(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> Organization:
+    return await visible_organization(session, principal, org_id)
+
+
+def _check_placement(kind: str, parent: Organization | None) -> None:
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind in ALLOWED_PARENTS[kind]:
+        return
+    if parent is None:
+        raise invalid("parent_id", f"الجهة من نوع {kind} تحتاج جهة أم", f"A {kind} needs a parent")
+    raise invalid(
+        "parent_id",
+        f"لا توضع جهة من نوع {kind} تحت جهة من نوع {parent_kind}",
+        f"A {kind} cannot be placed under a {parent_kind}",
+    )
+
+
+async def _check_children(session: AsyncSession, org: Organization, kind: str) -> None:
+    for child_kind in await repo.child_kinds(session, org.id):
+        if kind not in ALLOWED_PARENTS[child_kind]:
+            raise invalid(
+                "kind",
+                f"للجهة فروع من نوع {child_kind} لا تقبل النوع {kind}",
+                f"Its {child_kind} children cannot sit under a {kind}",
+            )
+
+
+async def _check_hours(session: AsyncSession, org: Organization) -> None:
+    eff = (await repo.effective(session, [org.id]))[org.id]
+    if eff.work_start >= eff.work_end:
+        raise invalid(
+            "work_end",
+            "نهاية الدوام يجب أن تكون بعد بدايته",
+            "Working hours must end after they start",
+        )
+
+
+async def create(
+    session: AsyncSession, principal: Principal, data: OrganizationCreate
+) -> Organization:
+    await repo.lock_tree(session, exclusive=False)
+    parent = None
+    if data.parent_id is not None:
+        parent = await visible_organization(session, principal, data.parent_id, "parent_id")
+    elif not principal.is_sector_admin:
+        raise forbidden(
+            "parent_id", "إنشاء جهة جذرية لمدير القطاع فقط", "Only a sector_admin creates a root"
+        )
+    _check_placement(data.kind, parent)
+    org_id = uuid.uuid4()
+    org = Organization(
+        id=org_id,
+        parent_id=parent.id if parent else None,
+        path=repo.new_path(parent, org_id),
+        kind=data.kind,
+        code=data.code,
+        name_ar=data.name_ar,
+        name_en=data.name_en,
+        timezone=data.timezone,
+        weekend=weekday_numbers(data.weekend) if data.weekend is not None else None,
+        work_start=data.work_start,
+        work_end=data.work_end,
+        active=data.active,
+    )
+    session.add(org)
+    await flush(session)
+    await session.refresh(org)
+    await _check_hours(session, org)
+    await record(session, principal, "create", "organization", org.id, org.id, snapshot(org))
+    return org
+
+
+async def _move(
+    session: AsyncSession,
+    principal: Principal,
+    org: Organization,
+    parent_id: uuid.UUID | None,
+    kind: str,
+) -> Organization | None:
+    await repo.lock_tree(session, exclusive=True)
+    await session.refresh(org)  # the path as of the lock
+    if parent_id is None:
+        if not principal.is_sector_admin:
+            raise forbidden(
+                "parent_id", "جعل الجهة جذرية لمدير القطاع فقط", "Only a sector_admin makes a root"
+            )
+        _check_placement(kind, None)
+        await repo.move_subtree(session, org.path, None)
+        return None
+    parent = await visible_organization(session, principal, parent_id, "parent_id")
+    if repo.is_within(parent.path, org.path):
+        raise conflict(
+            "parent_id",
+            "لا يمكن نقل الجهة تحت نفسها أو تحت إحدى الجهات التابعة لها",
+            "An organization cannot move under itself or one of its descendants",
+            code="cycle",
+        )
+    _check_placement(kind, parent)
+    await repo.move_subtree(session, org.path, parent.path)
+    return parent
+
+
+async def update(
+    session: AsyncSession, principal: Principal, org: Organization, data: OrganizationUpdate
+) -> Organization:
+    fields = data.model_fields_set
+    if not principal.is_sector_admin and org.id == principal.organization_id:
+        # below a sector_admin, the caller's own organization keeps its place, kind and state
+        for name in ("parent_id", "kind", "active"):
+            if name in fields and getattr(data, name) != getattr(org, name):
+                raise forbidden(
+                    name,
+                    "لا يغيّر هذا لجهتك إلا مدير القطاع",
+                    "Only a sector_admin changes this for your own organization",
+                )
+    before = snapshot(org)
+    kind = data.kind if "kind" in fields and data.kind is not None else org.kind
+    if "parent_id" in fields and data.parent_id != org.parent_id:
+        parent = await _move(session, principal, org, data.parent_id, kind)
+        org.parent_id = parent.id if parent else None
+    elif kind != org.kind:
+        parent = await repo.get_by_id(session, org.parent_id) if org.parent_id else None
+        _check_placement(kind, parent)
+    if kind != org.kind:
+        await _check_children(session, org, kind)
+    for name in (
+        "kind",
+        "code",
+        "name_ar",
+        "name_en",
+        "timezone",
+        "work_start",
+        "work_end",
+        "active",
+    ):
+        if name in fields:
+            setattr(org, name, getattr(data, name))
+    if "weekend" in fields:
+        org.weekend = weekday_numbers(data.weekend) if data.weekend is not None else None
+    await flush(session)
+    await session.refresh(org)
+    await _check_hours(session, org)
+    changes = diff(before, snapshot(org))
+    if changes:
+        action = "move" if "parent_id" in changes else "update"
+        if "active" in changes:
+            action = "enable" if org.active else "disable"
+        await record(session, principal, action, "organization", org.id, org.id, changes)
+    return org
+
+
+# ------------------------------------------------------------------------------- holidays
+
+
+def present_holiday(holiday: Holiday, org: Organization) -> HolidayOut:
+    return HolidayOut(
+        id=holiday.id,
+        organization_id=holiday.organization_id,
+        date=holiday.date,
+        name_ar=holiday.name_ar,
+        name_en=holiday.name_en,
+        inherited=holiday.organization_id != org.id,
+        created_at=holiday.created_at,
+        updated_at=holiday.updated_at,
+    )
+
+
+async def list_holidays(
+    session: AsyncSession, org: Organization, filters: repo.HolidayFilters, page: PageParams
+) -> tuple[list[HolidayOut], str | None]:
+    rows, cursor = await repo.list_holidays(session, org, filters, page)
+    return [present_holiday(h, org) for h in rows], cursor
+
+
+async def create_holiday(
+    session: AsyncSession, principal: Principal, org: Organization, data: HolidayCreate
+) -> HolidayOut:
+    holiday = Holiday(
+        id=uuid.uuid4(),
+        organization_id=org.id,
+        date=data.date,
+        name_ar=data.name_ar,
+        name_en=data.name_en,
+    )
+    session.add(holiday)
+    await flush(session)
+    await session.refresh(holiday)
+    await record(
+        session,
+        principal,
+        "create",
+        "holiday",
+        holiday.id,
+        org.id,
+        {"date": holiday.date, "name_ar": holiday.name_ar, "name_en": holiday.name_en},
+    )
+    return present_holiday(holiday, org)
