@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.common.app import create_service_app
 from services.campaigns.settings import SERVICE_NAME, GovhubSettings
+from services.common.app import create_service_app
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     return create_service_app(
         SERVICE_NAME,
         title="govhub campaigns",
-        description="Initiatives, advertising / awareness / media / crisis campaigns, key messages, KPIs, activity reports and crisis playbooks. — المبادرات والحملات",
+        description=(
+            "Initiatives, advertising / awareness / media / crisis campaigns, key messages, "
+            "KPIs, activity reports and crisis playbooks — المبادرات والحملات"
+        ),
         settings=settings,
     )

@@ -12,6 +12,9 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     return create_service_app(
         SERVICE_NAME,
         title="govhub inquiries",
-        description="Every question, complaint, suggestion, compliment, request and media question from every channel: routing, SLA, timeline, tracking, surveys, Open311. — الاستفسارات والشكاوى والمقترحات",
+        description=(
+            "Every question, complaint, suggestion, compliment, request and media question "
+            "from every channel — الاستفسارات والشكاوى والمقترحات"
+        ),
         settings=settings,
     )
