@@ -44,9 +44,8 @@ def worker() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo organizations, staff and channels (idempotent)."""
-    from services.directory.bootstrap import run_bootstrap
-
     from services.common.db import resolve_database_url
+    from services.directory.bootstrap import run_bootstrap
 
     settings = get_settings()
     password = asyncio.run(run_bootstrap(resolve_database_url(settings), settings, demo=True))
