@@ -36,7 +36,9 @@ from services.common.settings import SERVICE_NAMES, GovhubSettings, get_settings
 logger = logging.getLogger("govhub.worker")
 
 # Periodic jobs: (name, cron expression, dotted path of `async def job(session) -> Any`).
-PERIODIC: list[tuple[str, str, str]] = []
+PERIODIC: list[tuple[str, str, str]] = [
+    ("inquiries-sla-sweep", "* * * * *", "services.inquiries.handlers.sweep_sla_breaches"),
+]
 
 
 def load_handler_modules(names: Iterable[str] = SERVICE_NAMES) -> None:

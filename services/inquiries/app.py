@@ -5,16 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.common.app import create_service_app
+from services.inquiries.api import ROUTERS, TAGS
 from services.inquiries.settings import SERVICE_NAME, GovhubSettings
+
+DESCRIPTION = """Every question, complaint, suggestion, compliment, request and media question
+from every channel (S0-3, S0-4, S2-1, S2-4, S4-1, S4-2, S4-3): routed to the responsible
+organization, answered within targets counted in its business hours, followed by the
+citizen with a tracking token, measured by a satisfaction survey and KPIs.
+— الاستفسارات والشكاوى والمقترحات والطلبات الإعلامية من كل القنوات."""
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     return create_service_app(
         SERVICE_NAME,
         title="govhub inquiries",
-        description=(
-            "Every question, complaint, suggestion, compliment, request and media question "
-            "from every channel — الاستفسارات والشكاوى والمقترحات"
-        ),
+        description=DESCRIPTION,
         settings=settings,
+        routers=ROUTERS,
+        tags=TAGS,
     )

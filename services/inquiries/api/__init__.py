@@ -1,0 +1,50 @@
+"""The inquiries routers: thin — parse, call the service, return.
+
+Order matters: fixed paths (`/export`, `/stats`, `/track/…`) come before `/{inquiry_id}`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.inquiries.api import catalog, inquiries, timeline, tracking, workflow
+
+ROUTERS: list[APIRouter] = [
+    tracking.router,
+    inquiries.router,
+    timeline.router,
+    workflow.router,
+    catalog.categories,
+    catalog.policies,
+]
+
+TAGS = [
+    {
+        "name": "inquiries",
+        "description": "Questions, complaints, suggestions, compliments, requests and media "
+        "requests from every channel: intake, routing, SLA, search, export and KPIs. "
+        "الاستفسارات والشكاوى والمقترحات.",
+    },
+    {
+        "name": "inquiry timeline",
+        "description": "Public replies, internal notes, history, duplicates. سجل المتابعة.",
+    },
+    {
+        "name": "inquiry workflow",
+        "description": "new → assigned → in_progress → awaiting_citizen → resolved → closed; "
+        "reopen, reject, transfer. سير العمل.",
+    },
+    {
+        "name": "inquiry tracking",
+        "description": "The citizen's side, with the tracking token: status, replies, "
+        "answers, satisfaction survey. متابعة الطلب والتقييم.",
+    },
+    {
+        "name": "inquiry categories",
+        "description": "Category trees per organization, routing and public services. التصنيفات.",
+    },
+    {
+        "name": "sla policies",
+        "description": "Response and resolution targets in business hours. مستويات الخدمة.",
+    },
+]

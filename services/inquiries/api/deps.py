@@ -1,0 +1,212 @@
+"""Shared pieces of the inquiries routers: problem documents, the list filters, the
+tracking-token header, and keeping the tracking token out of the replay store."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request, Response
+from pydantic import AwareDatetime, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Message
+
+from services.common.auth import OptionalPrincipalDep
+from services.common.errors import ValidationFailed
+from services.common.etag import check_if_match, set_etag
+from services.common.idempotency import Claim
+from services.common.settings import GovhubSettings
+from services.common.transaction import IDEMPOTENCY_STATE_KEY
+from services.inquiries.repository import InquiryFilters
+from services.inquiries.schemas import Kind, Priority
+from services.inquiries.schemas_base import Schema
+from services.inquiries.service import Precondition
+from services.inquiries.workflow import Status
+
+
+class FieldProblem(Schema):
+    field: str = Field(description="The field at fault (dotted path).", examples=["channel"])
+    message: str = Field(
+        description="What is wrong with it.",
+        examples=["القناة ليست من قنوات الاستقبال النشطة لدى الجهة"],
+    )
+
+
+class Problem(Schema):
+    """RFC 9457 problem details; `title`, `detail` and messages follow Accept-Language."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "https://govhub.example/problems/invalid-state",
+                    "title": "الإجراء غير مسموح في الحالة الحالية",
+                    "status": 409,
+                    "detail": "لا يمكن تنفيذ «close» والحالة «new»",
+                    "code": "invalid_state",
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    code: str = Field(
+        description="A stable machine word for the error.", examples=["invalid_state"]
+    )
+    instance: str | None = None
+    errors: list[FieldProblem] | None = Field(
+        None, description="For validation errors: the fields at fault."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Bad request, e.g. an invalid cursor (problem details).",
+    401: "No token, an invalid token, or (tracking) no tracking token (problem details).",
+    403: "The caller lacks the permission (problem details).",
+    404: "Not found, or outside the caller's organization subtree, or a wrong tracking "
+    "token (problem details).",
+    409: "Not allowed in the current state, or a duplicate (problem details).",
+    412: "`If-Match` names an older version (problem details).",
+    415: "The body is not JSON (problem details).",
+    422: "The body or query is not valid; `errors` names the fields (problem details).",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the given statuses as problem documents."""
+    return {s: {"model": Problem, "description": _DESCRIPTIONS[s]} for s in statuses}
+
+
+def get_settings(request: Request) -> GovhubSettings:
+    settings: GovhubSettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[GovhubSettings, Depends(get_settings)]
+
+TrackingToken = Annotated[
+    str | None,
+    Header(
+        alias="X-Tracking-Token",
+        description="The tracking token returned once when the inquiry was created.",
+    ),
+]
+
+
+def precondition(request: Request) -> Precondition:
+    """`If-Match` for the resource the service loads (412 when stale, nothing when absent)."""
+
+    def check(resource_id: Any, updated_at: datetime) -> None:
+        check_if_match(request, resource_id, updated_at)
+
+    return check
+
+
+PreconditionDep = Annotated[Precondition, Depends(precondition)]
+
+
+def etag(response: Response, row: Any) -> None:
+    set_etag(response, row.id, row.updated_at)
+
+
+class TokenRedactingClaim(Claim):
+    """Stores the creation response for `Idempotency-Key` replays with `tracking_token`
+    blanked: the token is shown once and kept only as a hash, not even in the replay store."""
+
+    async def store(self, session: AsyncSession, start: Message, body: bytes) -> None:
+        try:
+            payload: Any = json.loads(body)
+            payload["tracking_token"] = None
+            body = json.dumps(payload, ensure_ascii=False).encode()
+        except (ValueError, TypeError):
+            body = b""
+        await super().store(session, start, body)
+
+
+def redact_token_on_replay(request: Request) -> None:
+    state = request.scope.get("state", {})
+    claim = state.get(IDEMPOTENCY_STATE_KEY)
+    if isinstance(claim, Claim) and not isinstance(claim, TokenRedactingClaim):
+        state[IDEMPOTENCY_STATE_KEY] = TokenRedactingClaim(claim.row_id)
+
+
+def _me(value: str | None, principal: Any) -> uuid.UUID | None:
+    if value is None:
+        return None
+    if value == "me":
+        try:
+            return uuid.UUID(principal.subject)
+        except (AttributeError, ValueError):
+            return uuid.UUID(int=0)  # a caller that is no staff member: nothing matches
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise ValidationFailed("assignee_id", "معرّف غير صالح", "Invalid identifier") from exc
+
+
+def inquiry_filters(
+    principal: OptionalPrincipalDep,
+    status: Annotated[
+        list[Status] | None, Query(description="One or more states (repeat the parameter).")
+    ] = None,
+    kind: Annotated[list[Kind] | None, Query(description="One or more kinds.")] = None,
+    channel: Annotated[
+        list[Annotated[str, Field(max_length=40)]] | None,
+        Query(description="One or more channel kinds, e.g. `whatsapp`."),
+    ] = None,
+    priority: Annotated[list[Priority] | None, Query(description="One or more priorities.")] = None,
+    organization_id: Annotated[
+        uuid.UUID | None, Query(description="This organization and everything below it.")
+    ] = None,
+    category_id: Annotated[uuid.UUID | None, Query(description="Only this category.")] = None,
+    assignee_id: Annotated[
+        str | None, Query(max_length=36, description="A staff member's id, or `me`.")
+    ] = None,
+    sla: Annotated[
+        str | None,
+        Query(
+            pattern="^(breached|at_risk)$",
+            description="`breached`: a target was missed or the running one is past due; "
+            "`at_risk`: ≥ 80 % of the running target's business time has elapsed.",
+        ),
+    ] = None,
+    created_from: Annotated[
+        AwareDatetime | None, Query(description="Created at or after (RFC 3339 with offset).")
+    ] = None,
+    created_to: Annotated[
+        AwareDatetime | None, Query(description="Created before (RFC 3339 with offset).")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Text in subject or body, Arabic-normalized (diacritics, tatweel, "
+            "alef/hamza forms, ة/ه, ى/ي and Arabic-Indic digits are folded); every word must "
+            "appear.",
+            examples=["تسرب المياه"],
+        ),
+    ] = None,
+) -> InquiryFilters:
+    return InquiryFilters(
+        status=[s.value for s in status or []],
+        kind=[k.value for k in kind or []],
+        channel=list(channel or []),
+        priority=[p.value for p in priority or []],
+        organization_id=organization_id,
+        category_id=category_id,
+        assignee_id=_me(assignee_id, principal),
+        sla=sla,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+    )
+
+
+FiltersDep = Annotated[InquiryFilters, Depends(inquiry_filters)]

@@ -1,0 +1,169 @@
+"""`/v1/inquiries`: intake, the staff list, export, KPIs, reading and correcting one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
+
+from services.common.app import new_router
+from services.common.auth import OptionalPrincipalDep, PrincipalDep
+from services.common.db import SessionDep
+from services.common.pagination import Page, PageDep
+from services.inquiries import clock, export, service, stats, views
+from services.inquiries.api.deps import (
+    FiltersDep,
+    PreconditionDep,
+    etag,
+    problems,
+    redact_token_on_replay,
+)
+from services.inquiries.schemas import InquiryCreate, InquiryOut, InquiryPatch, InquiryReceipt
+from services.inquiries.schemas_stats import StatsOut
+
+router = new_router(prefix="/v1/inquiries", tags=["inquiries"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit an inquiry",
+    description="""Open to anonymous citizens (the gateway rate-limits them), to staff entering
+an inquiry received by phone, majlis, field visit or walk-in, and to machine clients with
+`inquiries:write`.
+
+**Routing**: with `organization_id`, the inquiry goes there (a `category_id` must then belong
+to that organization or one above it; without a category, the organization's intake default
+category applies). Without `organization_id`, the category's routing organization (or its
+owner) receives it. **Channel**: the kind (e.g. `whatsapp`) or id of an active intake channel
+of the receiving organization or of the nearest ancestor that registers that kind; otherwise
+422 naming `channel`.
+
+**Media requests** (S0-3) need `outlet`, `deadline` (future) and a contact phone or e-mail;
+their priority defaults to `high` and both due times are capped at the deadline.
+
+The answer carries the `reference` and the `tracking_token` — shown **only once** (stored as
+a SHA-256 hash; a replay of the same `Idempotency-Key` returns the receipt with
+`tracking_token: null`). Text is stored exactly as sent.""",
+    responses=problems(401, 403, 415, 422),
+)
+async def submit_inquiry(
+    body: InquiryCreate,
+    session: SessionDep,
+    principal: OptionalPrincipalDep,
+    response: Response,
+    _: Annotated[None, Depends(redact_token_on_replay)],
+) -> InquiryReceipt:
+    inquiry, token = await service.create_inquiry(session, principal, body)
+    response.headers["Location"] = f"/v1/inquiries/{inquiry.id}"
+    response.headers["Cache-Control"] = "no-store"
+    etag(response, inquiry)
+    return views.receipt(inquiry, token)
+
+
+@router.get(
+    "",
+    summary="List inquiries",
+    description="Inquiries of the caller's organization and everything below it, newest "
+    "first (keyset pagination). Every filter is indexed; `q` searches subject and body with "
+    "Arabic normalization on a trigram index.",
+    responses=problems(400, 401, 403, 404, 422),
+)
+async def list_inquiries(
+    session: SessionDep, principal: PrincipalDep, filters: FiltersDep, page: PageDep
+) -> Page[InquiryOut]:
+    rows, cursor = await service.list_inquiries(session, principal, filters, page)
+    now = clock.now()
+    return Page(items=[views.staff_view(r, now) for r in rows], next_cursor=cursor)
+
+
+@router.get(
+    "/export",
+    summary="Export inquiries as CSV",
+    description="The list's filters, every matching row, streamed as CSV (UTF-8 with a BOM "
+    "so spreadsheets show Arabic). Contact details are not exported; cells that would run "
+    "as spreadsheet formulas get a leading apostrophe.",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "The CSV file."},
+        **problems(401, 403, 404, 422),
+    },
+)
+async def export_inquiries(
+    session: SessionDep, principal: PrincipalDep, filters: FiltersDep
+) -> StreamingResponse:
+    await export.check_export(session, principal, filters)
+    filename = f"inquiries-{clock.now():%Y%m%d-%H%M%S}.csv"
+    return StreamingResponse(
+        export.export_csv(session, principal, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/stats",
+    summary="KPIs of an organization subtree",
+    description="For inquiries created in [`from`, `to`) (default: the last 30 days) in the "
+    "organization's subtree (default: the caller's): counts by status, kind, channel, "
+    "priority and category; median first-response and resolution times in business hours; "
+    "SLA compliance; the current backlog by age; average satisfaction and survey response "
+    "rate.",
+    responses=problems(401, 403, 404, 422),
+)
+async def inquiry_stats(
+    session: SessionDep,
+    principal: PrincipalDep,
+    organization_id: Annotated[
+        uuid.UUID | None, Query(description="Root of the subtree (default: yours).")
+    ] = None,
+    period_from: Annotated[
+        AwareDatetime | None, Query(alias="from", description="Period start (RFC 3339).")
+    ] = None,
+    period_to: Annotated[
+        AwareDatetime | None, Query(alias="to", description="Period end, exclusive.")
+    ] = None,
+) -> StatsOut:
+    start: datetime | None = period_from
+    return await stats.inquiry_stats(session, principal, organization_id, start, period_to)
+
+
+@router.get(
+    "/{inquiry_id}",
+    summary="Get an inquiry",
+    description="Staff of the owning organization's subtree (and sector admins) see it, with "
+    "the citizen's contact details; anyone else gets 404. Carries an `ETag`.",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_inquiry(
+    inquiry_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response
+) -> InquiryOut:
+    service.require(principal, "inquiries:read")
+    inquiry = await service.load_visible(session, principal, inquiry_id)
+    etag(response, inquiry)
+    return views.staff_view(inquiry, clock.now())
+
+
+@router.patch(
+    "/{inquiry_id}",
+    summary="Correct an inquiry",
+    description="Priority, kind, category and subject fixes (the citizen's body is never "
+    "edited). A change of kind, priority or category re-computes the SLA targets and due "
+    "times. Honours `If-Match` (412 when stale).",
+    responses=problems(401, 403, 404, 412, 415, 422),
+)
+async def patch_inquiry(
+    inquiry_id: uuid.UUID,
+    body: InquiryPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    check: PreconditionDep,
+    response: Response,
+) -> InquiryOut:
+    inquiry = await service.patch_inquiry(session, principal, inquiry_id, body, check)
+    etag(response, inquiry)
+    return views.staff_view(inquiry, clock.now())

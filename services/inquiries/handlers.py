@@ -1,0 +1,32 @@
+"""Worker side of the inquiries service (imported by the worker).
+
+- `inquiry.resolved` → the survey invitation is recorded (`survey_invited_at`); idempotent,
+  so a redelivered event changes nothing.
+- `sweep_sla_breaches(session)` → schedule every minute (periodic job
+  `services.inquiries.handlers.sweep_sla_breaches`): emits `inquiry.sla_breached` once per
+  target whose due time passed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.outbox import Event, handles
+from services.inquiries import clock
+from services.inquiries.models import Inquiry
+from services.inquiries.sla import sweep_sla_breaches
+
+__all__ = ["invite_to_survey", "sweep_sla_breaches"]
+
+
+@handles("inquiry.resolved")
+async def invite_to_survey(event: Event, session: AsyncSession) -> None:
+    if event.aggregate_id is None:
+        return
+    await session.execute(
+        update(Inquiry)
+        .where(Inquiry.id == event.aggregate_id, Inquiry.survey_invited_at.is_(None))
+        # the ETag stays: nothing staff see has changed
+        .values(survey_invited_at=clock.now(), updated_at=Inquiry.updated_at)
+    )

@@ -1,0 +1,351 @@
+"""SQL for inquiries, their timeline, history and surveys (the only place that builds it,
+with `repository_catalog.py` for categories and SLA policies and `stats.py` for KPIs)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Boolean, Select, and_, column, func, literal, or_, select, table, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal
+from services.common.orgtree import channel, in_subtree, organization, subtree_ids_query
+from services.common.pagination import PageParams, paginate
+from services.inquiries.arabic import like_pattern, normalize, search_terms
+from services.inquiries.models import Event, Inquiry, Message, ReferenceYear, Survey
+
+# Read-only view of the directory's staff table (assignees must be its active members).
+directory_user = table(
+    "directory_user",
+    column("id", UUID(as_uuid=True)),
+    column("organization_id", UUID(as_uuid=True)),
+    column("active", Boolean()),
+)
+
+LIST_KEYS = (Inquiry.created_at, Inquiry.id)
+SIMILAR_DAYS = 30
+SIMILAR_THRESHOLD = 0.2
+
+
+# --- organizations and channels (the directory's read model) -------------------------------
+
+
+async def organization_row(session: AsyncSession, org_id: uuid.UUID) -> dict[str, Any] | None:
+    row = (
+        (
+            await session.execute(
+                select(
+                    organization.c.id,
+                    organization.c.code,
+                    organization.c.name_ar,
+                    organization.c.name_en,
+                ).where(organization.c.id == org_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def _path_of(org_id: uuid.UUID) -> Any:
+    return select(organization.c.path).where(organization.c.id == org_id).scalar_subquery()
+
+
+def ancestor_ids_query(org_id: uuid.UUID) -> Any:
+    """SELECT id of `org_id` and every organization above it."""
+    return select(organization.c.id).where(organization.c.path.op("@>")(_path_of(org_id)))
+
+
+async def intake_channel(
+    session: AsyncSession, org_id: uuid.UUID, wanted: str
+) -> tuple[uuid.UUID, str] | None:
+    """(id, kind) of the active intake channel `wanted` (a kind or an id) of `org_id` or of
+    the nearest ancestor that registers it."""
+    try:
+        by_id: Any = channel.c.id == uuid.UUID(wanted)
+    except ValueError:
+        by_id = channel.c.kind == wanted
+    row = (
+        await session.execute(
+            select(channel.c.id, channel.c.kind)
+            .join(organization, organization.c.id == channel.c.organization_id)
+            .where(
+                by_id,
+                channel.c.intake.is_(True),
+                channel.c.active.is_(True),
+                organization.c.path.op("@>")(_path_of(org_id)),
+            )
+            .order_by(func.nlevel(organization.c.path).desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def is_active_staff_below(
+    session: AsyncSession, user_id: uuid.UUID, org_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(directory_user.c.id).where(
+            directory_user.c.id == user_id,
+            directory_user.c.active.is_(True),
+            in_subtree(directory_user.c.organization_id, org_id),
+        )
+    )
+    return found is not None
+
+
+# --- references ------------------------------------------------------------------------------
+
+
+async def next_reference(session: AsyncSession, year: int) -> str:
+    """`INQ-<year>-<n>`, unique per year and never blocking concurrent intakes.
+
+    One sequence numbers every inquiry; each year remembers the first value it saw (its
+    base), and n = value − base + 1. The base row is written once a year (first intake
+    wins, a concurrent first intake waits for it); a value drawn before the base was set
+    (only possible in that race) is simply drawn again. Values are unique, so numbers within
+    a year are unique; a rolled-back intake leaves a gap, as a sequence does.
+    """
+    while True:
+        row = (
+            await session.execute(
+                select(
+                    func.nextval(literal("inquiry_reference_seq")),
+                    select(ReferenceYear.base).where(ReferenceYear.year == year).scalar_subquery(),
+                )
+            )
+        ).one()
+        value, base = int(row[0]), row[1]
+        if base is None:
+            await session.execute(
+                text(
+                    "INSERT INTO inquiry_reference_year (year, base) VALUES (:year, :base) "
+                    "ON CONFLICT (year) DO NOTHING"
+                ),
+                {"year": year, "base": value},
+            )
+            base = await session.scalar(
+                select(ReferenceYear.base).where(ReferenceYear.year == year)
+            )
+        if base is not None and value >= base:
+            return f"INQ-{year}-{value - base + 1:06d}"
+
+
+# --- inquiries -------------------------------------------------------------------------------
+
+
+async def get(
+    session: AsyncSession, inquiry_id: uuid.UUID, *, lock: bool = False
+) -> Inquiry | None:
+    stmt = select(Inquiry).where(Inquiry.id == inquiry_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_by_reference(
+    session: AsyncSession, reference: str, *, lock: bool = False
+) -> Inquiry | None:
+    stmt = select(Inquiry).where(Inquiry.reference == reference)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    session.add(row)
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class InquiryFilters:
+    """The list's filters (also the export's). Lists are OR within a filter, AND across."""
+
+    status: Sequence[str] = ()
+    kind: Sequence[str] = ()
+    channel: Sequence[str] = ()
+    priority: Sequence[str] = ()
+    organization_id: uuid.UUID | None = None
+    category_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+    sla: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+
+
+def _one_or_many(col: Any, values: Sequence[str]) -> Any:
+    return col == values[0] if len(values) == 1 else col.in_(list(values))
+
+
+async def scope_ids(
+    session: AsyncSession, principal: Principal, root: uuid.UUID | None
+) -> list[uuid.UUID] | None:
+    """The organizations a list covers: `root`'s subtree (already checked visible), else the
+    principal's; None for a sector admin without a filter (everything).
+
+    The ids are resolved first and passed as a list rather than as a subquery: with a
+    list, PostgreSQL knows how much of the table they cover and walks the filter's
+    (column, created_at, id) index in order, stopping after one page; with the ltree
+    subquery it cannot estimate the subtree and collects every match before sorting.
+    """
+    if root is None:
+        if principal.is_sector_admin:
+            return None
+        if principal.organization_id is None:
+            return []
+        root = principal.organization_id
+    return list(await session.scalars(subtree_ids_query(root)))
+
+
+def list_statement(
+    filters: InquiryFilters, now: datetime, org_ids: Sequence[uuid.UUID] | None
+) -> Select[Any]:
+    """Inquiries of the organizations `org_ids` (None: all) that match `filters`."""
+    where: list[Any] = []
+    if org_ids is not None:
+        where.append(Inquiry.organization_id.in_(list(org_ids)))
+    for col, values in (
+        (Inquiry.status, filters.status),
+        (Inquiry.kind, filters.kind),
+        (Inquiry.channel, filters.channel),
+        (Inquiry.priority, filters.priority),
+    ):
+        if values:
+            where.append(_one_or_many(col, values))
+    if filters.category_id is not None:
+        where.append(Inquiry.category_id == filters.category_id)
+    if filters.assignee_id is not None:
+        where.append(Inquiry.assignee_id == filters.assignee_id)
+    if filters.created_from is not None:
+        where.append(Inquiry.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        where.append(Inquiry.created_at < filters.created_to)
+    if filters.sla == "breached":
+        # a missed target stays breached; a running one is breached once its due passes
+        where.append(or_(Inquiry.sla_breached.is_(True), Inquiry.sla_due_at <= now))
+    elif filters.sla == "at_risk":
+        where.append(and_(Inquiry.sla_risk_at <= now, Inquiry.sla_due_at > now))
+    if filters.q:
+        for term in search_terms(filters.q):
+            where.append(Inquiry.search_text.ilike(like_pattern(term), escape="\\"))
+    return select(Inquiry).where(*where)
+
+
+async def list_page(
+    session: AsyncSession, stmt: Select[Any], page: PageParams
+) -> tuple[list[Inquiry], str | None]:
+    return await paginate(session, stmt, LIST_KEYS, page)
+
+
+async def iter_chunks(
+    session: AsyncSession, stmt: Select[Any], chunk: int = 1000
+) -> AsyncIterator[list[Inquiry]]:
+    """Every row of `stmt` in list order, `chunk` rows per keyset query."""
+    cursor: str | None = None
+    while True:
+        rows, cursor = await paginate(session, stmt, LIST_KEYS, PageParams(chunk, cursor))
+        if rows:
+            yield rows
+        if cursor is None:
+            return
+
+
+async def similar(
+    session: AsyncSession, inquiry: Inquiry, since: datetime, limit: int = 10
+) -> list[tuple[Inquiry, float]]:
+    """Likely duplicates: same organization and category, created since `since`, scored by
+    trigram similarity of the normalized texts (and of the subjects)."""
+    subject = normalize(inquiry.subject)
+    score = func.greatest(
+        func.similarity(Inquiry.search_text, inquiry.search_text),
+        func.similarity(func.inquiry_normalize_ar(Inquiry.subject), subject),
+    ).label("score")
+    same_category = (
+        Inquiry.category_id.is_(None)
+        if inquiry.category_id is None
+        else Inquiry.category_id == inquiry.category_id
+    )
+    rows = await session.execute(
+        select(Inquiry, score)
+        .where(
+            Inquiry.organization_id == inquiry.organization_id,
+            same_category,
+            Inquiry.created_at >= since,
+            Inquiry.id != inquiry.id,
+            score >= SIMILAR_THRESHOLD,
+        )
+        .order_by(score.desc(), Inquiry.created_at.desc())
+        .limit(limit)
+    )
+    return [(row[0], float(row[1])) for row in rows]
+
+
+def similar_since(now: datetime) -> datetime:
+    return now - timedelta(days=SIMILAR_DAYS)
+
+
+# --- timeline, history, surveys ------------------------------------------------------------
+
+
+async def messages_page(
+    session: AsyncSession, inquiry_id: uuid.UUID, page: PageParams
+) -> tuple[list[Message], str | None]:
+    stmt = select(Message).where(Message.inquiry_id == inquiry_id)
+    return await paginate(session, stmt, [Message.created_at, Message.id], page, descending=False)
+
+
+async def get_message(
+    session: AsyncSession, inquiry_id: uuid.UUID, message_id: uuid.UUID
+) -> Message | None:
+    return (
+        await session.execute(
+            select(Message).where(Message.id == message_id, Message.inquiry_id == inquiry_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def public_messages(session: AsyncSession, inquiry_id: uuid.UUID) -> list[Message]:
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.inquiry_id == inquiry_id, Message.visibility == "public")
+        .order_by(Message.created_at, Message.id)
+        .limit(1000)
+    )
+    return list(rows)
+
+
+async def events_page(
+    session: AsyncSession, inquiry_id: uuid.UUID, page: PageParams
+) -> tuple[list[Event], str | None]:
+    stmt = select(Event).where(Event.inquiry_id == inquiry_id)
+    return await paginate(session, stmt, [Event.created_at, Event.id], page, descending=False)
+
+
+async def survey_of(session: AsyncSession, inquiry_id: uuid.UUID) -> Survey | None:
+    return (
+        await session.execute(select(Survey).where(Survey.inquiry_id == inquiry_id))
+    ).scalar_one_or_none()
+
+
+# --- the SLA sweep -------------------------------------------------------------------------
+
+
+async def due_alarms(session: AsyncSession, now: datetime, limit: int) -> list[Inquiry]:
+    """Inquiries whose next SLA alarm has passed, locked; rows another worker holds are
+    skipped, so several workers can sweep at once."""
+    rows = await session.scalars(
+        select(Inquiry)
+        .where(Inquiry.sla_alarm_at <= now)
+        .order_by(Inquiry.sla_alarm_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)

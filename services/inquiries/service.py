@@ -1,0 +1,390 @@
+"""Domain rules of intake, routing, reading and correcting inquiries.
+
+Workflow actions and the timeline are in `service_workflow.py`, the citizen's side
+(tracking, messages, survey) in `tracking.py`, the catalog in `catalog.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import audit
+from services.common.auth import Principal
+from services.common.errors import Forbidden, ValidationFailed
+from services.common.orgtree import DEFAULT_TIMEZONE, can_see, ensure_visible
+from services.common.outbox import emit
+from services.common.pagination import PageParams
+from services.inquiries import clock, repository, repository_catalog, sla
+from services.inquiries.errors import (
+    CategoryOutsideOrganization,
+    InquiryNotFound,
+    OrganizationRequired,
+    UnknownCategory,
+    UnknownChannel,
+    UnknownOrganization,
+)
+from services.inquiries.models import Category, Event, Inquiry
+from services.inquiries.repository import InquiryFilters
+from services.inquiries.schemas import InquiryCreate, InquiryPatch, Kind, Priority
+from services.inquiries.workflow import Status
+
+SERVICE = "inquiries"
+Precondition = Callable[[Any, datetime], None]
+
+
+# --- tracking tokens -----------------------------------------------------------------------
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(inquiry: Inquiry, token: str) -> bool:
+    return hmac.compare_digest(inquiry.tracking_token_hash, token_hash(token))
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def actor(principal: Principal | None) -> tuple[str, str | None]:
+    return (principal.kind, principal.subject) if principal else ("anonymous", None)
+
+
+def require(principal: Principal, permission: str) -> None:
+    if not principal.can(permission):
+        raise Forbidden()
+
+
+async def record_event(
+    session: AsyncSession,
+    inquiry: Inquiry,
+    action: str,
+    from_status: str | None,
+    now: datetime,
+    *,
+    actor_type: str,
+    actor_id: str | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        Event(
+            id=uuid.uuid4(),
+            inquiry_id=inquiry.id,
+            action=action,
+            from_status=from_status,
+            to_status=inquiry.status,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            organization_id=inquiry.organization_id,
+            details=details or {},
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def event_payload(inquiry: Inquiry, **extra: Any) -> dict[str, Any]:
+    """What events carry: never contact details nor texts (webhooks leave the hub)."""
+    return {
+        "id": str(inquiry.id),
+        "reference": inquiry.reference,
+        "organization_id": str(inquiry.organization_id),
+        "category_id": str(inquiry.category_id) if inquiry.category_id else None,
+        "kind": inquiry.kind,
+        "status": inquiry.status,
+        "priority": inquiry.priority,
+        "channel": inquiry.channel,
+        **extra,
+    }
+
+
+async def emit_breaches(session: AsyncSession, inquiry: Inquiry, now: datetime) -> None:
+    for target in sla.breached_targets(inquiry, now):
+        await emit(
+            session,
+            "inquiry.sla_breached",
+            aggregate_type="inquiry",
+            aggregate_id=inquiry.id,
+            payload=sla.breach_payload(inquiry, target),
+            organization_id=inquiry.organization_id,
+        )
+
+
+async def category_usable(
+    session: AsyncSession, principal: Principal | None, category: Category
+) -> bool:
+    """Public categories serve everyone; others serve staff of the category's organization,
+    of the organizations below it, and of the organizations above it."""
+    if not category.active:
+        return False
+    if category.public:
+        return True
+    if principal is None:
+        return False
+    if principal.is_sector_admin:
+        return True
+    if principal.organization_id is None:
+        return False
+    mine, theirs = principal.organization_id, category.organization_id
+    return await repository_catalog.is_within(
+        session, theirs, mine
+    ) or await repository_catalog.is_within(session, mine, theirs)
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+async def _route(
+    session: AsyncSession, principal: Principal | None, body: InquiryCreate
+) -> tuple[uuid.UUID, Category | None]:
+    """The organization and category an inquiry goes to (see InquiryCreate's fields)."""
+    category = None
+    if body.category_id is not None:
+        category = await repository_catalog.get_category(session, body.category_id)
+        if category is None or not await category_usable(session, principal, category):
+            raise UnknownCategory()
+    if body.organization_id is not None:
+        if await repository.organization_row(session, body.organization_id) is None:
+            raise UnknownOrganization()
+        if category is not None and not await repository_catalog.is_within(
+            session, body.organization_id, category.organization_id
+        ):
+            raise CategoryOutsideOrganization()
+        if category is None:
+            category = await repository_catalog.intake_default_category(
+                session, body.organization_id
+            )
+        return body.organization_id, category
+    if category is not None:
+        return category.routing_organization_id or category.organization_id, category
+    raise OrganizationRequired()
+
+
+def _check_media_fields(body: InquiryCreate, now: datetime) -> None:
+    if body.kind == Kind.MEDIA_REQUEST:
+        if not body.outlet:
+            raise ValidationFailed("outlet", "حدد الوسيلة الإعلامية", "Name the media outlet")
+        if body.deadline is None:
+            raise ValidationFailed(
+                "deadline", "حدد الموعد النهائي للرد", "Give the journalist's deadline"
+            )
+        if body.contact is None or not (body.contact.phone or body.contact.email):
+            raise ValidationFailed(
+                "contact", "أضف هاتف الصحفي أو بريده", "Give the journalist's phone or e-mail"
+            )
+    else:
+        for name in ("outlet", "deadline"):
+            if getattr(body, name) is not None:
+                raise ValidationFailed(
+                    name, "هذا الحقل للطلبات الإعلامية فقط", "Only media requests carry this field"
+                )
+    if body.deadline is not None and body.deadline <= now:
+        raise ValidationFailed(
+            "deadline", "الموعد النهائي في الماضي", "The deadline is in the past"
+        )
+
+
+async def create_inquiry(
+    session: AsyncSession, principal: Principal | None, body: InquiryCreate
+) -> tuple[Inquiry, str]:
+    """Validates, routes and stores an inquiry; returns it with its one-time token."""
+    if principal is not None:
+        require(principal, "inquiries:write")
+    now = clock.now()
+    _check_media_fields(body, now)
+    org_id, category = await _route(session, principal, body)
+    found = await repository.intake_channel(session, org_id, body.channel)
+    if found is None:
+        raise UnknownChannel()
+    channel_id, channel_kind = found
+
+    default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
+    priority = (body.priority if principal is not None else None) or default_priority
+    token = new_tracking_token()
+    contact, location = body.contact, body.location
+    created_by_type, created_by = actor(principal)
+    inquiry = Inquiry(
+        id=uuid.uuid4(),
+        reference=await repository.next_reference(
+            session, now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
+        ),
+        organization_id=org_id,
+        category_id=category.id if category else None,
+        kind=body.kind.value,
+        channel=channel_kind,
+        channel_id=channel_id,
+        status=Status.NEW.value,
+        priority=priority.value,
+        subject=body.subject,
+        body=body.body,
+        contact_name=contact.name if contact else None,
+        contact_phone=contact.phone if contact else None,
+        contact_email=str(contact.email) if contact and contact.email else None,
+        location_lat=location.lat if location else None,
+        location_long=location.long if location else None,
+        location_address=location.address if location else None,
+        outlet=body.outlet,
+        deadline=body.deadline,
+        created_by=created_by,
+        created_by_type=created_by_type,
+        tracking_token_hash=token_hash(token),
+        transfer_count=0,
+        paused_minutes=0,
+        sla_started_at=now,
+        sla_breached=False,
+        first_response_breach_notified=False,
+        resolution_breach_notified=False,
+        created_at=now,
+        updated_at=now,
+    )
+    targets = await sla.targets_for(
+        session, org_id, inquiry.category_id, inquiry.kind, inquiry.priority
+    )
+    sla.apply_targets(inquiry, targets)
+    sla.schedule(inquiry, await sla.calendar_for(session, org_id))
+    await repository.add(session, inquiry)
+    await record_event(
+        session,
+        inquiry,
+        "create",
+        None,
+        now,
+        actor_type=created_by_type,
+        actor_id=created_by,
+        details={"channel": channel_kind},
+    )
+    await audit.record(
+        session,
+        service=SERVICE,
+        principal=principal,
+        action="create",
+        resource_type="inquiry",
+        resource_id=inquiry.id,
+        organization_id=org_id,
+        changes={"reference": inquiry.reference, "kind": inquiry.kind, "status": inquiry.status},
+    )
+    await emit(
+        session,
+        "inquiry.created",
+        aggregate_type="inquiry",
+        aggregate_id=inquiry.id,
+        payload=event_payload(
+            inquiry,
+            first_response_due=inquiry.first_response_due.isoformat(),
+            resolution_due=inquiry.resolution_due.isoformat(),
+            created_at=now.isoformat(),
+        ),
+        organization_id=org_id,
+    )
+    return inquiry, token
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+async def load_visible(
+    session: AsyncSession, principal: Principal, inquiry_id: uuid.UUID, *, lock: bool = False
+) -> Inquiry:
+    """The inquiry, if `principal` sees its organization; 404 otherwise (ids don't leak)."""
+    inquiry = await repository.get(session, inquiry_id, lock=lock)
+    if inquiry is None or not await can_see(session, principal, inquiry.organization_id):
+        raise InquiryNotFound()
+    return inquiry
+
+
+async def list_inquiries(
+    session: AsyncSession, principal: Principal, filters: InquiryFilters, page: PageParams
+) -> tuple[list[Inquiry], str | None]:
+    require(principal, "inquiries:read")
+    if filters.organization_id is not None:
+        await ensure_visible(session, principal, filters.organization_id)
+    org_ids = await repository.scope_ids(session, principal, filters.organization_id)
+    stmt = repository.list_statement(filters, clock.now(), org_ids)
+    return await repository.list_page(session, stmt, page)
+
+
+async def similar_inquiries(
+    session: AsyncSession, principal: Principal, inquiry_id: uuid.UUID
+) -> list[tuple[Inquiry, float]]:
+    require(principal, "inquiries:read")
+    inquiry = await load_visible(session, principal, inquiry_id)
+    return await repository.similar(session, inquiry, repository.similar_since(clock.now()))
+
+
+# --- corrections ---------------------------------------------------------------------------
+
+
+async def patch_inquiry(
+    session: AsyncSession,
+    principal: Principal,
+    inquiry_id: uuid.UUID,
+    body: InquiryPatch,
+    precondition: Precondition,
+) -> Inquiry:
+    require(principal, "inquiries:write")
+    inquiry = await load_visible(session, principal, inquiry_id, lock=True)
+    precondition(inquiry.id, inquiry.updated_at)
+    changes = body.model_dump(exclude_unset=True)
+    for name in ("kind", "priority", "subject"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(name, "لا يمكن مسح هذا الحقل", "This field cannot be cleared")
+    if (
+        "kind" in changes
+        and (Kind.MEDIA_REQUEST in (changes["kind"], inquiry.kind))
+        and (changes["kind"] != inquiry.kind)
+    ):
+        raise ValidationFailed(
+            "kind",
+            "لا يمكن تحويل الطلب من أو إلى طلب إعلامي",
+            "A media request cannot be re-classified, nor become one",
+        )
+    if changes.get("category_id") is not None:
+        category = await repository_catalog.get_category(session, changes["category_id"])
+        if (
+            category is None
+            or not await category_usable(session, principal, category)
+            or not await repository_catalog.is_within(
+                session, inquiry.organization_id, category.organization_id
+            )
+        ):
+            raise UnknownCategory()
+    before = {name: getattr(inquiry, name) for name in changes}
+    for name, value in changes.items():
+        setattr(inquiry, name, value.value if isinstance(value, Kind | Priority) else value)
+    after = {name: getattr(inquiry, name) for name in changes}
+    if before == after:
+        return inquiry
+    now = clock.now()
+    inquiry.updated_at = now
+    if {"kind", "priority", "category_id"} & changes.keys():
+        targets = await sla.targets_for(
+            session, inquiry.organization_id, inquiry.category_id, inquiry.kind, inquiry.priority
+        )
+        sla.apply_targets(inquiry, targets)
+        sla.schedule(inquiry, await sla.calendar_for(session, inquiry.organization_id))
+        await emit_breaches(session, inquiry, now)
+    await session.flush()
+    await audit.record(
+        session,
+        service=SERVICE,
+        principal=principal,
+        action="update",
+        resource_type="inquiry",
+        resource_id=inquiry.id,
+        organization_id=inquiry.organization_id,
+        changes=audit.diff(before, after),
+    )
+    return inquiry

@@ -1,0 +1,201 @@
+"""How rows are shown: staff views, the citizen's tracking view, receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.inquiries import sla
+from services.inquiries.models import Category, Event, Inquiry, Message, SlaPolicy, Survey
+from services.inquiries.schemas import (
+    Contact,
+    EventOut,
+    InquiryOut,
+    InquiryReceipt,
+    Kind,
+    Location,
+    MessageOut,
+    Priority,
+    SlaState,
+    Visibility,
+)
+from services.inquiries.schemas_catalog import CategoryOut, SlaPolicyOut
+from services.inquiries.schemas_tracking import (
+    SurveyOut,
+    TrackedOrganization,
+    TrackingMessage,
+    TrackingOut,
+)
+from services.inquiries.workflow import allowed_actions
+
+
+def tracking_path(reference: str) -> str:
+    return f"/v1/inquiries/track/{reference}"
+
+
+def receipt(inquiry: Inquiry, token: str) -> InquiryReceipt:
+    return InquiryReceipt(
+        id=inquiry.id,
+        reference=inquiry.reference,
+        tracking_token=token,
+        tracking_url=tracking_path(inquiry.reference),
+        status=inquiry.status,
+        kind=Kind(inquiry.kind),
+        priority=Priority(inquiry.priority),
+        channel=inquiry.channel,
+        organization_id=inquiry.organization_id,
+        category_id=inquiry.category_id,
+        first_response_due=inquiry.first_response_due,
+        resolution_due=inquiry.resolution_due,
+        created_at=inquiry.created_at,
+        updated_at=inquiry.updated_at,
+    )
+
+
+def _contact(inquiry: Inquiry) -> Contact | None:
+    if not (inquiry.contact_name or inquiry.contact_phone or inquiry.contact_email):
+        return None
+    return Contact(
+        name=inquiry.contact_name, phone=inquiry.contact_phone, email=inquiry.contact_email
+    )
+
+
+def _location(inquiry: Inquiry) -> Location | None:
+    if (
+        inquiry.location_lat is None
+        and inquiry.location_long is None
+        and not (inquiry.location_address)
+    ):
+        return None
+    return Location(
+        lat=inquiry.location_lat, long=inquiry.location_long, address=inquiry.location_address
+    )
+
+
+def staff_view(inquiry: Inquiry, now: datetime, *, with_contact: bool = True) -> InquiryOut:
+    """`with_contact` is False only for a caller outside the owning subtree (after it
+    transferred the inquiry away)."""
+    return InquiryOut(
+        id=inquiry.id,
+        reference=inquiry.reference,
+        kind=Kind(inquiry.kind),
+        status=inquiry.status,
+        allowed_actions=allowed_actions(inquiry.status),
+        priority=Priority(inquiry.priority),
+        channel=inquiry.channel,
+        channel_id=inquiry.channel_id,
+        organization_id=inquiry.organization_id,
+        category_id=inquiry.category_id,
+        subject=inquiry.subject,
+        body=inquiry.body,
+        contact=_contact(inquiry) if with_contact else None,
+        location=_location(inquiry),
+        outlet=inquiry.outlet,
+        deadline=inquiry.deadline,
+        assignee_id=inquiry.assignee_id,
+        assigned_at=inquiry.assigned_at,
+        resolution=inquiry.resolution,
+        resolved_at=inquiry.resolved_at,
+        closed_at=inquiry.closed_at,
+        rejection_reason=inquiry.rejection_reason,
+        duplicate_of=inquiry.duplicate_of,
+        transfer_count=inquiry.transfer_count,
+        sla_state=SlaState(sla.sla_state(inquiry, now)),
+        sla_policy_id=inquiry.sla_policy_id,
+        first_response_target_minutes=inquiry.first_response_target_minutes,
+        resolution_target_minutes=inquiry.resolution_target_minutes,
+        first_response_due=inquiry.first_response_due,
+        first_response_at=inquiry.first_response_at,
+        resolution_due=inquiry.resolution_due,
+        paused_minutes=inquiry.paused_minutes,
+        created_by_type=inquiry.created_by_type,
+        created_at=inquiry.created_at,
+        updated_at=inquiry.updated_at,
+    )
+
+
+def message_view(message: Message) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        inquiry_id=message.inquiry_id,
+        visibility=Visibility(message.visibility),
+        author_type=message.author_type,
+        author_id=message.author_id,
+        body=message.body,
+        created_at=message.created_at,
+        updated_at=message.updated_at,
+    )
+
+
+def event_view(event: Event) -> EventOut:
+    return EventOut(
+        id=event.id,
+        inquiry_id=event.inquiry_id,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor_type=event.actor_type,
+        actor_id=event.actor_id,
+        organization_id=event.organization_id,
+        details=dict(event.details),
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+    )
+
+
+def tracking_view(
+    inquiry: Inquiry,
+    organization: dict[str, Any],
+    messages: list[Message],
+    survey: Survey | None,
+    survey_open: bool,
+) -> TrackingOut:
+    return TrackingOut(
+        reference=inquiry.reference,
+        inquiry_id=inquiry.id,
+        kind=Kind(inquiry.kind),
+        status=inquiry.status,
+        subject=inquiry.subject,
+        organization=TrackedOrganization(
+            id=organization["id"],
+            name_ar=organization["name_ar"],
+            name_en=organization["name_en"],
+        ),
+        created_at=inquiry.created_at,
+        updated_at=inquiry.updated_at,
+        resolution_due=inquiry.resolution_due,
+        resolution=inquiry.resolution,
+        resolved_at=inquiry.resolved_at,
+        closed_at=inquiry.closed_at,
+        rejection_reason=inquiry.rejection_reason,
+        messages=[
+            TrackingMessage(
+                author="citizen" if m.author_type == "citizen" else "staff",
+                body=m.body,
+                created_at=m.created_at,
+            )
+            for m in messages
+            if m.visibility == "public"
+        ],
+        survey_open=survey_open,
+        survey_submitted=survey is not None,
+    )
+
+
+def survey_view(survey: Survey) -> SurveyOut:
+    return SurveyOut(
+        id=survey.id,
+        inquiry_id=survey.inquiry_id,
+        rating=survey.rating,
+        comment=survey.comment,
+        created_at=survey.created_at,
+        updated_at=survey.updated_at,
+    )
+
+
+def category_view(category: Category) -> CategoryOut:
+    return CategoryOut.model_validate(category, from_attributes=True)
+
+
+def policy_view(policy: SlaPolicy) -> SlaPolicyOut:
+    return SlaPolicyOut.model_validate(policy, from_attributes=True)

@@ -1,0 +1,87 @@
+"""Inquiries fixtures: the real app on a fresh migrated database, a small hub, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from services.inquiries import clock
+from services.inquiries.app import create_app
+from tests.inquiries.factories import World, build_world
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+async def client(make_client) -> httpx.AsyncClient:
+    http: httpx.AsyncClient = await make_client(create_app)
+    return http
+
+
+@pytest.fixture
+async def world(settings, client) -> AsyncIterator[World]:
+    hub = await build_world(settings)
+    try:
+        yield hub
+    finally:
+        await hub.directory.close()
+
+
+class FakeClock:
+    """`services.inquiries.clock.now` pinned to a settable instant."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, value: datetime) -> None:
+        self.current = value.astimezone(UTC)
+
+    def advance(self, **delta: Any) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def fake_clock(monkeypatch) -> FakeClock:
+    fake = FakeClock(datetime.now(UTC))
+    monkeypatch.setattr(clock, "now", fake.now)
+    return fake
+
+
+async def submit(
+    client: httpx.AsyncClient,
+    world: World | None = None,
+    who: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """POST /v1/inquiries (201 expected) with sensible defaults."""
+    body: dict[str, Any] = {
+        "kind": "complaint",
+        "channel": "website",
+        "subject": "تسرب مياه في شارع الملك فهد",
+        "body": "يوجد تسرب مياه مستمر منذ ثلاثة أيام أمام المنزل رقم ١٢.",
+    }
+    body.update(fields)
+    headers = world.auth(who) if world is not None and who else {}
+    response = await client.post("/v1/inquiries", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def problem(response, status: int, code: str | None = None, field: str | None = None):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    if code:
+        assert body["code"] == code, body
+    if field:
+        assert field in {e["field"] for e in body.get("errors", [])}, body
+    return body
