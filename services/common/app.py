@@ -52,6 +52,7 @@ def create_service_app(
         app.state.sessionmaker = build_sessionmaker(engine)
         app.state.signing_key = load_signing_key(settings)
         app.state.token_verifier = TokenVerifier(settings, app.state.signing_key)
+        app.state.idempotency_secret = app.state.signing_key.derived_secret(b"idempotency")
         for hook in on_startup:
             await hook(app)
         try:

@@ -10,6 +10,7 @@ A key is scoped to its sender (the principal, or the client address when anonymo
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 
@@ -78,7 +79,8 @@ async def idempotency(request: Request) -> None:
     else:
         owner = f"ip:{request.client.host if request.client else 'unknown'}"
     body = await request.body()
-    digest = hashlib.sha256()
+    # keyed, so a stored fingerprint of a body that carried a password reveals nothing
+    digest = hmac.new(request.app.state.idempotency_secret, digestmod=hashlib.sha256)
     digest.update(f"{request.method} {request.url.path}?{request.url.query}\n".encode())
     digest.update(body)
     request_hash = digest.hexdigest()

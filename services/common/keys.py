@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,15 @@ class SigningKey:
     @property
     def public_key(self) -> Ed25519PublicKey:
         return self.private_key.public_key()
+
+    def derived_secret(self, purpose: bytes) -> bytes:
+        """A secret for another purpose, derived from the private key (never the key itself)."""
+        raw = self.private_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return hmac.new(raw, purpose, hashlib.sha256).digest()
 
     def jwk(self) -> dict[str, Any]:
         raw = self.public_key.public_bytes(
