@@ -21,7 +21,7 @@ from services.common.errors import DomainError
 from services.common.settings import SERVICE_NAMES, GovhubSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 @dataclass

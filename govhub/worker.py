@@ -136,7 +136,7 @@ async def run_worker(
         async def run_periodic(_: Any, job_func: Any = job_func, name: str = name) -> None:
             async with sessionmaker() as session, session.begin():
                 result = await job_func(session)
-            logger.info("periodic %s done: %s", name, result)
+            logger.log(logging.INFO if result else logging.DEBUG, "periodic %s: %s", name, result)
 
         pgq.schedule(name, expression)(run_periodic)
 

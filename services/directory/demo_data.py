@@ -394,6 +394,24 @@ CHANNELS: tuple[DemoChannel, ...] = (
     DemoChannel(_CAP, "radio", "البرامج الإذاعية", "Radio programmes", publish=True),
     DemoChannel(_CAP, "print", "الصحف المحلية", "Local newspapers", publish=True),
     DemoChannel(_CAP, "other", "سفراء المجتمع في الأحياء", "Neighbourhood community ambassadors"),
+    # the ministry's own intake channels serve every amanah and municipality below it
+    DemoChannel("MOMRAH", "app", "تطبيق بلدي", "Balady app", publish=True),
+    DemoChannel("MOMRAH", "website", "بوابة بلدي", "Balady portal", publish=True),
+    DemoChannel("MOMRAH", "whatsapp", "واتساب الوزارة", "Ministry WhatsApp", handle="+966199040"),
+    DemoChannel(
+        "MOMRAH", "phone", "مركز البلاغات الموحد 940", "Unified 940 call centre", handle="940"
+    ),
+    DemoChannel(
+        "MOMRAH",
+        "email",
+        "البريد الإلكتروني للوزارة",
+        "Ministry e-mail",
+        handle="info@momrah.example",
+    ),
+    DemoChannel("MOMRAH", "x", "حساب الوزارة على إكس", "Ministry on X", publish=True),
+    DemoChannel("MOMRAH", "walk_in", "مكاتب خدمة المستفيدين", "Beneficiary service offices"),
+    DemoChannel("IQ-MOCHPM", "phone", "الخط الساخن للوزارة", "Ministry hotline"),
+    DemoChannel("IQ-MOCHPM", "whatsapp", "واتساب الوزارة", "Ministry WhatsApp"),
     # the Eastern Province amanah moved its public from e-mail to WhatsApp (002)
     DemoChannel(
         "EASTERN",
