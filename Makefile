@@ -22,7 +22,7 @@ run: $(STAMP)
 
 ## test: lint, types, migrations check, OpenAPI drift check and the whole pytest suite
 test: $(STAMP) lint typecheck openapi-check
-	$(BIN)/pytest -n $${GOVHUB_TEST_WORKERS:-2} -p no:cacheprovider
+	$(BIN)/pytest -n $${GOVHUB_TEST_WORKERS:-2} --dist loadfile -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

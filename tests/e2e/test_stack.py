@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,68 +12,16 @@ import pytest
 from openapi_spec_validator import validate
 
 from services.common.settings import SERVICE_NAMES
+from tests.e2e.stack import Stack, start_stack
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Stack:
-    def __init__(self, process: subprocess.Popen[bytes], base: str) -> None:
-        self.process = process
-        self.base = base
-
-    def service_process(self, name: str) -> psutil.Process:
-        for child in psutil.Process(self.process.pid).children(recursive=True):
-            if any(f"services.{name}.app" in part for part in child.cmdline()):
-                return child
-        raise LookupError(name)
 
 
 @pytest.fixture
 def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
-    ports = {name: free_port() for name in SERVICE_NAMES}
-    gateway_port = free_port()
-    env = os.environ | {
-        "GOVHUB_DATABASE_URL": database_url,
-        "GOVHUB_DATA_DIR": str(tmp_path / "data"),
-        "GOVHUB_PORT": str(gateway_port),
-        "GOVHUB_LOG_JSON": "false",
-        "GOVHUB_ADMIN_PASSWORD": "Sector-Key-2026!",
-        "GOVHUB_MAX_BODY_BYTES": "2048",
-        **{f"GOVHUB_{name.upper()}_PORT": str(port) for name, port in ports.items()},
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "govhub.cli", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{gateway_port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            pytest.fail(f"govhub run exited early:\n{output}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the stack did not become ready")
-    yield Stack(process, base)
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=40)
+    running = start_stack(database_url, tmp_path / "data", GOVHUB_MAX_BODY_BYTES="2048")
+    yield running
+    running.stop()
 
 
 def test_the_stack_through_the_gateway(stack: Stack) -> None:

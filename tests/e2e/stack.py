@@ -1,0 +1,81 @@
+"""Starts `govhub run` as a newcomer would, on free ports, against a fresh database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from services.common.settings import SERVICE_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_PASSWORD = "Sector-Key-2026!"
+DEMO_PASSWORD = "Govhub-Demo-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen[bytes]
+    base: str
+
+    def service_process(self, name: str) -> psutil.Process:
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            if any(f"services.{name}.app" in part for part in child.cmdline()):
+                return child
+        raise LookupError(name)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=40)
+
+
+def start_stack(database_url: str, data_dir: Path, **extra_env: str) -> Stack:
+    ports = {name: free_port() for name in SERVICE_NAMES}
+    gateway_port = free_port()
+    env = os.environ | {
+        "GOVHUB_DATABASE_URL": database_url,
+        "GOVHUB_DATA_DIR": str(data_dir),
+        "GOVHUB_PORT": str(gateway_port),
+        "GOVHUB_LOG_JSON": "false",
+        "GOVHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "GOVHUB_DEMO_PASSWORD": DEMO_PASSWORD,
+        **{f"GOVHUB_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+        **extra_env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govhub.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{gateway_port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"govhub run exited early:\n{output}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return Stack(process, base)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    pytest.fail("the stack did not become ready")
