@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pgqueuer.adapters.persistence import qb
@@ -12,7 +13,9 @@ from pgqueuer.queries import Queries
 QUEUE_PREFIX = "common_"
 
 
+@cache
 def queue_settings() -> DBSettings:
+    # built once: a settings object reads the environment, ~0.4 ms on every enqueue
     return DBSettings(prefix=QUEUE_PREFIX)
 
 

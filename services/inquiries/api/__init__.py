@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.inquiries.api import catalog, inquiries, timeline, tracking, workflow
+from services.inquiries.open311 import api as open311
 
 ROUTERS: list[APIRouter] = [
     tracking.router,
@@ -16,6 +17,7 @@ ROUTERS: list[APIRouter] = [
     workflow.router,
     catalog.categories,
     catalog.policies,
+    open311.router,
 ]
 
 TAGS = [
@@ -46,5 +48,10 @@ TAGS = [
     {
         "name": "sla policies",
         "description": "Response and resolution targets in business hours. مستويات الخدمة.",
+    },
+    {
+        "name": "open311",
+        "description": "Open311 GeoReport v2: public services (the public categories), "
+        "service requests and tokens, in JSON and XML. واجهة Open311 للبلاغات.",
     },
 ]

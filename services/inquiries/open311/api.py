@@ -1,0 +1,599 @@
+"""`/open311/v2/`: Open311 GeoReport v2, in JSON and XML.
+
+Thin like every router (parse, call `service.py`, render), with one difference: failures
+are answered as the spec's error list (`[{"code", "description"}]` or `<errors>`), never
+as problem details, by the route class below — whatever raised them (Open311 rules, the
+inquiries service's domain errors, parameter validation).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.common.db import SessionDep
+from services.common.errors import DomainError
+from services.common.i18n import current_language, text, title_for
+from services.common.idempotency import Replay
+from services.common.routing import GovhubRoute
+from services.inquiries import clock
+from services.inquiries.open311 import mapping, service, xml
+from services.inquiries.open311.errors import Open311Error
+from services.inquiries.open311.schemas import (
+    SPECIFICATION,
+    Open311Discovery,
+    Open311Endpoint,
+    Open311ErrorEntry,
+    Open311Format,
+    Open311Receipt,
+    Open311Request,
+    Open311Service,
+    Open311ServiceDefinition,
+    Open311Token,
+    ServiceRequestIn,
+)
+
+JSON_MEDIA_TYPE = "application/json; charset=utf-8"
+FORMATS = ["text/xml", "application/json"]
+# the inquiries service's statuses that Open311 spells differently
+DOMAIN_STATUSES = {422: 400, 401: 403}
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _json(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def render(
+    response_format: Open311Format,
+    payload: Any,
+    root: str,
+    item: str | None = None,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The document in the asked format: `root` holds `item` elements for a list payload."""
+    if response_format == Open311Format.XML:
+        body = xml.collection(root, item, payload) if item else xml.document(root, payload)
+        media_type = xml.MEDIA_TYPE
+    else:
+        body, media_type = _json(payload), JSON_MEDIA_TYPE
+    response = Response(body, status_code=status, media_type=media_type, headers=headers)
+    response.headers["Content-Language"] = current_language.get()
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def _format_of(request: Request) -> Open311Format:
+    asked = request.path_params.get("response_format")
+    if asked == Open311Format.XML or (asked is None and request.url.path.endswith(".xml")):
+        return Open311Format.XML
+    return Open311Format.JSON
+
+
+def error_response(request: Request, status: int, descriptions: Sequence[str]) -> Response:
+    errors = [{"code": status, "description": d} for d in descriptions]
+    return render(_format_of(request), errors, "errors", "error", status=status)
+
+
+def _domain_descriptions(exc: DomainError) -> list[str]:
+    if exc.errors:
+        return [f"{mapping.FORM_FIELDS.get(e.field, e.field)}: {e.message}" for e in exc.errors]
+    if exc.detail_ar and exc.detail_en:
+        return [text(exc.detail_ar, exc.detail_en)]
+    return [title_for(exc.code)]
+
+
+class Open311Route(GovhubRoute):
+    """GovhubRoute (Idempotency-Key on POST) answering every failure the Open311 way."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Replay:
+                raise  # the stored response of an Idempotency-Key, replayed by the kernel
+            except Open311Error as exc:
+                return error_response(request, exc.status, exc.descriptions)
+            except RequestValidationError as exc:
+                return error_response(request, 400, mapping.validation_messages(exc.errors()))
+            except DomainError as exc:
+                status = DOMAIN_STATUSES.get(exc.status, exc.status)
+                return error_response(request, status, _domain_descriptions(exc))
+            except StarletteHTTPException as exc:
+                return error_response(request, exc.status_code, [str(exc.detail)])
+            # anything else (a body over the limit while streaming, a bug) is left to the
+            # middleware: 413 and 500 stay problem documents
+
+        return answer
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+
+
+# --- documentation -------------------------------------------------------------------------
+
+FormatParam = Annotated[
+    Open311Format,
+    Path(description="`json` or `xml` (XML is the spec's required format)."),
+]
+JurisdictionParam = Annotated[
+    str | None,
+    Query(
+        max_length=50,
+        description="The organization code. Required when more than one organization "
+        "offers public services; defaults to the only one otherwise. Unknown → 404.",
+        examples=["RIYADH"],
+    ),
+]
+
+_ERROR_EXAMPLES = {
+    400: "service_code was not provided",
+    403: "Invalid api_key",
+    404: "jurisdiction_id 'X' was not found",
+    409: "This Idempotency-Key was used for a different request",
+}
+
+
+def _errors_xml(status: int) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>{status}</code>'
+        f"<description>{_ERROR_EXAMPLES[status]}</description></error></errors>"
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "A parameter is missing or invalid, e.g. no `jurisdiction_id` while several "
+    "organizations offer services, no `service_code` or location (POST), an unknown "
+    "`service_code` (POST), a date window over 90 days.",
+    403: "`api_key` (or bearer token) missing, invalid, or without `inquiries:write`.",
+    404: "Unknown `jurisdiction_id`, `service_code`, `service_request_id` or token.",
+    409: "The `Idempotency-Key` was used with another body.",
+}
+
+
+def _responses(summary: str, xml_example: str, *errors: int) -> dict[int | str, dict[str, Any]]:
+    documented: dict[int | str, dict[str, Any]] = {
+        200: {
+            "description": summary,
+            "content": {"text/xml": {"schema": {"type": "string"}, "example": xml_example}},
+        }
+    }
+    for status in errors:
+        documented[status] = _error_response(status, _ERROR_DESCRIPTIONS[status])
+    # (also keeps FastAPI from documenting a 422 that Open311 routes never answer)
+    documented["default"] = {
+        "description": "Failures outside Open311's reach are the hub's problem documents "
+        "(`application/problem+json`): a body over the size limit (413), an internal error "
+        "(500), and the gateway's 429, 502 and 504.",
+        "content": {"application/problem+json": {"schema": {"type": "object"}}},
+    }
+    return documented
+
+
+def _error_response(status: int, description: str) -> dict[str, Any]:
+    example = [{"code": status, "description": _ERROR_EXAMPLES[status]}]
+    return {
+        "model": list[Open311ErrorEntry],
+        "description": description + " The spec's error list, in the path's format.",
+        "content": {
+            "application/json": {"example": example},
+            "text/xml": {"schema": {"type": "string"}, "example": _errors_xml(status)},
+        },
+    }
+
+
+# --- discovery and services ----------------------------------------------------------------
+
+
+_HOST = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def _base_url(request: Request) -> str:
+    """The public base URL, as the gateway forwards it (X-Forwarded-Proto/Host)."""
+    proto = request.headers.get("x-forwarded-proto") or request.url.scheme
+    host = request.headers.get("x-forwarded-host") or request.url.netloc
+    if proto not in ("http", "https") or not _HOST.fullmatch(host):
+        proto, host = request.url.scheme, request.url.netloc
+    return f"{proto}://{host}{router.prefix}"
+
+
+@router.get(
+    "/discovery.{response_format}",
+    summary="Service discovery",
+    description="The Open311 service discovery document: where the GeoReport v2 endpoint is, "
+    "its formats, how to get an `api_key`, and `changeset` — the last change of any "
+    "category (refresh cached services when it moves).",
+    response_model=Open311Discovery,
+    responses=_responses(
+        "The discovery document.",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<discovery><changeset>2026-03-01T09:30:00'
+        "+00:00</changeset><contact>…</contact><key_service>…</key_service><endpoints>"
+        "<endpoint><specification>http://wiki.open311.org/GeoReport_v2</specification>"
+        "<url>http://127.0.0.1:8000/open311/v2</url><changeset>…</changeset><type>production"
+        "</type><formats><format>text/xml</format><format>application/json</format>"
+        "</formats></endpoint></endpoints></discovery>",
+        400,
+    ),
+)
+async def discovery(
+    response_format: FormatParam, request: Request, session: SessionDep
+) -> Response:
+    changed = mapping.rfc3339(await service.changeset(session)) or ""
+    document = Open311Discovery(
+        changeset=changed,
+        contact=text(
+            "للاستفسار عن الواجهة تواصل مع مدير النظام في جهتك",
+            "For help with the API, contact your organization's govhub administrator",
+        ),
+        key_service=text(
+            "يُنشئ مدير الجهة عميلاً آلياً بالنطاق inquiries:write عبر POST /v1/api-clients؛ "
+            "api_key هو <client_id>:<client_secret>",
+            "An organization administrator creates a machine client with the inquiries:write "
+            "scope (POST /v1/api-clients); the api_key is <client_id>:<client_secret>",
+        ),
+        endpoints=[
+            Open311Endpoint(
+                specification=SPECIFICATION,
+                url=_base_url(request),
+                changeset=changed,
+                type="production",
+                formats=FORMATS,
+            )
+        ],
+    )
+    return render(response_format, document.model_dump(mode="json"), "discovery")
+
+
+@router.get(
+    "/services.{response_format}",
+    summary="Services (public inquiry categories)",
+    description="The public, active inquiry categories of the jurisdiction and of the "
+    "organizations above it (categories apply down the tree; on a code used at several "
+    "levels the nearest wins) as Open311 services: `service_code` = category `code`, names "
+    "and descriptions in Arabic (English with `Accept-Language: en` where the category has "
+    "them), `group` = the public parent category, `metadata` false (no extra attributes), "
+    "`type` realtime.",
+    response_model=list[Open311Service],
+    responses=_responses(
+        "The services.",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<services><service><service_code>water-leak'
+        "</service_code><service_name>تسرب المياه</service_name><description />"
+        "<metadata>false</metadata><type>realtime</type><keywords>تسرب المياه, Water leak"
+        "</keywords><group /></service></services>",
+        400,
+        404,
+    ),
+)
+async def list_services(
+    response_format: FormatParam, session: SessionDep, jurisdiction_id: JurisdictionParam = None
+) -> Response:
+    catalog = await service.catalog(session, jurisdiction_id)
+    services = [mapping.service_view(c, catalog.by_id) for c in catalog.services]
+    payload = [s.model_dump(mode="json") for s in services]
+    return render(response_format, payload, "services", "service")
+
+
+@router.get(
+    "/services/{service_code}.{response_format}",
+    summary="Service definition",
+    description="The attributes of a service: none (`attributes` is empty — govhub "
+    "categories take the standard fields only). Unknown or inactive `service_code` → 404.",
+    response_model=Open311ServiceDefinition,
+    responses=_responses(
+        "The service definition.",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<service_definition><service_code>'
+        "water-leak</service_code><attributes /></service_definition>",
+        400,
+        404,
+    ),
+)
+async def service_definition(
+    service_code: Annotated[str, Path(max_length=50, examples=["water-leak"])],
+    response_format: FormatParam,
+    session: SessionDep,
+    jurisdiction_id: JurisdictionParam = None,
+) -> Response:
+    catalog = await service.catalog(session, jurisdiction_id)
+    category = service.service_definition(catalog, service_code)
+    document = Open311ServiceDefinition(service_code=category.code, attributes=[])
+    return render(response_format, document.model_dump(mode="json"), "service_definition")
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+_REQUESTS_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<service_requests><request><service_request_id>'
+    "INQ-2026-000123</service_request_id><status>open</status><status_notes>قيد المعالجة"
+    "</status_notes><service_name>تسرب المياه</service_name><service_code>water-leak"
+    "</service_code><description>تسرب مياه أمام المنزل &lt;١٢&gt;</description>"
+    "<agency_responsible>أمانة منطقة الرياض</agency_responsible><service_notice>يُتوقع حل "
+    "البلاغ خلال 40 ساعة عمل</service_notice><requested_datetime>2026-03-01T09:30:00+00:00"
+    "</requested_datetime><updated_datetime>2026-03-01T11:02:41+00:00</updated_datetime>"
+    "<expected_datetime>2026-03-08T13:30:00+00:00</expected_datetime><address>حي النزهة"
+    "</address><address_id /><zipcode /><lat>24.7136</lat><long>46.6753</long><media_url />"
+    "</request></service_requests>"
+)
+
+
+def _views(batch: service.RequestBatch) -> list[dict[str, Any]]:
+    views = [
+        mapping.request_view(row, category, batch.agencies.get(row.organization_id))
+        for row in batch.rows
+        # always found: only rows of (public) categories are read
+        if row.category_id is not None and (category := batch.categories.get(row.category_id))
+    ]
+    return [v.model_dump(mode="json") for v in views]
+
+
+def _next_link(request: Request, page: int, cursor: str) -> str:
+    params = dict(request.query_params)
+    params.update(page=str(page + 1), cursor=cursor)
+    return f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+
+
+@router.get(
+    "/requests.{response_format}",
+    summary="Service requests",
+    description="""Public service requests of the jurisdiction: inquiries owned by it or by an
+organization below it (after routing and transfers) in a public category — media requests
+never — newest first. Public data only: never contact details, internal notes, staff names
+or tracking tokens.
+
+Filters of the spec: `service_request_id` (comma-separated; overrides every other filter),
+`service_code` (comma-separated), `start_date`/`end_date` (RFC 3339 with offset, on
+`requested_datetime`, at most 90 days apart; default the last 90 days), `status`
+(`open`, `closed`, or both comma-separated).
+
+Paging (the GeoReport extension): `page_size` (1–1000, default 1000 — the spec's limit) and
+`page` (from 1). Pages are read by keyset on (requested_datetime, id); when there is a next
+page, the `Link: <…>; rel="next"` header gives its URL with a `cursor` that continues
+exactly where this page ended (a bare `page=N` finds its start on the index keys first).""",
+    response_model=list[Open311Request],
+    responses=_responses("The matching requests.", _REQUESTS_XML, 400, 404),
+)
+async def list_requests(
+    request: Request,
+    response_format: FormatParam,
+    session: SessionDep,
+    jurisdiction_id: JurisdictionParam = None,
+    service_request_id: Annotated[
+        str | None,
+        Query(
+            max_length=25_000,
+            description="One or more ids, comma-separated (at most 1000).",
+            examples=["INQ-2026-000123,INQ-2026-000124"],
+        ),
+    ] = None,
+    service_code: Annotated[
+        str | None,
+        Query(max_length=2000, description="One or more service codes, comma-separated."),
+    ] = None,
+    start_date: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Earliest `requested_datetime` (RFC 3339 with offset).",
+            examples=["2026-03-01T00:00:00+03:00"],
+        ),
+    ] = None,
+    end_date: Annotated[
+        str | None,
+        Query(max_length=40, description="Latest `requested_datetime` (RFC 3339 with offset)."),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(max_length=20, description="`open`, `closed` or `open,closed`.", examples=["open"]),
+    ] = None,
+    page: Annotated[
+        str | None, Query(max_length=10, description="Page number, from 1.", examples=["1"])
+    ] = None,
+    page_size: Annotated[
+        str | None,
+        Query(max_length=10, description="Requests per page, 1–1000 (default 1000)."),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=500, description="From the `Link` header of the previous page."),
+    ] = None,
+) -> Response:
+    query = mapping.request_query(
+        {
+            name: value
+            for name, value in (
+                ("service_request_id", service_request_id),
+                ("service_code", service_code),
+                ("start_date", start_date),
+                ("end_date", end_date),
+                ("status", status),
+                ("page", page),
+                ("page_size", page_size),
+                ("cursor", cursor),
+            )
+            if value is not None
+        },
+        clock.now(),
+    )
+    catalog = await service.catalog(session, jurisdiction_id)
+    batch = await service.find_requests(session, catalog, query)
+    headers = {}
+    if batch.next_cursor is not None:
+        headers["Link"] = _next_link(request, query.page, batch.next_cursor)
+    return render(
+        response_format,
+        _views(batch),
+        "service_requests",
+        "request",
+        headers=headers,
+    )
+
+
+_FORM_SCHEMA = ServiceRequestIn.model_json_schema()
+_POST_DESCRIPTION = """Creates an inquiry (kind `request`) in the service's category through the
+inquiries service — routing (a service of the jurisdiction's own is routed by its category;
+one inherited from an organization above goes to the jurisdiction), the receiving
+organization's intake channel (`app`, else `website`, else `other`), SLA targets and due
+times, a reference, the audit entry and the `inquiry.created` event — and answers at once
+(`type` realtime, so no `token`): `service_request_id` is the inquiry reference.
+
+**Authentication**: `api_key` = `<client_id>:<client_secret>` of a directory machine client
+(`POST /v1/api-clients`) with the `inquiries:write` scope, checked against the stored
+SHA-256 secret hash; or `Authorization: Bearer <token>`. Missing or invalid → 403.
+
+**Fields** (form body, `application/x-www-form-urlencoded` or `multipart/form-data`; each
+may also come in the query string, as `swagger.json` describes — prefer the body for
+`api_key`): `service_code` (required; unknown → 400), a location — `lat` + `long`, or
+`address_string` (`address_id` only beside one of those: there is no address repository) —
+and optionally `description` (≤ 4000 characters; the first line becomes the inquiry subject),
+`first_name`, `last_name`, `email`, `phone` (E.164), `media_url`, `device_id`, `account_id`.
+Contact details are seen only by staff of the owning organization; `media_url`, `device_id`,
+`account_id` and `address_id` are kept in an internal note. Text is stored exactly as sent.
+
+A retried POST with the same `Idempotency-Key` creates one inquiry. Answers 200 (the status
+swagger.json documents) with a one-item list."""
+
+
+async def _posted_fields(request: Request) -> dict[str, str]:
+    fields = dict(request.query_params)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        async with request.form() as form:
+            fields.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
+    elif await request.body():
+        raise Open311Error(
+            400,
+            text(
+                "أرسل الحقول بصيغة application/x-www-form-urlencoded",
+                "Send the fields as application/x-www-form-urlencoded",
+            ),
+        )
+    return fields
+
+
+@router.post(
+    "/requests.{response_format}",
+    summary="Create a service request",
+    description=_POST_DESCRIPTION,
+    response_model=list[Open311Receipt],
+    responses=_responses(
+        "The created request.",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<service_requests><request>'
+        "<service_request_id>INQ-2026-000123</service_request_id><service_notice>يُتوقع حل "
+        "البلاغ خلال 40 ساعة عمل</service_notice></request></service_requests>",
+        400,
+        403,
+        404,
+        409,
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": _FORM_SCHEMA,
+                    "example": _FORM_SCHEMA["examples"][0],
+                }
+            },
+        }
+    },
+)
+async def create_request(
+    response_format: FormatParam, request: Request, session: SessionDep
+) -> Response:
+    fields = await _posted_fields(request)
+    principal = await service.authenticate(session, request, fields.get("api_key") or None)
+    form = mapping.service_request_form(fields)
+    catalog = await service.catalog(session, form.jurisdiction_id)
+    inquiry = await service.submit(session, principal, catalog, form)
+    receipt = mapping.receipt_view(inquiry, form.account_id)
+    return render(
+        response_format,
+        # swagger.json types account_id as a string: absent rather than null
+        [receipt.model_dump(mode="json", exclude_none=True)],
+        "service_requests",
+        "request",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+RequestIdParam = Annotated[
+    str,
+    Path(max_length=40, description="The inquiry reference.", examples=["INQ-2026-000123"]),
+]
+
+
+@router.get(
+    "/requests/{service_request_id}.{response_format}",
+    summary="One service request",
+    description="A list with the one request (the spec's shape), the same public fields as "
+    "the list. 404 when it is unknown, outside the jurisdiction's subtree, not in a public "
+    "category, or a media request.",
+    response_model=list[Open311Request],
+    responses=_responses("The request.", _REQUESTS_XML, 400, 404),
+)
+async def get_request(
+    service_request_id: RequestIdParam,
+    response_format: FormatParam,
+    session: SessionDep,
+    jurisdiction_id: JurisdictionParam = None,
+) -> Response:
+    catalog = await service.catalog(session, jurisdiction_id)
+    batch = await service.find_request(session, catalog, service_request_id)
+    return render(response_format, _views(batch), "service_requests", "request")
+
+
+# swagger.json spells the path in the singular
+router.add_api_route(
+    "/request/{service_request_id}.{response_format}",
+    get_request,
+    methods=["GET"],
+    include_in_schema=False,
+)
+
+
+@router.get(
+    "/tokens/{token_id}.{response_format}",
+    summary="Service request id from a token",
+    description="Requests are created synchronously, so a request's token is its "
+    "`service_request_id`: this answers `[{service_request_id, token}]` for a public "
+    "request of the jurisdiction, 404 otherwise.",
+    response_model=list[Open311Token],
+    responses=_responses(
+        "The request id of the token.",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<service_requests><request>'
+        "<service_request_id>INQ-2026-000123</service_request_id><token>INQ-2026-000123"
+        "</token></request></service_requests>",
+        400,
+        404,
+    ),
+)
+async def resolve_token(
+    token_id: Annotated[str, Path(max_length=40, examples=["INQ-2026-000123"])],
+    response_format: FormatParam,
+    session: SessionDep,
+    jurisdiction_id: JurisdictionParam = None,
+) -> Response:
+    catalog = await service.catalog(session, jurisdiction_id)
+    batch = await service.find_request(session, catalog, token_id, what="token")
+    tokens = [Open311Token(service_request_id=r.reference, token=token_id) for r in batch.rows]
+    payload = [t.model_dump(mode="json") for t in tokens]
+    return render(response_format, payload, "service_requests", "request")
+
+
+@router.api_route("/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+async def unknown_resource(path: str) -> Response:
+    raise Open311Error(
+        404, text("لا يوجد مورد Open311 بهذا المسار", "There is no Open311 resource at this path")
+    )
