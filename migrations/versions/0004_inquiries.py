@@ -19,7 +19,7 @@ down_revision: str | None = "0003_directory_more"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Arabic normalization, the twin of services/inquiries/arabic.py (kept in step by
+# Arabic normalization, the twin of services/common/arabic.py (kept in step by
 # tests/inquiries/test_arabic.py): alef forms → ا, ة → ه, ى → ي, Arabic-Indic and extended
 # Arabic-Indic digits → ASCII; diacritics U+064B–U+065F, U+0670 and tatweel U+0640 removed
 # (translate() drops characters of its second argument that have no counterpart in the third).

@@ -43,7 +43,7 @@ AUTHOR_TYPES = ("staff", "citizen", "system")
 # keep `updated_at`) come back with RETURNING, never by a lazy load in async code.
 EAGER: dict[str, Any] = {"eager_defaults": True}
 
-# The stored search form of subject + body (see services/inquiries/arabic.py).
+# The stored search form of subject + body (see services/common/arabic.py).
 SEARCH_TEXT_SQL = "inquiry_normalize_ar(((subject)::text || ' '::text) || body)"
 
 

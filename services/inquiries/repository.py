@@ -13,10 +13,10 @@ from sqlalchemy import Boolean, Select, and_, column, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.arabic import like_pattern, normalize, search_terms
 from services.common.auth import Principal
 from services.common.orgtree import channel, in_subtree, organization, subtree_ids_query
 from services.common.pagination import PageParams, paginate
-from services.inquiries.arabic import like_pattern, normalize, search_terms
 from services.inquiries.models import Event, Inquiry, Message, ReferenceYear, Survey
 
 # Read-only view of the directory's staff table (assignees must be its active members).

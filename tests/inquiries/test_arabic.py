@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.inquiries.arabic import like_pattern, normalize, search_terms
+from services.common.arabic import like_pattern, normalize, search_terms
 from tests.inquiries.conftest import submit
 
 # stored text → spellings a citizen or an agent might type

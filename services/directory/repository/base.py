@@ -1,15 +1,17 @@
-"""Shared SQL helpers: flushing with duplicate detection, Arabic-insensitive matching."""
+"""Shared SQL helpers: flushing with duplicate detection, visibility; re-exports the
+kernel's Arabic-insensitive `text_match` for the repositories."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, true
+from sqlalchemy import true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.common.arabic import text_match
 from services.common.auth import Principal
 from services.common.orgtree import in_subtree, visible_to
 from services.directory.errors import duplicate
@@ -43,31 +45,7 @@ async def flush(session: AsyncSession) -> None:
         raise duplicate(*field) from exc
 
 
-# Arabic letter variants folded together, diacritics (U+064B–U+0652) and tatweel dropped.
-_FOLD_FROM = "أإآٱىةؤئ"
-_FOLD_TO = "اااايهوي"
-_STRIP = "".join(chr(c) for c in range(0x064B, 0x0653)) + "\u0640"
-
-
-def normalize_arabic(value: str) -> str:
-    table = str.maketrans(_FOLD_FROM, _FOLD_TO, _STRIP)
-    return value.translate(table).lower()
-
-
-def _normalized_sql(column: Any) -> ColumnElement[str]:
-    folded = func.translate(column, _FOLD_FROM + _STRIP, _FOLD_TO)
-    return func.lower(folded)
-
-
-def _like_pattern(query: str) -> str:
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def text_match(query: str, *columns: Any) -> ColumnElement[bool]:
-    """Any of the columns contains `query`, ignoring case, diacritics and letter variants."""
-    pattern = _like_pattern(normalize_arabic(query.strip()))
-    return or_(*[_normalized_sql(c).like(pattern, escape="\\") for c in columns])
+__all__ = ["flush", "text_match", "visible", "within"]
 
 
 def visible(principal: Principal, column: QueryableAttribute[Any]) -> ColumnElement[bool]:

@@ -1,8 +1,10 @@
-"""Arabic search normalization, the same rule in Python (for queries) and SQL (for stored text).
+"""Arabic search normalization: one rule for the whole hub, in Python and in SQL.
 
-The SQL twin is the IMMUTABLE function `inquiry_normalize_ar(text)` defined by the migration
-`0004_inquiries` from the same character lists (copied there, since migrations never import
-application code); `tests/inquiries/test_arabic.py` checks that both agree. The rule:
+Queries are normalized here; stored text either by the IMMUTABLE SQL function
+`inquiry_normalize_ar(text)` of migration `0004_inquiries` (a stored, trigram-indexed
+column; the function repeats these character lists since migrations never import
+application code, and `tests/inquiries/test_arabic.py` checks that both agree), or on the
+fly by `normalized_sql` for small tables. The rule:
 
 - diacritics (tashkeel U+064B–U+065F, superscript alef U+0670) and tatweel U+0640 removed;
 - alef forms أ إ آ ٱ → ا; teh marbuta ة → ه; alef maqsura ى → ي;
@@ -13,6 +15,10 @@ application code); `tests/inquiries/test_arabic.py` checks that both agree. The 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.sql.elements import ColumnElement
 
 # (from, to) pairs; the SQL function's `translate()` arguments are built from the same lists
 MAPPED_FROM = "أإآٱةى" + "٠١٢٣٤٥٦٧٨٩" + "۰۱۲۳۴۵۶۷۸۹"
@@ -37,3 +43,21 @@ def like_pattern(term: str) -> str:
     """`%term%` with LIKE's wildcards escaped (the escape character is a backslash)."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def normalized_sql(column: Any) -> ColumnElement[str]:
+    """The same rule as `normalize`, as an SQL expression over `column`."""
+    translated = func.translate(column, MAPPED_FROM + REMOVED, MAPPED_TO)
+    return func.lower(func.regexp_replace(translated, r"\s+", " ", "g"))
+
+
+def text_match(query: str, *columns: Any) -> ColumnElement[bool]:
+    """Any column contains the normalized `query`, ignoring diacritics, letter variants and
+    case (for small tables: computed on the fly, no index)."""
+    terms = search_terms(query)
+    return or_(
+        *[
+            func.coalesce(normalized_sql(c), "").like(like_pattern(" ".join(terms)), escape="\\")
+            for c in columns
+        ]
+    )
