@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import jwt
@@ -18,19 +19,46 @@ from services.common.orgtree import path_of
 from services.common.settings import GovhubSettings
 
 
+@dataclass(frozen=True)
+class Goal:
+    """What a target must reach: a share of the bare baseline's throughput, measured in the
+    same run (`ratio`), or a latency bound (`p95_ms`)."""
+
+    ratio: float | None = None
+    p95_ms: float | None = None
+
+    def describe(self) -> str:
+        if self.ratio is not None:
+            return f"≥ {self.ratio:.1f}× bare"
+        return f"p95 ≤ {self.p95_ms:.0f} ms"
+
+    def met(self, row: dict[str, Any]) -> bool:
+        if row["errors"] + row["non2xx"]:
+            return False
+        if self.ratio is not None and row.get("ratio") is not None:
+            return bool(row["ratio"] >= self.ratio)
+        if self.p95_ms is not None:
+            return bool(row["p95"] <= self.p95_ms)
+        return False
+
+
 @dataclass
 class Target:
     label: str
     url: str
     token: str | None = None
     body_file: Path | None = None
+    goal: Goal | None = None
+    connections: int | None = None  # default: --connections
+    duration: int | None = None  # default: --duration
 
 
 @dataclass
 class Scenario:
     name: str
-    prepare: Callable[[Stack], Awaitable[None]]
+    prepare: Callable[[Stack], Coroutine[Any, Any, None]]
     targets: Callable[[Stack], list[Target]]
+    baseline: bool = True  # the first target is the bare baseline the others are compared to
 
 
 def mint_token(stack: Stack, org_id: uuid.UUID, roles: list[str]) -> str:

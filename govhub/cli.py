@@ -43,15 +43,18 @@ def worker() -> None:
 
 @app.command()
 def demo() -> None:
-    """Load the demo organizations, staff and channels (idempotent)."""
+    """Load the demo organizations, staff, channels and inquiries (idempotent)."""
+    from govhub.demo import load_all_demo
     from services.common.db import resolve_database_url
     from services.directory.bootstrap import run_bootstrap
 
     settings = get_settings()
-    password = asyncio.run(run_bootstrap(resolve_database_url(settings), settings, demo=True))
+    database_url = resolve_database_url(settings)
+    password = asyncio.run(run_bootstrap(database_url, settings, demo=True))
     if password:
         typer.echo(f"admin password: {password}")
-    typer.echo("demo data loaded")
+    loaded = asyncio.run(load_all_demo(database_url, settings))
+    typer.echo("demo data loaded" + "".join(f", {n} new {name}" for name, n in loaded.items()))
 
 
 def merged_openapi() -> dict[str, Any]:

@@ -197,8 +197,14 @@ def bootstrap(database_url: str, settings: GovhubSettings) -> str | None:
         from services.directory.bootstrap import run_bootstrap
     except ModuleNotFoundError:
         return None
+    from govhub.demo import load_all_demo
+
     console.print("Bootstrap: admin and demo data …")
-    return asyncio.run(run_bootstrap(database_url, settings, demo=True))
+    password = asyncio.run(run_bootstrap(database_url, settings, demo=True))
+    loaded = asyncio.run(load_all_demo(database_url, settings))
+    if any(loaded.values()):
+        console.print("Demo data: " + ", ".join(f"{n} {name}" for name, n in loaded.items()))
+    return password
 
 
 def banner(settings: GovhubSettings, admin_password: str | None) -> None:

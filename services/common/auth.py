@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -24,6 +25,8 @@ from services.common.settings import GovhubSettings
 ALLOWED_LOCAL_ALGORITHMS = ["EdDSA"]
 ALLOWED_EXTERNAL_ALGORITHMS = ["RS256", "ES256", "EdDSA"]
 PRINCIPAL_STATE_KEY = "govhub_principal"
+LEEWAY_SECONDS = 10
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,25 @@ class TokenVerifier:
         self.local_key = signing_key
         self._external_keys: dict[str, Any] = {}
         self._external_fetched_at = 0.0
+        # token → (principal, exp): a client sends the same token many times; checking its
+        # signature once per process is enough, `exp` is checked again on every use
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires + LEEWAY_SECONDS:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal = await self._verify_uncached(token)
+        self._verified[token] = (principal, float(principal.claims.get("exp", 0)))
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_uncached(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -109,7 +129,7 @@ class TokenVerifier:
                 audience=audience,
                 issuer=issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-                leeway=10,
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.ExpiredSignatureError as exc:
             raise _unauthorized("expired") from exc

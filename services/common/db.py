@@ -44,12 +44,17 @@ def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 SESSION_STATE_KEY = "govhub_session"
 
 
-def get_session(request: Request) -> AsyncSession:
+def session_of(request: Request) -> AsyncSession:
     """The session of this request, opened by `TransactionMiddleware`."""
     session: AsyncSession | None = request.scope.get("state", {}).get(SESSION_STATE_KEY)
     if session is None:  # a route outside the middleware (should not happen)
         raise RuntimeError("TransactionMiddleware is not installed")
     return session
+
+
+async def get_session(request: Request) -> AsyncSession:
+    # async, so FastAPI calls it in the loop instead of sending it to the thread pool
+    return session_of(request)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

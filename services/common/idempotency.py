@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import Message
 
 from services.common.auth import optional_principal
-from services.common.db import get_session
+from services.common.db import session_of
 from services.common.errors import Conflict, DomainError
 from services.common.models import IdempotencyKey
 from services.common.transaction import IDEMPOTENCY_STATE_KEY
@@ -85,7 +85,7 @@ async def idempotency(request: Request) -> None:
     digest.update(body)
     request_hash = digest.hexdigest()
 
-    session = get_session(request)
+    session = session_of(request)
     row_id = uuid.uuid4()
     inserted = await session.execute(
         insert(IdempotencyKey)

@@ -242,13 +242,13 @@ class Inquiry(Base):
             "id",
             postgresql_where=text("assignee_id IS NOT NULL"),
         ),
+        # `sla=breached` (due passed) and `sla=at_risk` (due ahead, risk passed): one range
+        # on the due time, the risk time checked in the index (see migration 0005)
         Index(
-            "ix_inquiry_sla_due_at", "sla_due_at", postgresql_where=text("sla_due_at IS NOT NULL")
-        ),
-        Index(
-            "ix_inquiry_sla_risk_at",
+            "ix_inquiry_sla_due_at_risk_at",
+            "sla_due_at",
             "sla_risk_at",
-            postgresql_where=text("sla_risk_at IS NOT NULL"),
+            postgresql_where=text("sla_due_at IS NOT NULL"),
         ),
         Index(
             "ix_inquiry_sla_breached_created_at",

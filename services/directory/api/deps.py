@@ -19,12 +19,12 @@ from services.directory.passwords import Passwords
 from services.directory.service.tokens import TokenContext
 
 
-def get_passwords(request: Request) -> Passwords:
+async def get_passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
 
 
-def get_token_context(request: Request) -> TokenContext:
+async def get_token_context(request: Request) -> TokenContext:
     state = request.app.state
     return TokenContext(
         settings=state.settings,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, text, update
+from sqlalchemy import Select, bindparam, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -124,11 +124,8 @@ class Effective:
     work_end: time
 
 
-async def effective(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, Effective]:
-    """The inherited values of each organization: own, else the nearest ancestor's, else the
-    defaults. One query; each column is the deepest non-null value on the path."""
-    if not ids:
-        return {}
+def _effective_statement() -> Select[Any]:
+    """Built once: each column is the deepest non-null value on the organization's path."""
     me = aliased(Organization, name="me")
     anc = aliased(Organization, name="anc")
 
@@ -141,15 +138,24 @@ async def effective(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UU
             .scalar_subquery()
         )
 
-    rows = await session.execute(
-        select(
-            me.id,
-            nearest(anc.timezone),
-            nearest(anc.weekend),
-            nearest(anc.work_start),
-            nearest(anc.work_end),
-        ).where(me.id.in_(ids))
-    )
+    return select(
+        me.id,
+        nearest(anc.timezone),
+        nearest(anc.weekend),
+        nearest(anc.work_start),
+        nearest(anc.work_end),
+    ).where(me.id.in_(bindparam("ids", expanding=True)))
+
+
+_EFFECTIVE = _effective_statement()
+
+
+async def effective(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, Effective]:
+    """The inherited values of each organization: own, else the nearest ancestor's, else the
+    defaults. One query."""
+    if not ids:
+        return {}
+    rows = await session.execute(_EFFECTIVE, {"ids": ids})
     return {
         row[0]: Effective(
             timezone=row[1] or DEFAULT_TIMEZONE,

@@ -83,7 +83,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Problem, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
-def get_settings(request: Request) -> GovhubSettings:
+async def get_settings(request: Request) -> GovhubSettings:
     settings: GovhubSettings = request.app.state.settings
     return settings
 
@@ -99,7 +99,7 @@ TrackingToken = Annotated[
 ]
 
 
-def precondition(request: Request) -> Precondition:
+async def precondition(request: Request) -> Precondition:
     """`If-Match` for the resource the service loads (412 when stale, nothing when absent)."""
 
     def check(resource_id: Any, updated_at: datetime) -> None:
@@ -129,7 +129,7 @@ class TokenRedactingClaim(Claim):
         await super().store(session, start, body)
 
 
-def redact_token_on_replay(request: Request) -> None:
+async def redact_token_on_replay(request: Request) -> None:
     state = request.scope.get("state", {})
     claim = state.get(IDEMPOTENCY_STATE_KEY)
     if isinstance(claim, Claim) and not isinstance(claim, TokenRedactingClaim):
@@ -150,7 +150,7 @@ def _me(value: str | None, principal: Any) -> uuid.UUID | None:
         raise ValidationFailed("assignee_id", "معرّف غير صالح", "Invalid identifier") from exc
 
 
-def inquiry_filters(
+async def inquiry_filters(
     principal: OptionalPrincipalDep,
     status: Annotated[
         list[Status] | None, Query(description="One or more states (repeat the parameter).")

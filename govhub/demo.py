@@ -1,0 +1,25 @@
+"""The demo data of every service, loaded after the directory's (`govhub demo`, `make run`).
+
+The composition root: services never import each other, so the order (the directory's
+organizations, staff and channels first, then the inquiries that refer to them) is decided
+here.
+"""
+
+from __future__ import annotations
+
+from services.common.db import build_engine, build_sessionmaker, session_scope
+from services.common.settings import GovhubSettings
+
+
+async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str, int]:
+    """Loads the demo data of the services after the directory; idempotent. Returns how
+    many rows each service created (0 when its demo data was already there)."""
+    from services.inquiries.demo import load_demo as load_inquiries
+
+    engine = build_engine(database_url, settings)
+    try:
+        async with session_scope(build_sessionmaker(engine)) as session:
+            inquiries = await load_inquiries(session, settings)
+        return {"inquiries": inquiries}
+    finally:
+        await engine.dispose()
