@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, String, Time, column, false, select, table, true
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    Time,
+    column,
+    exists,
+    false,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,6 +115,20 @@ def visible_to(principal: Principal, org_column: OrgColumn) -> ColumnElement[boo
     if principal.organization_id is None:
         return false()
     return in_subtree(org_column, principal.organization_id)
+
+
+def sees_row(principal: Principal, org_column: OrgColumn) -> ColumnElement[bool]:
+    """The visibility rule for fetching single rows: an EXISTS over the row's own
+    organization (a primary-key lookup and one ltree comparison), so the check rides in the
+    same query as the row instead of costing a second round trip."""
+    if principal.is_sector_admin:
+        return true()
+    if principal.organization_id is None:
+        return false()
+    return exists().where(
+        organization.c.id == org_column,
+        organization.c.path.op("<@")(_path_subquery(principal.organization_id)),
+    )
 
 
 async def is_within(session: AsyncSession, org_id: uuid.UUID, root_id: uuid.UUID) -> bool:

@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.arabic import like_pattern, normalize, search_terms
 from services.common.auth import Principal
-from services.common.orgtree import channel, in_subtree, organization, subtree_ids_query
+from services.common.orgtree import (
+    channel,
+    in_subtree,
+    organization,
+    sees_row,
+    subtree_ids_query,
+)
 from services.common.pagination import PageParams, paginate
 from services.inquiries.models import Event, Inquiry, Message, ReferenceYear, Survey
 
@@ -142,11 +148,18 @@ async def next_reference(session: AsyncSession, year: int) -> str:
 
 
 async def get(
-    session: AsyncSession, inquiry_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession,
+    inquiry_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    seen_by: Principal | None = None,
 ) -> Inquiry | None:
+    """The inquiry; with `seen_by`, only if that principal sees it (same query)."""
     stmt = select(Inquiry).where(Inquiry.id == inquiry_id)
+    if seen_by is not None:
+        stmt = stmt.where(sees_row(seen_by, Inquiry.organization_id))
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Inquiry)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit
 from services.common.auth import Principal
 from services.common.errors import Forbidden, ValidationFailed
-from services.common.orgtree import DEFAULT_TIMEZONE, can_see, ensure_visible
+from services.common.orgtree import DEFAULT_TIMEZONE, ensure_visible
 from services.common.outbox import emit
 from services.common.pagination import PageParams
 from services.inquiries import clock, repository, repository_catalog, sla
@@ -299,8 +299,8 @@ async def load_visible(
     session: AsyncSession, principal: Principal, inquiry_id: uuid.UUID, *, lock: bool = False
 ) -> Inquiry:
     """The inquiry, if `principal` sees its organization; 404 otherwise (ids don't leak)."""
-    inquiry = await repository.get(session, inquiry_id, lock=lock)
-    if inquiry is None or not await can_see(session, principal, inquiry.organization_id):
+    inquiry = await repository.get(session, inquiry_id, lock=lock, seen_by=principal)
+    if inquiry is None:
         raise InquiryNotFound()
     return inquiry
 
