@@ -8,29 +8,28 @@ inquiries service's domain errors, parameter validation).
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.db import SessionDep
-from services.common.errors import DomainError
-from services.common.i18n import current_language, text, title_for
-from services.common.idempotency import Replay
-from services.common.routing import GovhubRoute
+from services.common.i18n import text
 from services.inquiries import clock
-from services.inquiries.open311 import mapping, service, xml
+from services.inquiries.open311 import mapping, service
 from services.inquiries.open311.errors import Open311Error
+from services.inquiries.open311.responses import (
+    FORMATS,
+    PREFIX,
+    Open311Route,
+    base_url,
+    documented_responses,
+    render,
+)
 from services.inquiries.open311.schemas import (
     SPECIFICATION,
     Open311Discovery,
     Open311Endpoint,
-    Open311ErrorEntry,
     Open311Format,
     Open311Receipt,
     Open311Request,
@@ -40,87 +39,7 @@ from services.inquiries.open311.schemas import (
     ServiceRequestIn,
 )
 
-JSON_MEDIA_TYPE = "application/json; charset=utf-8"
-FORMATS = ["text/xml", "application/json"]
-# the inquiries service's statuses that Open311 spells differently
-DOMAIN_STATUSES = {422: 400, 401: 403}
-
-
-# --- rendering -------------------------------------------------------------------------------
-
-
-def _json(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def render(
-    response_format: Open311Format,
-    payload: Any,
-    root: str,
-    item: str | None = None,
-    *,
-    status: int = 200,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """The document in the asked format: `root` holds `item` elements for a list payload."""
-    if response_format == Open311Format.XML:
-        body = xml.collection(root, item, payload) if item else xml.document(root, payload)
-        media_type = xml.MEDIA_TYPE
-    else:
-        body, media_type = _json(payload), JSON_MEDIA_TYPE
-    response = Response(body, status_code=status, media_type=media_type, headers=headers)
-    response.headers["Content-Language"] = current_language.get()
-    response.headers["Vary"] = "Accept-Language"
-    return response
-
-
-def _format_of(request: Request) -> Open311Format:
-    asked = request.path_params.get("response_format")
-    if asked == Open311Format.XML or (asked is None and request.url.path.endswith(".xml")):
-        return Open311Format.XML
-    return Open311Format.JSON
-
-
-def error_response(request: Request, status: int, descriptions: Sequence[str]) -> Response:
-    errors = [{"code": status, "description": d} for d in descriptions]
-    return render(_format_of(request), errors, "errors", "error", status=status)
-
-
-def _domain_descriptions(exc: DomainError) -> list[str]:
-    if exc.errors:
-        return [f"{mapping.FORM_FIELDS.get(e.field, e.field)}: {e.message}" for e in exc.errors]
-    if exc.detail_ar and exc.detail_en:
-        return [text(exc.detail_ar, exc.detail_en)]
-    return [title_for(exc.code)]
-
-
-class Open311Route(GovhubRoute):
-    """GovhubRoute (Idempotency-Key on POST) answering every failure the Open311 way."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def answer(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Replay:
-                raise  # the stored response of an Idempotency-Key, replayed by the kernel
-            except Open311Error as exc:
-                return error_response(request, exc.status, exc.descriptions)
-            except RequestValidationError as exc:
-                return error_response(request, 400, mapping.validation_messages(exc.errors()))
-            except DomainError as exc:
-                status = DOMAIN_STATUSES.get(exc.status, exc.status)
-                return error_response(request, status, _domain_descriptions(exc))
-            except StarletteHTTPException as exc:
-                return error_response(request, exc.status_code, [str(exc.detail)])
-            # anything else (a body over the limit while streaming, a bug) is left to the
-            # middleware: 413 and 500 stay problem documents
-
-        return answer
-
-
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+router = APIRouter(prefix=PREFIX, tags=["open311"], route_class=Open311Route)
 
 
 # --- documentation -------------------------------------------------------------------------
@@ -139,76 +58,6 @@ JurisdictionParam = Annotated[
     ),
 ]
 
-_ERROR_EXAMPLES = {
-    400: "service_code was not provided",
-    403: "Invalid api_key",
-    404: "jurisdiction_id 'X' was not found",
-    409: "This Idempotency-Key was used for a different request",
-}
-
-
-def _errors_xml(status: int) -> str:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>{status}</code>'
-        f"<description>{_ERROR_EXAMPLES[status]}</description></error></errors>"
-    )
-
-
-_ERROR_DESCRIPTIONS = {
-    400: "A parameter is missing or invalid, e.g. no `jurisdiction_id` while several "
-    "organizations offer services, no `service_code` or location (POST), an unknown "
-    "`service_code` (POST), a date window over 90 days.",
-    403: "`api_key` (or bearer token) missing, invalid, or without `inquiries:write`.",
-    404: "Unknown `jurisdiction_id`, `service_code`, `service_request_id` or token.",
-    409: "The `Idempotency-Key` was used with another body.",
-}
-
-
-def _responses(summary: str, xml_example: str, *errors: int) -> dict[int | str, dict[str, Any]]:
-    documented: dict[int | str, dict[str, Any]] = {
-        200: {
-            "description": summary,
-            "content": {"text/xml": {"schema": {"type": "string"}, "example": xml_example}},
-        }
-    }
-    for status in errors:
-        documented[status] = _error_response(status, _ERROR_DESCRIPTIONS[status])
-    # (also keeps FastAPI from documenting a 422 that Open311 routes never answer)
-    documented["default"] = {
-        "description": "Failures outside Open311's reach are the hub's problem documents "
-        "(`application/problem+json`): a body over the size limit (413), an internal error "
-        "(500), and the gateway's 429, 502 and 504.",
-        "content": {"application/problem+json": {"schema": {"type": "object"}}},
-    }
-    return documented
-
-
-def _error_response(status: int, description: str) -> dict[str, Any]:
-    example = [{"code": status, "description": _ERROR_EXAMPLES[status]}]
-    return {
-        "model": list[Open311ErrorEntry],
-        "description": description + " The spec's error list, in the path's format.",
-        "content": {
-            "application/json": {"example": example},
-            "text/xml": {"schema": {"type": "string"}, "example": _errors_xml(status)},
-        },
-    }
-
-
-# --- discovery and services ----------------------------------------------------------------
-
-
-_HOST = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
-
-
-def _base_url(request: Request) -> str:
-    """The public base URL, as the gateway forwards it (X-Forwarded-Proto/Host)."""
-    proto = request.headers.get("x-forwarded-proto") or request.url.scheme
-    host = request.headers.get("x-forwarded-host") or request.url.netloc
-    if proto not in ("http", "https") or not _HOST.fullmatch(host):
-        proto, host = request.url.scheme, request.url.netloc
-    return f"{proto}://{host}{router.prefix}"
-
 
 @router.get(
     "/discovery.{response_format}",
@@ -217,7 +66,7 @@ def _base_url(request: Request) -> str:
     "its formats, how to get an `api_key`, and `changeset` — the last change of any "
     "category (refresh cached services when it moves).",
     response_model=Open311Discovery,
-    responses=_responses(
+    responses=documented_responses(
         "The discovery document.",
         '<?xml version="1.0" encoding="UTF-8"?>\n<discovery><changeset>2026-03-01T09:30:00'
         "+00:00</changeset><contact>…</contact><key_service>…</key_service><endpoints>"
@@ -247,7 +96,7 @@ async def discovery(
         endpoints=[
             Open311Endpoint(
                 specification=SPECIFICATION,
-                url=_base_url(request),
+                url=base_url(request),
                 changeset=changed,
                 type="production",
                 formats=FORMATS,
@@ -267,7 +116,7 @@ async def discovery(
     "them), `group` = the public parent category, `metadata` false (no extra attributes), "
     "`type` realtime.",
     response_model=list[Open311Service],
-    responses=_responses(
+    responses=documented_responses(
         "The services.",
         '<?xml version="1.0" encoding="UTF-8"?>\n<services><service><service_code>water-leak'
         "</service_code><service_name>تسرب المياه</service_name><description />"
@@ -292,7 +141,7 @@ async def list_services(
     description="The attributes of a service: none (`attributes` is empty — govhub "
     "categories take the standard fields only). Unknown or inactive `service_code` → 404.",
     response_model=Open311ServiceDefinition,
-    responses=_responses(
+    responses=documented_responses(
         "The service definition.",
         '<?xml version="1.0" encoding="UTF-8"?>\n<service_definition><service_code>'
         "water-leak</service_code><attributes /></service_definition>",
@@ -362,7 +211,7 @@ Paging (the GeoReport extension): `page_size` (1–1000, default 1000 — the sp
 page, the `Link: <…>; rel="next"` header gives its URL with a `cursor` that continues
 exactly where this page ended (a bare `page=N` finds its start on the index keys first).""",
     response_model=list[Open311Request],
-    responses=_responses("The matching requests.", _REQUESTS_XML, 400, 404),
+    responses=documented_responses("The matching requests.", _REQUESTS_XML, 400, 404),
 )
 async def list_requests(
     request: Request,
@@ -487,7 +336,7 @@ async def _posted_fields(request: Request) -> dict[str, str]:
     summary="Create a service request",
     description=_POST_DESCRIPTION,
     response_model=list[Open311Receipt],
-    responses=_responses(
+    responses=documented_responses(
         "The created request.",
         '<?xml version="1.0" encoding="UTF-8"?>\n<service_requests><request>'
         "<service_request_id>INQ-2026-000123</service_request_id><service_notice>يُتوقع حل "
@@ -541,7 +390,7 @@ RequestIdParam = Annotated[
     "the list. 404 when it is unknown, outside the jurisdiction's subtree, not in a public "
     "category, or a media request.",
     response_model=list[Open311Request],
-    responses=_responses("The request.", _REQUESTS_XML, 400, 404),
+    responses=documented_responses("The request.", _REQUESTS_XML, 400, 404),
 )
 async def get_request(
     service_request_id: RequestIdParam,
@@ -570,7 +419,7 @@ router.add_api_route(
     "`service_request_id`: this answers `[{service_request_id, token}]` for a public "
     "request of the jurisdiction, 404 otherwise.",
     response_model=list[Open311Token],
-    responses=_responses(
+    responses=documented_responses(
         "The request id of the token.",
         '<?xml version="1.0" encoding="UTF-8"?>\n<service_requests><request>'
         "<service_request_id>INQ-2026-000123</service_request_id><token>INQ-2026-000123"
