@@ -117,3 +117,29 @@ class DatabaseFactory:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+def stop_embedded_server() -> None:
+    """Stops the embedded test server this checkout started (`python -m tests.database stop`),
+    by the pid PostgreSQL wrote in its data dir; CI calls it when the suite is done."""
+    import signal
+    import time
+
+    pid_file = TEST_DIR / "pg" / "postmaster.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text().split("\n", 1)[0])
+    try:
+        os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 30
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stop_embedded_server()
