@@ -52,15 +52,17 @@ async def transition(
     inquiry: Inquiry,
     action: Action,
     *,
-    actor_type: str,
-    actor_id: str | None,
     principal: Principal | None,
     calendar: BusinessCalendar,
     now: datetime,
     details: dict[str, Any] | None = None,
+    actor_type: str | None = None,
 ) -> str:
     """Moves the inquiry per the table (409 if not allowed); returns the previous state.
+    The actor is the principal (or `actor_type`, e.g. the citizen, when there is none).
     The caller applies its own changes, then calls `settle`."""
+    default_type, actor_id = actor(principal)
+    actor_type = actor_type or default_type
     before = inquiry.status
     after = next_status(action, before)
     if before == Status.AWAITING_CITIZEN and after != Status.AWAITING_CITIZEN:
@@ -166,7 +168,7 @@ async def post_message(
     """An internal note (any state), or a public reply: the first one sets
     `first_response_at`; with `await_citizen` it waits for the citizen (clock paused)."""
     inquiry, calendar, now = await _begin(session, principal, inquiry_id, "inquiries:write", None)
-    actor_type, actor_id = actor(principal)
+    actor_id = principal.subject
     if body.visibility == Visibility.INTERNAL:
         if body.await_citizen:
             raise ValidationFailed(
@@ -194,8 +196,6 @@ async def post_message(
         session,
         inquiry,
         action,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=calendar,
         now=now,
@@ -227,13 +227,10 @@ async def assign(
         session, body.assignee_id, inquiry.organization_id
     ):
         raise UnknownAssignee()
-    actor_type, actor_id = actor(principal)
     await transition(
         session,
         inquiry,
         Action.ASSIGN,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=calendar,
         now=now,
@@ -279,7 +276,6 @@ async def transfer(
         ):
             category_id = None  # the old category does not apply in the new organization
     source = inquiry.organization_id
-    actor_type, actor_id = actor(principal)
     details = {
         "from_organization_id": str(source),
         "to_organization_id": str(target),
@@ -290,8 +286,6 @@ async def transfer(
         session,
         inquiry,
         Action.TRANSFER,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=old_calendar,
         now=now,
@@ -326,13 +320,11 @@ async def resolve(
     inquiry, calendar, now = await _begin(
         session, principal, inquiry_id, "inquiries:write", precondition
     )
-    actor_type, actor_id = actor(principal)
+    actor_id = principal.subject
     await transition(
         session,
         inquiry,
         Action.RESOLVE,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=calendar,
         now=now,
@@ -366,13 +358,11 @@ async def reopen(
     inquiry, calendar, now = await _begin(
         session, principal, inquiry_id, "inquiries:write", precondition
     )
-    actor_type, actor_id = actor(principal)
+    actor_id = principal.subject
     await transition(
         session,
         inquiry,
         Action.REOPEN,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=calendar,
         now=now,
@@ -397,13 +387,11 @@ async def close(
     inquiry, calendar, now = await _begin(
         session, principal, inquiry_id, "inquiries:write", precondition
     )
-    actor_type, actor_id = actor(principal)
+    actor_id = principal.subject
     await transition(
         session,
         inquiry,
         Action.CLOSE,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=calendar,
         now=now,
@@ -435,7 +423,6 @@ async def reject(
             raise ValidationFailed(
                 "duplicate_of", "الطلب الأصلي غير موجود", "No such original inquiry"
             )
-    actor_type, actor_id = actor(principal)
     details: dict[str, Any] = {"reason": body.reason}
     if body.duplicate_of is not None:
         details["duplicate_of"] = str(body.duplicate_of)
@@ -443,8 +430,6 @@ async def reject(
         session,
         inquiry,
         Action.REJECT,
-        actor_type=actor_type,
-        actor_id=actor_id,
         principal=principal,
         calendar=calendar,
         now=now,
