@@ -182,7 +182,7 @@ async def ancestors(session: AsyncSession, org_id: uuid.UUID) -> list[dict[str, 
     me = select(organization.c.path).where(organization.c.id == org_id).scalar_subquery()
     rows = (
         await session.execute(
-            select(organization, organization.c.path.op("@>")(me).label("is_anc"))
+            select(organization)
             .where(organization.c.path.op("@>")(me))
             .order_by(organization.c.path.desc())
         )

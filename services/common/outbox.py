@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,8 +53,6 @@ def handles(*event_types: str) -> Callable[[Handler], Handler]:
 async def enqueue_delivery(
     session: AsyncSession, event_id: uuid.UUID, delay_seconds: float = 0
 ) -> None:
-    from datetime import timedelta
-
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     queries = queries_on_connection(raw.driver_connection)
