@@ -164,6 +164,7 @@ def create_gateway_app(settings: GovhubSettings | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # see services/common/app
     )
     app.state.settings = settings
     app.state.gateway = state

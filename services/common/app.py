@@ -12,7 +12,12 @@ from sqlalchemy import text
 
 from services.common.auth import TokenVerifier
 from services.common.bodylimit import BodyLimitMiddleware
-from services.common.db import build_engine, build_sessionmaker, resolve_database_url
+from services.common.db import (
+    build_engine,
+    build_read_sessionmaker,
+    build_sessionmaker,
+    resolve_database_url,
+)
 from services.common.errors import problem_body
 from services.common.handlers import install_handlers, problem_response
 from services.common.keys import load_signing_key
@@ -50,6 +55,7 @@ def create_service_app(
         engine = build_engine(resolve_database_url(settings), settings)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
+        app.state.read_sessionmaker = build_read_sessionmaker(engine)
         app.state.signing_key = load_signing_key(settings)
         app.state.token_verifier = TokenVerifier(settings, app.state.signing_key)
         app.state.idempotency_secret = app.state.signing_key.derived_secret(b"idempotency")
@@ -68,6 +74,9 @@ def create_service_app(
         openapi_tags=list(tags) or None,
         docs_url="/docs",
         redoc_url=None,
+        # metrics are Prometheus (`/metrics`); FastAPI's own OpenTelemetry hooks look for
+        # providers on every request, about 50 µs each even with none configured
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.service_name = name

@@ -1,4 +1,11 @@
-"""Engine and sessions. The request owns the transaction: see `TransactionMiddleware`."""
+"""Engine and sessions. The request owns the transaction: see `TransactionMiddleware`.
+
+A request's session is opened on first use, so requests that never touch the database
+(health, docs, most errors) pay nothing for it. Reads run on a session whose connection is
+in autocommit: under READ COMMITTED every statement sees its own snapshot whether or not a
+transaction surrounds it, so a read-only transaction bought nothing but a BEGIN and a
+ROLLBACK round trip per request.
+"""
 
 from __future__ import annotations
 
@@ -41,14 +48,25 @@ def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def build_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only requests: same pool, connections in autocommit."""
+    return build_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 SESSION_STATE_KEY = "govhub_session"
+SESSION_FACTORY_KEY = "govhub_session_factory"
 
 
 def session_of(request: Request) -> AsyncSession:
-    """The session of this request, opened by `TransactionMiddleware`."""
-    session: AsyncSession | None = request.scope.get("state", {}).get(SESSION_STATE_KEY)
-    if session is None:  # a route outside the middleware (should not happen)
-        raise RuntimeError("TransactionMiddleware is not installed")
+    """The session of this request: opened here on first use, with the factory
+    `TransactionMiddleware` chose for the request, which closes it at the end."""
+    state = request.scope.get("state", {})
+    session: AsyncSession | None = state.get(SESSION_STATE_KEY)
+    if session is None:
+        factory: async_sessionmaker[AsyncSession] | None = state.get(SESSION_FACTORY_KEY)
+        if factory is None:  # a route outside the middleware (should not happen)
+            raise RuntimeError("TransactionMiddleware is not installed")
+        session = state[SESSION_STATE_KEY] = factory()
     return session
 
 

@@ -1,6 +1,7 @@
 """The request owns the transaction.
 
-Reads run in a session that is rolled back at the end. Writes (POST, PUT, PATCH, DELETE)
+The session is opened on first use (`db.session_of`). Reads run in autocommit (see
+`db.py`) and the session is closed at the end. Writes (POST, PUT, PATCH, DELETE)
 buffer the response, commit when it is a success (status < 400) and roll back otherwise,
 and only then send it: a client never sees 201 for a change that did not commit. A
 successful response to a POST with an `Idempotency-Key` is stored in the same
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common.db import SESSION_STATE_KEY
+from services.common.db import SESSION_FACTORY_KEY, SESSION_STATE_KEY
 from services.common.errors import PROBLEM_JSON, problem_body
 
 logger = logging.getLogger("govhub.db")
@@ -32,35 +33,39 @@ class TransactionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sessionmaker = scope["app"].state.sessionmaker
+        app_state = scope["app"].state
         state = scope.setdefault("state", {})
-        async with sessionmaker() as session:
-            state[SESSION_STATE_KEY] = session
-            if scope["method"] not in WRITE_METHODS:
-                try:
-                    await self.app(scope, receive, send)
-                finally:
-                    await session.rollback()
-                return
-
-            start: Message | None = None
-            chunks: list[bytes] = []
-
-            async def buffer(message: Message) -> None:
-                nonlocal start
-                if message["type"] == "http.response.start":
-                    start = message
-                elif message["type"] == "http.response.body":
-                    chunks.append(message.get("body", b""))
-
+        if scope["method"] not in WRITE_METHODS:
+            state[SESSION_FACTORY_KEY] = app_state.read_sessionmaker
             try:
-                await self.app(scope, receive, buffer)
-            except BaseException:
-                await session.rollback()
-                raise
-            assert start is not None, "the app sent no response"
-            body = b"".join(chunks)
-            if start["status"] < 400:
+                await self.app(scope, receive, send)
+            finally:
+                session = state.pop(SESSION_STATE_KEY, None)
+                if session is not None:
+                    await session.close()
+            return
+
+        state[SESSION_FACTORY_KEY] = app_state.sessionmaker
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        try:
+            await self.app(scope, receive, buffer)
+        except BaseException:
+            await _close(state)
+            raise
+        assert start is not None, "the app sent no response"
+        body = b"".join(chunks)
+        session = state.get(SESSION_STATE_KEY)
+        try:
+            if session is not None and start["status"] < 400:
                 claim = state.get(IDEMPOTENCY_STATE_KEY)
                 if claim is not None:
                     await claim.store(session, start, body)
@@ -69,10 +74,17 @@ class TransactionMiddleware:
                 except (IntegrityError, DBAPIError) as exc:
                     await session.rollback()
                     start, body = _commit_failure(exc)
-            else:
-                await session.rollback()
-            await send(start)
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+        finally:
+            await _close(state)
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _close(state: dict[str, Any]) -> None:
+    """Rolls back whatever was not committed and returns the connection to the pool."""
+    session = state.pop(SESSION_STATE_KEY, None)
+    if session is not None:
+        await session.close()
 
 
 def _commit_failure(exc: Exception) -> tuple[Message, bytes]:

@@ -87,6 +87,22 @@ async def count_notes(session: SessionDep) -> dict[str, int]:
     return {"count": int(total or 0)}
 
 
+async def in_transaction(session: SessionDep) -> bool:
+    await session.execute(select(1))  # the driver begins on the first statement
+    raw = await (await session.connection()).get_raw_connection()
+    return bool(raw.driver_connection.is_in_transaction())  # type: ignore[union-attr]
+
+
+@router.get("/_transaction")
+async def read_transaction(session: SessionDep) -> dict[str, bool]:
+    return {"in_transaction": await in_transaction(session)}
+
+
+@router.post("/_transaction")
+async def write_transaction(session: SessionDep) -> dict[str, bool]:
+    return {"in_transaction": await in_transaction(session)}
+
+
 @router.patch("/{note_id}")
 async def patch_note(
     note_id: uuid.UUID, body: NoteIn, session: SessionDep, request: Request, response: Response

@@ -112,6 +112,12 @@ async def test_failed_request_commits_nothing(client):
     assert (await client.get("/v1/notes/count")).json()["count"] == 1
 
 
+async def test_reads_run_in_autocommit_and_writes_in_one_transaction(client):
+    # a read-only transaction would cost a BEGIN and a ROLLBACK round trip for nothing
+    assert (await client.get("/v1/notes/_transaction")).json() == {"in_transaction": False}
+    assert (await client.post("/v1/notes/_transaction")).json() == {"in_transaction": True}
+
+
 async def test_keyset_pagination_walks_every_item_once(client):
     for i in range(7):
         assert (await client.post("/v1/notes", json={"text": f"n{i}"})).status_code == 201
