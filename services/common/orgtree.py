@@ -95,7 +95,7 @@ def path_of(ids: list[uuid.UUID]) -> str:
     return ".".join(label(i) for i in ids)
 
 
-def _path_subquery(root_id: uuid.UUID) -> Any:
+def _path_subquery(root_id: Any) -> Any:
     return select(organization.c.path).where(organization.c.id == root_id).scalar_subquery()
 
 
@@ -125,9 +125,15 @@ def sees_row(principal: Principal, org_column: OrgColumn) -> ColumnElement[bool]
         return true()
     if principal.organization_id is None:
         return false()
+    return row_in_subtree(org_column, principal.organization_id)
+
+
+def row_in_subtree(org_column: OrgColumn, root: Any) -> ColumnElement[bool]:
+    """`sees_row`'s EXISTS for the subtree of `root` (an id, or a bind parameter for a
+    statement compiled once)."""
     return exists().where(
         organization.c.id == org_column,
-        organization.c.path.op("<@")(_path_subquery(principal.organization_id)),
+        organization.c.path.op("<@")(_path_subquery(root)),
     )
 
 

@@ -92,22 +92,26 @@ async def paginate(
     page: PageParams,
     *,
     descending: bool = True,
+    rows: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """Runs `stmt` (selecting ORM rows) ordered by `keys`, one page after `page.cursor`.
+    """Runs `stmt` ordered by `keys`, one page after `page.cursor`: ORM objects, or with
+    `rows` the statement's rows (a Core select of columns, for lists that only show them).
 
-    `keys` must end with a unique column (usually the id) so the order is total.
+    `keys` must end with a unique column (usually the id) so the order is total, and with
+    `rows` the statement must select them.
     """
     if page.cursor:
         values = decode_cursor(page.cursor, len(keys))
         stmt = stmt.where(_after(keys, values, descending))
     order = [k.desc() if descending else k.asc() for k in keys]
-    rows = list((await session.execute(stmt.order_by(*order).limit(page.limit + 1))).scalars())
+    result = await session.execute(stmt.order_by(*order).limit(page.limit + 1))
+    found: list[Any] = list(result if rows else result.scalars())
     next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        last = rows[-1]
+    if len(found) > page.limit:
+        found = found[: page.limit]
+        last = found[-1]
         next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
-    return rows, next_cursor
+    return found, next_cursor
 
 
 def _after(

@@ -9,16 +9,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Select, and_, column, func, literal, or_, select, table, text
+from sqlalchemy import (
+    Boolean,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.arabic import like_pattern, normalize, search_terms
 from services.common.auth import Principal
+from services.common.db import PreparedRead
 from services.common.orgtree import (
     channel,
     in_subtree,
     organization,
+    row_in_subtree,
     sees_row,
     subtree_ids_query,
 )
@@ -34,6 +48,14 @@ directory_user = table(
 )
 
 LIST_KEYS = (Inquiry.created_at, Inquiry.id)
+
+# What reads show (staff view, list, export, Open311): every column but the search text
+# (the longest, and only ever searched) and the tracking token's hash (never shown).
+# Reads select these as plain rows, not ORM objects: a page of 50 inquiries no longer
+# builds 50 tracked instances only to copy their attributes into the out-model.
+VIEW_COLUMNS = tuple(
+    c for c in Inquiry.__table__.c if c.key not in ("search_text", "tracking_token_hash")
+)
 SIMILAR_DAYS = 30
 SIMILAR_THRESHOLD = 0.2
 
@@ -163,6 +185,23 @@ async def get(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+_VIEW_BY_ID = select(*VIEW_COLUMNS).where(Inquiry.id == bindparam("id"))
+VIEW_ANY = PreparedRead(_VIEW_BY_ID)
+VIEW_IN_SUBTREE = PreparedRead(
+    _VIEW_BY_ID.where(row_in_subtree(Inquiry.organization_id, bindparam("root")))
+)
+
+
+async def get_view(engine: AsyncEngine, inquiry_id: uuid.UUID, seen_by: Principal) -> Any | None:
+    """The inquiry's `VIEW_COLUMNS` as a row, if `seen_by` sees it (one prepared query:
+    the GET by id is the hub's most frequent read)."""
+    if seen_by.is_sector_admin:
+        return await VIEW_ANY.one(engine, id=inquiry_id)
+    if seen_by.organization_id is None:
+        return None
+    return await VIEW_IN_SUBTREE.one(engine, id=inquiry_id, root=seen_by.organization_id)
+
+
 async def get_by_reference(
     session: AsyncSession, reference: str, *, lock: bool = False
 ) -> Inquiry | None:
@@ -249,22 +288,23 @@ def list_statement(
     if filters.q:
         for term in search_terms(filters.q):
             where.append(Inquiry.search_text.ilike(like_pattern(term), escape="\\"))
-    return select(Inquiry).where(*where)
+    return select(*VIEW_COLUMNS).where(*where)
 
 
 async def list_page(
     session: AsyncSession, stmt: Select[Any], page: PageParams
-) -> tuple[list[Inquiry], str | None]:
-    return await paginate(session, stmt, LIST_KEYS, page)
+) -> tuple[list[Any], str | None]:
+    """A page of `list_statement` rows (`VIEW_COLUMNS`)."""
+    return await paginate(session, stmt, LIST_KEYS, page, rows=True)
 
 
 async def iter_chunks(
     session: AsyncSession, stmt: Select[Any], chunk: int = 1000
-) -> AsyncIterator[list[Inquiry]]:
-    """Every row of `stmt` in list order, `chunk` rows per keyset query."""
+) -> AsyncIterator[list[Any]]:
+    """Every row of `stmt` (a `list_statement`) in list order, `chunk` rows per query."""
     cursor: str | None = None
     while True:
-        rows, cursor = await paginate(session, stmt, LIST_KEYS, PageParams(chunk, cursor))
+        rows, cursor = await list_page(session, stmt, PageParams(chunk, cursor))
         if rows:
             yield rows
         if cursor is None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common import audit
 from services.common.auth import Principal
@@ -305,9 +305,18 @@ async def load_visible(
     return inquiry
 
 
+async def view_visible(engine: AsyncEngine, principal: Principal, inquiry_id: uuid.UUID) -> Any:
+    """The inquiry's row for reading (`repository.VIEW_COLUMNS`); 404 as `load_visible`."""
+    require(principal, "inquiries:read")
+    row = await repository.get_view(engine, inquiry_id, principal)
+    if row is None:
+        raise InquiryNotFound()
+    return row
+
+
 async def list_inquiries(
     session: AsyncSession, principal: Principal, filters: InquiryFilters, page: PageParams
-) -> tuple[list[Inquiry], str | None]:
+) -> tuple[list[Any], str | None]:
     require(principal, "inquiries:read")
     if filters.organization_id is not None:
         await ensure_visible(session, principal, filters.organization_id)

@@ -99,7 +99,12 @@ def next_status(action: Action, current: str) -> Status:
     return target
 
 
+ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
+    status.value: tuple(action.value for action, moves in TRANSITIONS.items() if status in moves)
+    for status in Status
+}
+
+
 def allowed_actions(current: str) -> list[str]:
     """The actions the table allows in `current` (shown to staff with the inquiry)."""
-    status = Status(current)
-    return [action.value for action, moves in TRANSITIONS.items() if status in moves]
+    return list(ALLOWED_ACTIONS[current])

@@ -6,14 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Response, status
+from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
-from services.common.db import SessionDep
+from services.common.db import SessionDep, engine_of
+from services.common.etag import etag_for
 from services.common.pagination import Page, PageDep
+from services.common.responses import json_response
 from services.inquiries import clock, export, service, stats, views
 from services.inquiries.api.deps import (
     FiltersDep,
@@ -68,6 +70,7 @@ async def submit_inquiry(
 @router.get(
     "",
     summary="List inquiries",
+    response_model=Page[InquiryOut],
     description="Inquiries of the caller's organization and everything below it, newest "
     "first (keyset pagination). Every filter is indexed; `q` searches subject and body with "
     "Arabic normalization on a trigram index.",
@@ -75,10 +78,10 @@ async def submit_inquiry(
 )
 async def list_inquiries(
     session: SessionDep, principal: PrincipalDep, filters: FiltersDep, page: PageDep
-) -> Page[InquiryOut]:
+) -> Response:
     rows, cursor = await service.list_inquiries(session, principal, filters, page)
     now = clock.now()
-    return Page(items=[views.staff_view(r, now) for r in rows], next_cursor=cursor)
+    return json_response(views.staff_page(rows, now, cursor))
 
 
 @router.get(
@@ -135,17 +138,15 @@ async def inquiry_stats(
 @router.get(
     "/{inquiry_id}",
     summary="Get an inquiry",
+    response_model=InquiryOut,
     description="Staff of the owning organization's subtree (and sector admins) see it, with "
     "the citizen's contact details; anyone else gets 404. Carries an `ETag`.",
     responses=problems(401, 403, 404, 422),
 )
-async def get_inquiry(
-    inquiry_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response
-) -> InquiryOut:
-    service.require(principal, "inquiries:read")
-    inquiry = await service.load_visible(session, principal, inquiry_id)
-    etag(response, inquiry)
-    return views.staff_view(inquiry, clock.now())
+async def get_inquiry(inquiry_id: uuid.UUID, request: Request, principal: PrincipalDep) -> Response:
+    row = await service.view_visible(engine_of(request), principal, inquiry_id)
+    tag = {"ETag": etag_for(row.id, row.updated_at)}
+    return json_response(views.staff_fields(row, clock.now()), headers=tag)
 
 
 @router.patch(
