@@ -36,8 +36,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def record(
-    session: AsyncSession,
+def entry(
     *,
     service: str,
     principal: Principal | None,
@@ -46,18 +45,22 @@ async def record(
     resource_id: uuid.UUID | None,
     organization_id: uuid.UUID | None,
     changes: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            id=uuid.uuid4(),
-            service=service,
-            actor_id=principal.subject if principal else None,
-            actor_type=principal.kind if principal else "anonymous",
-            organization_id=organization_id,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            changes=_jsonable(changes or {}),
-            request_id=request_id_var.get(),
-        )
-    )
+) -> dict[str, Any]:
+    """The values of one audit row (`occurred_at` is the database's clock)."""
+    return {
+        "id": uuid.uuid4(),
+        "service": service,
+        "actor_id": principal.subject if principal else None,
+        "actor_type": principal.kind if principal else "anonymous",
+        "organization_id": organization_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "changes": _jsonable(changes or {}),
+        "request_id": request_id_var.get(),
+    }
+
+
+async def record(session: AsyncSession, **what: Any) -> None:
+    """Adds the audit row of `entry(**what)` to the session's unit of work."""
+    session.add(AuditEntry(**entry(**what)))

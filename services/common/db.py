@@ -96,15 +96,17 @@ async def session_scope(
             raise
 
 
-class PreparedRead:
-    """A read compiled once into the driver's SQL, for the hottest single-row lookups.
+class Prepared:
+    """A Core statement compiled once into the driver's SQL, for the hottest paths.
 
     Running a Core statement through SQLAlchemy builds it, computes its cache key, opens a
     session transaction and processes the result on every call: a GET by id spent more
-    time there than in the database. A `PreparedRead` is built by the repository from the
-    same Core statement (so SQL is still written in one place), compiled once for asyncpg,
-    and runs on a connection of the engine's pool in autocommit, as reads do; asyncpg
-    keeps its server-side prepared statement per connection.
+    time there than in the database, an intake twice as long as all its statements. A
+    `Prepared` is built by a repository from the same Core statement (so SQL is still
+    written in one place), compiled once for asyncpg, and runs on an asyncpg connection:
+    one of the engine's pool in autocommit (`one`), or the connection of a unit of work
+    (`row`, `rows`, `execute`). asyncpg keeps the server-side prepared statement per
+    connection. Values are passed as the driver takes them (JSONB as JSON text).
     """
 
     _dialect = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
@@ -113,17 +115,43 @@ class PreparedRead:
         compiled = statement.compile(dialect=self._dialect)
         self.sql = str(compiled)
         self.names = tuple(compiled.positiontup or ())  # type: ignore[attr-defined]
+        # values built into the statement (a LIMIT, a literal); the others must be given
+        self.defaults = {
+            name: value
+            for name, value in compiled.params.items()
+            if not compiled.binds[name].required  # type: ignore[attr-defined]
+        }
+
+    def _args(self, params: dict[str, Any]) -> list[Any]:
+        given = self.defaults | params
+        return [given[name] for name in self.names]
 
     async def one(self, engine: AsyncEngine, **params: Any) -> SimpleNamespace | None:
-        """The first row (its columns as attributes), or None."""
-        args = [params[name] for name in self.names]
+        """The first row (its columns as attributes) on a pooled connection, or None."""
         connection = await engine.raw_connection()
         try:
-            record = await connection.driver_connection.fetchrow(self.sql, *args)  # type: ignore[union-attr]
+            return await self.row(connection.driver_connection, **params)
         finally:
             # returning it may roll back (a no-op here): SQLAlchemy wants its greenlet
             await greenlet_spawn(connection.close)
+
+    async def row(self, driver: Any, **params: Any) -> SimpleNamespace | None:
+        record = await driver.fetchrow(self.sql, *self._args(params))
         return None if record is None else SimpleNamespace(**record)
+
+    async def rows(self, driver: Any, **params: Any) -> list[Any]:
+        """The rows as asyncpg records (mappings)."""
+        return list(await driver.fetch(self.sql, *self._args(params)))
+
+    async def execute(self, driver: Any, **params: Any) -> None:
+        await driver.execute(self.sql, *self._args(params))
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The asyncpg connection under `session` (checked out of the pool if need be)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
 
 
 def engine_of(request: Request) -> AsyncEngine:

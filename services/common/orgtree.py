@@ -10,6 +10,7 @@ subtree is one indexed query.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -128,6 +129,13 @@ def sees_row(principal: Principal, org_column: OrgColumn) -> ColumnElement[bool]
     return row_in_subtree(org_column, principal.organization_id)
 
 
+def within(org: Any, root: Any) -> ColumnElement[bool]:
+    """Whether organization `org` is `root` or below it; either may be an id, a column or
+    a bind parameter (for statements compiled once)."""
+    node, top = organization.alias("node"), organization.alias("top")
+    return exists().where(node.c.id == org, top.c.id == root, node.c.path.op("<@")(top.c.path))
+
+
 def row_in_subtree(org_column: OrgColumn, root: Any) -> ColumnElement[bool]:
     """`sees_row`'s EXISTS for the subtree of `root` (an id, or a bind parameter for a
     statement compiled once)."""
@@ -183,23 +191,37 @@ class WorkCalendar:
     holidays: frozenset[date]
 
 
+def ancestors_statement(org: Any) -> Any:
+    """The organization `org` (an id or a bind parameter) and its ancestors, nearest first."""
+    me = select(organization.c.path).where(organization.c.id == org).scalar_subquery()
+    return (
+        select(organization)
+        .where(organization.c.path.op("@>")(me))
+        .order_by(organization.c.path.desc())
+    )
+
+
+def holidays_statement(org: Any) -> Any:
+    """The holiday dates of `org` and of every organization above it."""
+    return select(holiday.c.date).where(
+        holiday.c.organization_id.in_(
+            select(organization.c.id).where(organization.c.path.op("@>")(_path_subquery(org)))
+        )
+    )
+
+
 async def ancestors(session: AsyncSession, org_id: uuid.UUID) -> list[dict[str, Any]]:
     """The organization and its ancestors, nearest first."""
-    me = select(organization.c.path).where(organization.c.id == org_id).scalar_subquery()
-    rows = (
-        await session.execute(
-            select(organization)
-            .where(organization.c.path.op("@>")(me))
-            .order_by(organization.c.path.desc())
-        )
-    ).mappings()
+    rows = (await session.execute(ancestors_statement(org_id))).mappings()
     return [dict(r) for r in rows]
 
 
-async def work_calendar(session: AsyncSession, org_id: uuid.UUID) -> WorkCalendar:
-    """Time zone, weekend and hours from the nearest ancestor that sets them; holidays of
-    the organization and every ancestor (a ministry's national holidays apply below it)."""
-    chain = await ancestors(session, org_id)
+def calendar_of(
+    org_id: uuid.UUID, chain: Sequence[Mapping[str, Any]], holidays: Iterable[date]
+) -> WorkCalendar:
+    """Time zone, weekend and hours from the nearest ancestor in `chain` (nearest first)
+    that sets them; the holidays of the organization and every ancestor (a ministry's
+    national holidays apply below it)."""
     if not chain:
         raise NotFound("الجهة", "organization")
 
@@ -209,9 +231,6 @@ async def work_calendar(session: AsyncSession, org_id: uuid.UUID) -> WorkCalenda
                 return row[name]
         return default
 
-    holidays = await session.scalars(
-        select(holiday.c.date).where(holiday.c.organization_id.in_([r["id"] for r in chain]))
-    )
     return WorkCalendar(
         organization_id=org_id,
         timezone=first("timezone", DEFAULT_TIMEZONE),
@@ -220,3 +239,12 @@ async def work_calendar(session: AsyncSession, org_id: uuid.UUID) -> WorkCalenda
         work_end=first("work_end", DEFAULT_WORK_END),
         holidays=frozenset(holidays),
     )
+
+
+async def work_calendar(session: AsyncSession, org_id: uuid.UUID) -> WorkCalendar:
+    """The effective calendar of `org_id` (see `calendar_of`)."""
+    chain = await ancestors(session, org_id)
+    if not chain:
+        raise NotFound("الجهة", "organization")
+    holidays = await session.scalars(holidays_statement(org_id))
+    return calendar_of(org_id, chain, holidays)

@@ -50,37 +50,52 @@ def handles(*event_types: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def delivery_payload(event_id: uuid.UUID) -> bytes:
+    """What a delivery job carries: the event's id."""
+    return str(event_id).encode()
+
+
+async def enqueue_on(driver: Any, event_id: uuid.UUID, delay_seconds: float = 0) -> None:
+    """The delivery job of `event_id`, on an asyncpg connection inside the unit of work."""
+    await queries_on_connection(driver).enqueue(
+        DELIVER_ENTRYPOINT,
+        delivery_payload(event_id),
+        execute_after=timedelta(seconds=delay_seconds) if delay_seconds else None,
+    )
+
+
 async def enqueue_delivery(
     session: AsyncSession, event_id: uuid.UUID, delay_seconds: float = 0
 ) -> None:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    queries = queries_on_connection(raw.driver_connection)
-    await queries.enqueue(
-        DELIVER_ENTRYPOINT,
-        str(event_id).encode(),
-        execute_after=timedelta(seconds=delay_seconds) if delay_seconds else None,
-    )
+    await enqueue_on(raw.driver_connection, event_id, delay_seconds)
 
 
-async def emit(
-    session: AsyncSession,
+def event_row(
     event_type: str,
     *,
     aggregate_type: str,
     aggregate_id: uuid.UUID | None,
     payload: dict[str, Any],
     organization_id: uuid.UUID | None = None,
-) -> uuid.UUID:
-    event = OutboxEvent(
-        id=uuid.uuid4(),
-        event_type=event_type,
-        aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
-        organization_id=organization_id,
-        payload=payload,
-        request_id=request_id_var.get(),
-    )
+) -> dict[str, Any]:
+    """The values of one outbox row (status, attempts and times are the table's defaults)."""
+    return {
+        "id": uuid.uuid4(),
+        "event_type": event_type,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "organization_id": organization_id,
+        "payload": payload,
+        "request_id": request_id_var.get(),
+    }
+
+
+async def emit(session: AsyncSession, event_type: str, **what: Any) -> uuid.UUID:
+    """Writes the event (see `event_row`) and its delivery job in the session's unit of
+    work; returns the event's id."""
+    event = OutboxEvent(**event_row(event_type, **what))
     session.add(event)
     await session.flush()
     await enqueue_delivery(session, event.id)

@@ -6,7 +6,7 @@ living hub (`govhub demo`, `make run`; composed in `govhub/demo.py`).
   are keyed on (organization, code), policies on their scope. Without the directory's demo
   organizations (matched by code) nothing is loaded.
 * Everything goes through the service layer as the API would: `catalog.create_category` /
-  `create_policy` as the `system` principal, `service.create_inquiry` as an anonymous
+  `create_policy` as the `system` principal, `intake.create_inquiry` as an anonymous
   citizen or as the staff member who took the call, the workflow actions
   (`service_workflow.*`) as the coordinators and agents of the owning organization, the
   citizen's answers and surveys with the tracking token (`tracking.*`). So routing, SLA
@@ -49,8 +49,9 @@ from services.common.settings import GovhubSettings
 from services.inquiries import (
     catalog,
     clock,
+    intake,
+    repository,
     repository_catalog,
-    service,
     service_workflow,
     sla,
     tracking,
@@ -311,7 +312,9 @@ class Loader:
         rng, session = self.rng, self.session
         self.demo_clock.current = planned.created
         body = self._as_duplicate(planned)
-        inquiry, token = await service.create_inquiry(session, planned.creator, body)
+        created, token = await intake.create_inquiry(session, planned.creator, body)
+        inquiry = await repository.get(session, created.id)
+        assert inquiry is not None
         inquiry.source = SOURCE
         inquiry.external_id = f"demo-{planned.number:04d}"
         inquiry.updated_at = planned.created  # the marking is no change anyone made

@@ -15,7 +15,7 @@ from services.inquiries.models import Category, SlaPolicy
 from services.inquiries.repository import ancestor_ids_query
 
 
-def _path_of(org_id: uuid.UUID) -> Any:
+def _path_of(org_id: Any) -> Any:
     return select(organization.c.path).where(organization.c.id == org_id).scalar_subquery()
 
 
@@ -78,21 +78,24 @@ async def category_code_taken(
     return await session.scalar(stmt) is not None
 
 
-async def intake_default_category(session: AsyncSession, org_id: uuid.UUID) -> Category | None:
-    """The intake default of `org_id`, or of the nearest organization above it that has one."""
+def intake_default_statement(org: Any) -> Any:
+    """The intake default category of `org` (an id or a bind parameter), or of the nearest
+    organization above it that has one."""
     return (
-        await session.execute(
-            select(Category)
-            .join(organization, organization.c.id == Category.organization_id)
-            .where(
-                Category.intake_default.is_(True),
-                Category.active.is_(True),
-                organization.c.path.op("@>")(_path_of(org_id)),
-            )
-            .order_by(func.nlevel(organization.c.path).desc())
-            .limit(1)
+        select(Category)
+        .join(organization, organization.c.id == Category.organization_id)
+        .where(
+            Category.intake_default.is_(True),
+            Category.active.is_(True),
+            organization.c.path.op("@>")(_path_of(org)),
         )
-    ).scalar_one_or_none()
+        .order_by(func.nlevel(organization.c.path).desc())
+        .limit(1)
+    )
+
+
+async def intake_default_category(session: AsyncSession, org_id: uuid.UUID) -> Category | None:
+    return (await session.execute(intake_default_statement(org_id))).scalar_one_or_none()
 
 
 async def clear_intake_default(
@@ -169,6 +172,32 @@ async def policy_scope_taken(
     return await session.scalar(stmt) is not None
 
 
+def policy_statement(org: Any, category: Any, kind: Any, priority: Any) -> Any:
+    """The policy for an inquiry: a policy of its category first; else the nearest
+    organization (itself, then up the tree) with a matching policy; within one organization
+    the most specific (kind and priority, kind, priority, neither) wins. Arguments are
+    values or bind parameters; `category` None means the inquiry has none."""
+    for_category = SlaPolicy.category_id == category if category is not None else false()
+    inherited = (SlaPolicy.category_id.is_(None)) & organization.c.path.op("@>")(_path_of(org))
+    return (
+        select(SlaPolicy)
+        .join(organization, organization.c.id == SlaPolicy.organization_id)
+        .where(
+            SlaPolicy.active.is_(True),
+            or_(SlaPolicy.kind.is_(None), SlaPolicy.kind == kind),
+            or_(SlaPolicy.priority.is_(None), SlaPolicy.priority == priority),
+            or_(for_category, inherited),
+        )
+        .order_by(
+            SlaPolicy.category_id.is_not(None).desc(),
+            func.nlevel(organization.c.path).desc(),
+            SlaPolicy.kind.is_not(None).desc(),
+            SlaPolicy.priority.is_not(None).desc(),
+        )
+        .limit(1)
+    )
+
+
 async def find_policy(
     session: AsyncSession,
     org_id: uuid.UUID,
@@ -176,27 +205,6 @@ async def find_policy(
     kind: str,
     priority: str,
 ) -> SlaPolicy | None:
-    """The policy for an inquiry: a policy of its category first; else the nearest
-    organization (itself, then up the tree) with a matching policy; within one organization
-    the most specific (kind and priority, kind, priority, neither) wins."""
-    for_category = SlaPolicy.category_id == category_id if category_id else false()
-    inherited = (SlaPolicy.category_id.is_(None)) & organization.c.path.op("@>")(_path_of(org_id))
-    return (
-        await session.execute(
-            select(SlaPolicy)
-            .join(organization, organization.c.id == SlaPolicy.organization_id)
-            .where(
-                SlaPolicy.active.is_(True),
-                or_(SlaPolicy.kind.is_(None), SlaPolicy.kind == kind),
-                or_(SlaPolicy.priority.is_(None), SlaPolicy.priority == priority),
-                or_(for_category, inherited),
-            )
-            .order_by(
-                SlaPolicy.category_id.is_not(None).desc(),
-                func.nlevel(organization.c.path).desc(),
-                SlaPolicy.kind.is_not(None).desc(),
-                SlaPolicy.priority.is_not(None).desc(),
-            )
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    """See `policy_statement`."""
+    stmt = policy_statement(org_id, category_id, kind, priority)
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -13,29 +13,23 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common import audit
 from services.common.auth import Principal
 from services.common.errors import Forbidden, ValidationFailed
-from services.common.orgtree import DEFAULT_TIMEZONE, ensure_visible
+from services.common.orgtree import ensure_visible
 from services.common.outbox import emit
 from services.common.pagination import PageParams
 from services.inquiries import clock, repository, repository_catalog, sla
 from services.inquiries.errors import (
-    CategoryOutsideOrganization,
     InquiryNotFound,
-    OrganizationRequired,
     UnknownCategory,
-    UnknownChannel,
-    UnknownOrganization,
 )
 from services.inquiries.models import Category, Event, Inquiry
 from services.inquiries.repository import InquiryFilters
-from services.inquiries.schemas import InquiryCreate, InquiryPatch, Kind, Priority
-from services.inquiries.workflow import Status
+from services.inquiries.schemas import InquiryPatch, Kind, Priority
 
 SERVICE = "inquiries"
 Precondition = Callable[[Any, datetime], None]
@@ -142,154 +136,6 @@ async def category_usable(
     return await repository_catalog.is_within(
         session, theirs, mine
     ) or await repository_catalog.is_within(session, mine, theirs)
-
-
-# --- intake --------------------------------------------------------------------------------
-
-
-async def _route(
-    session: AsyncSession, principal: Principal | None, body: InquiryCreate
-) -> tuple[uuid.UUID, Category | None]:
-    """The organization and category an inquiry goes to (see InquiryCreate's fields)."""
-    category = None
-    if body.category_id is not None:
-        category = await repository_catalog.get_category(session, body.category_id)
-        if category is None or not await category_usable(session, principal, category):
-            raise UnknownCategory()
-    if body.organization_id is not None:
-        if await repository.organization_row(session, body.organization_id) is None:
-            raise UnknownOrganization()
-        if category is not None and not await repository_catalog.is_within(
-            session, body.organization_id, category.organization_id
-        ):
-            raise CategoryOutsideOrganization()
-        if category is None:
-            category = await repository_catalog.intake_default_category(
-                session, body.organization_id
-            )
-        return body.organization_id, category
-    if category is not None:
-        return category.routing_organization_id or category.organization_id, category
-    raise OrganizationRequired()
-
-
-def _check_media_fields(body: InquiryCreate, now: datetime) -> None:
-    if body.kind == Kind.MEDIA_REQUEST:
-        if not body.outlet:
-            raise ValidationFailed("outlet", "حدد الوسيلة الإعلامية", "Name the media outlet")
-        if body.deadline is None:
-            raise ValidationFailed(
-                "deadline", "حدد الموعد النهائي للرد", "Give the journalist's deadline"
-            )
-        if body.contact is None or not (body.contact.phone or body.contact.email):
-            raise ValidationFailed(
-                "contact", "أضف هاتف الصحفي أو بريده", "Give the journalist's phone or e-mail"
-            )
-    else:
-        for name in ("outlet", "deadline"):
-            if getattr(body, name) is not None:
-                raise ValidationFailed(
-                    name, "هذا الحقل للطلبات الإعلامية فقط", "Only media requests carry this field"
-                )
-    if body.deadline is not None and body.deadline <= now:
-        raise ValidationFailed(
-            "deadline", "الموعد النهائي في الماضي", "The deadline is in the past"
-        )
-
-
-async def create_inquiry(
-    session: AsyncSession, principal: Principal | None, body: InquiryCreate
-) -> tuple[Inquiry, str]:
-    """Validates, routes and stores an inquiry; returns it with its one-time token."""
-    if principal is not None:
-        require(principal, "inquiries:write")
-    now = clock.now()
-    _check_media_fields(body, now)
-    org_id, category = await _route(session, principal, body)
-    found = await repository.intake_channel(session, org_id, body.channel)
-    if found is None:
-        raise UnknownChannel()
-    channel_id, channel_kind = found
-
-    default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
-    priority = (body.priority if principal is not None else None) or default_priority
-    token = new_tracking_token()
-    contact, location = body.contact, body.location
-    created_by_type, created_by = actor(principal)
-    inquiry = Inquiry(
-        id=uuid.uuid4(),
-        reference=await repository.next_reference(
-            session, now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
-        ),
-        organization_id=org_id,
-        category_id=category.id if category else None,
-        kind=body.kind.value,
-        channel=channel_kind,
-        channel_id=channel_id,
-        status=Status.NEW.value,
-        priority=priority.value,
-        subject=body.subject,
-        body=body.body,
-        contact_name=contact.name if contact else None,
-        contact_phone=contact.phone if contact else None,
-        contact_email=str(contact.email) if contact and contact.email else None,
-        location_lat=location.lat if location else None,
-        location_long=location.long if location else None,
-        location_address=location.address if location else None,
-        outlet=body.outlet,
-        deadline=body.deadline,
-        created_by=created_by,
-        created_by_type=created_by_type,
-        tracking_token_hash=token_hash(token),
-        transfer_count=0,
-        paused_minutes=0,
-        sla_started_at=now,
-        sla_breached=False,
-        first_response_breach_notified=False,
-        resolution_breach_notified=False,
-        created_at=now,
-        updated_at=now,
-    )
-    targets = await sla.targets_for(
-        session, org_id, inquiry.category_id, inquiry.kind, inquiry.priority
-    )
-    sla.apply_targets(inquiry, targets)
-    sla.schedule(inquiry, await sla.calendar_for(session, org_id))
-    await repository.add(session, inquiry)
-    await record_event(
-        session,
-        inquiry,
-        "create",
-        None,
-        now,
-        actor_type=created_by_type,
-        actor_id=created_by,
-        details={"channel": channel_kind},
-    )
-    await audit.record(
-        session,
-        service=SERVICE,
-        principal=principal,
-        action="create",
-        resource_type="inquiry",
-        resource_id=inquiry.id,
-        organization_id=org_id,
-        changes={"reference": inquiry.reference, "kind": inquiry.kind, "status": inquiry.status},
-    )
-    await emit(
-        session,
-        "inquiry.created",
-        aggregate_type="inquiry",
-        aggregate_id=inquiry.id,
-        payload=event_payload(
-            inquiry,
-            first_response_due=inquiry.first_response_due.isoformat(),
-            resolution_due=inquiry.resolution_due.isoformat(),
-            created_at=now.isoformat(),
-        ),
-        organization_id=org_id,
-    )
-    return inquiry, token
 
 
 # --- reading -------------------------------------------------------------------------------

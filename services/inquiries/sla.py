@@ -24,11 +24,12 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit
-from services.common.orgtree import work_calendar
+from services.common.orgtree import WorkCalendar, work_calendar
 from services.common.outbox import emit
 from services.inquiries import clock, repository, repository_catalog
 from services.inquiries.business_hours import (
@@ -67,7 +68,10 @@ class Targets:
 
 
 async def calendar_for(session: AsyncSession, org_id: uuid.UUID) -> BusinessCalendar:
-    work = await work_calendar(session, org_id)
+    return business_calendar(await work_calendar(session, org_id))
+
+
+def business_calendar(work: WorkCalendar) -> BusinessCalendar:
     try:
         return BusinessCalendar(
             timezone=work.timezone,
@@ -77,7 +81,9 @@ async def calendar_for(session: AsyncSession, org_id: uuid.UUID) -> BusinessCale
             holidays=work.holidays,
         )
     except (ValueError, KeyError):
-        logger.warning("organization %s has an unusable calendar; using defaults", org_id)
+        logger.warning(
+            "organization %s has an unusable calendar; using defaults", work.organization_id
+        )
         return BusinessCalendar(holidays=work.holidays)
 
 
@@ -89,6 +95,11 @@ async def targets_for(
     priority: str,
 ) -> Targets:
     policy = await repository_catalog.find_policy(session, org_id, category_id, kind, priority)
+    return targets_of(policy, kind, priority)
+
+
+def targets_of(policy: Any, kind: str, priority: str) -> Targets:
+    """The targets of `policy` (a policy row, or None for the defaults)."""
     if policy is not None:
         return Targets(policy.first_response_minutes, policy.resolution_minutes, policy.id)
     table = DEFAULT_MEDIA_TARGETS if kind == "media_request" else DEFAULT_TARGETS

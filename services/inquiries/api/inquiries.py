@@ -16,7 +16,7 @@ from services.common.db import SessionDep, engine_of
 from services.common.etag import etag_for
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
-from services.inquiries import clock, export, service, stats, views
+from services.inquiries import clock, export, intake, service, stats, views
 from services.inquiries.api.deps import (
     FiltersDep,
     PreconditionDep,
@@ -60,7 +60,7 @@ async def submit_inquiry(
     response: Response,
     _: Annotated[None, Depends(redact_token_on_replay)],
 ) -> InquiryReceipt:
-    inquiry, token = await service.create_inquiry(session, principal, body)
+    inquiry, token = await intake.create_inquiry(session, principal, body)
     response.headers["Location"] = f"/v1/inquiries/{inquiry.id}"
     response.headers["Cache-Control"] = "no-store"
     etag(response, inquiry)

@@ -30,9 +30,8 @@ from services.common.auth import Principal, optional_principal
 from services.common.errors import DomainError
 from services.common.i18n import text
 from services.common.pagination import PageParams
-from services.inquiries import clock
+from services.inquiries import clock, intake
 from services.inquiries import repository as inquiries_repository
-from services.inquiries import service as inquiries_service
 from services.inquiries.models import Category, Inquiry
 from services.inquiries.open311 import mapping, repository
 from services.inquiries.open311.errors import Open311Error
@@ -213,7 +212,9 @@ async def submit(
     receiving = None if catalog.owns(category) else catalog.jurisdiction.id
     channel = await _channel_for(session, receiving, category)
     body = mapping.inquiry_create(form, category, channel, receiving)
-    inquiry, _token = await inquiries_service.create_inquiry(session, principal, body)
+    created, _token = await intake.create_inquiry(session, principal, body)
+    inquiry = await inquiries_repository.get(session, created.id)
+    assert inquiry is not None
     note = mapping.staff_note(form)
     if note is not None:
         add_message(session, inquiry, "internal", "system", principal.subject, note, clock.now())
