@@ -43,6 +43,7 @@ from services.common.i18n import text
 from services.common.observability import (
     RequestContextMiddleware,
     configure_logging,
+    freeze_heap,
     metrics_endpoint,
 )
 from services.common.settings import GovhubSettings, get_settings
@@ -151,6 +152,7 @@ def create_gateway_app(settings: GovhubSettings | None = None) -> FastAPI:
         await state.proxy.open()
         try:
             await state.limiter.open()
+            freeze_heap()
             yield
         finally:
             await state.limiter.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +24,7 @@ from services.common.keys import load_signing_key
 from services.common.observability import (
     RequestContextMiddleware,
     configure_logging,
+    freeze_heap,
     metrics_endpoint,
 )
 from services.common.routing import GovhubRoute
@@ -62,11 +62,7 @@ def create_service_app(
         app.state.idempotency_secret = app.state.signing_key.derived_secret(b"idempotency")
         for hook in on_startup:
             await hook(app)
-        # Everything built so far (modules, routes, schemas, the engine) lives as long as
-        # the process: moved out of the collector's generations, a full collection no
-        # longer walks it, which took tens of milliseconds and showed as the p99.
-        gc.collect()
-        gc.freeze()
+        freeze_heap()
         try:
             yield
         finally:

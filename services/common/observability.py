@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import sys
@@ -29,6 +30,14 @@ LATENCY = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+
+
+def freeze_heap() -> None:
+    """Called once started: everything built so far (modules, routes, schemas, pools) lives
+    as long as the process; moved out of the collector's generations, a full collection
+    no longer walks it. Those walks took tens of milliseconds and were the list's p99."""
+    gc.collect()
+    gc.freeze()
 
 
 class RequestIdFilter(logging.Filter):

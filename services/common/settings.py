@@ -38,7 +38,12 @@ class GovhubSettings(BaseSettings):
     campaigns_url: str | None = Field(None, description="Base URL of the campaigns service.")
 
     db_pool_size: int = Field(10, description="Connections per process pool.")
-    db_max_overflow: int = Field(10, description="Extra connections a pool may open briefly.")
+    db_max_overflow: int = Field(
+        0,
+        description="Extra connections a pool may open under a burst (closed again when "
+        "returned). 0: requests wait for one of the pool's; under load, opening and "
+        "closing overflow connections (a server process each) halved the throughput.",
+    )
 
     redis_url: str | None = Field(
         None, description="Rate-limit storage shared by gateway replicas (in memory when unset)."
