@@ -16,11 +16,9 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
-    literal,
     or_,
     select,
     table,
-    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -37,7 +35,7 @@ from services.common.orgtree import (
     subtree_ids_query,
 )
 from services.common.pagination import PageParams, paginate
-from services.inquiries.models import Event, Inquiry, Message, ReferenceYear, Survey
+from services.inquiries.models import Event, Inquiry, Message, Survey
 
 # Read-only view of the directory's staff table (assignees must be its active members).
 directory_user = table(
@@ -140,43 +138,6 @@ async def is_active_staff_below(
         )
     )
     return found is not None
-
-
-# --- references ------------------------------------------------------------------------------
-
-
-async def next_reference(session: AsyncSession, year: int) -> str:
-    """`INQ-<year>-<n>`, unique per year and never blocking concurrent intakes.
-
-    One sequence numbers every inquiry; each year remembers the first value it saw (its
-    base), and n = value − base + 1. The base row is written once a year (first intake
-    wins, a concurrent first intake waits for it); a value drawn before the base was set
-    (only possible in that race) is simply drawn again. Values are unique, so numbers within
-    a year are unique; a rolled-back intake leaves a gap, as a sequence does.
-    """
-    while True:
-        row = (
-            await session.execute(
-                select(
-                    func.nextval(literal("inquiry_reference_seq")),
-                    select(ReferenceYear.base).where(ReferenceYear.year == year).scalar_subquery(),
-                )
-            )
-        ).one()
-        value, base = int(row[0]), row[1]
-        if base is None:
-            await session.execute(
-                text(
-                    "INSERT INTO inquiry_reference_year (year, base) VALUES (:year, :base) "
-                    "ON CONFLICT (year) DO NOTHING"
-                ),
-                {"year": year, "base": value},
-            )
-            base = await session.scalar(
-                select(ReferenceYear.base).where(ReferenceYear.year == year)
-            )
-        if base is not None and value >= base:
-            return f"INQ-{year}-{value - base + 1:06d}"
 
 
 # --- inquiries -------------------------------------------------------------------------------

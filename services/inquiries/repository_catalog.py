@@ -94,10 +94,6 @@ def intake_default_statement(org: Any) -> Any:
     )
 
 
-async def intake_default_category(session: AsyncSession, org_id: uuid.UUID) -> Category | None:
-    return (await session.execute(intake_default_statement(org_id))).scalar_one_or_none()
-
-
 async def clear_intake_default(
     session: AsyncSession, org_id: uuid.UUID, keep: uuid.UUID | None
 ) -> None:

@@ -170,7 +170,7 @@ def calendar(org_id: Any, receiving: Any) -> WorkCalendar:
 
 
 async def reference(driver: Any, year: int, value: int, base: int | None) -> str:
-    """`INQ-<year>-<n>` from the sequence value and the year's base `NAMED` read.
+    """`INQ-<year>-<n>` from the sequence value and the year's base that `NAMED` read.
 
     One sequence numbers every inquiry; each year remembers the first value it saw (its
     base), and n = value − base + 1. The base row is written once a year (first intake
