@@ -100,7 +100,7 @@ def _path_subquery(root_id: Any) -> Any:
     return select(organization.c.path).where(organization.c.id == root_id).scalar_subquery()
 
 
-def subtree_ids_query(root_id: uuid.UUID) -> Any:
+def subtree_ids_query(root_id: Any) -> Any:
     """SELECT id of `root_id` and every organization below it (one GiST index scan)."""
     return select(organization.c.id).where(organization.c.path.op("<@")(_path_subquery(root_id)))
 
