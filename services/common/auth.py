@@ -195,9 +195,10 @@ async def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
-async def require_principal(
-    principal: Annotated[Principal | None, Depends(optional_principal)],
-) -> Principal:
+async def require_principal(request: Request) -> Principal:
+    # calls `optional_principal` itself rather than depending on it: one dependency
+    # level less for FastAPI to solve on every authenticated request
+    principal = await optional_principal(request)
     if principal is None:
         raise Unauthorized()
     return principal

@@ -35,28 +35,29 @@ class GovhubRoute(APIRoute):
         expects_json = bool(body_params) and not any(
             isinstance(p.field_info, (Form, File)) for p in body_params
         )
+        if not expects_json:
+            return handler  # nothing to check: no wrapper on the way of every read
 
         async def checked(request: Request) -> Response:
-            if expects_json:
-                body = await request.body()
-                if body:
-                    content_type = request.headers.get("content-type", "")
-                    if not _is_json(content_type):
-                        raise DomainError(
-                            "أرسل البيانات بصيغة application/json",
-                            "Send the body as application/json",
-                            "unsupported_media_type",
-                            415,
-                        )
-                    try:
-                        body.decode("utf-8")
-                    except UnicodeDecodeError as exc:
-                        raise DomainError(
-                            "النص ليس بترميز UTF-8 صالح",
-                            "The body is not valid UTF-8",
-                            "invalid_encoding",
-                            400,
-                        ) from exc
+            body = await request.body()
+            if body:
+                content_type = request.headers.get("content-type", "")
+                if not _is_json(content_type):
+                    raise DomainError(
+                        "أرسل البيانات بصيغة application/json",
+                        "Send the body as application/json",
+                        "unsupported_media_type",
+                        415,
+                    )
+                try:
+                    body.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise DomainError(
+                        "النص ليس بترميز UTF-8 صالح",
+                        "The body is not valid UTF-8",
+                        "invalid_encoding",
+                        400,
+                    ) from exc
             return await handler(request)
 
         return checked
