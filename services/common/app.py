@@ -76,6 +76,9 @@ def create_service_app(
         openapi_tags=list(tags) or None,
         docs_url="/docs",
         redoc_url=None,
+        # a service behind the gateway must not redirect `/v1/x/` to `/v1/x`: the
+        # Location would name the service's own address; an unknown path is a 404 problem
+        redirect_slashes=False,
         # metrics are Prometheus (`/metrics`); FastAPI's own OpenTelemetry hooks look for
         # providers on every request, about 50 µs each even with none configured
         telemetry={"tracing": False, "metrics": False, "logs": False},

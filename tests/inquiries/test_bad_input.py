@@ -235,3 +235,10 @@ async def test_deadline_must_be_in_the_future_even_by_a_second(client, world):
         },
     )
     problem(response, 422, field="deadline")
+
+
+async def test_a_trailing_slash_is_a_404_problem_not_a_redirect(client, world):
+    # behind the gateway a redirect's Location would name the service's own address
+    response = await client.get("/v1/inquiries/", headers=world.auth("agent@R"))
+    problem(response, 404)
+    assert "location" not in response.headers
