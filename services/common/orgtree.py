@@ -126,23 +126,17 @@ def sees_row(principal: Principal, org_column: OrgColumn) -> ColumnElement[bool]
         return true()
     if principal.organization_id is None:
         return false()
-    return row_in_subtree(org_column, principal.organization_id)
+    return within(org_column, principal.organization_id)
 
 
 def within(org: Any, root: Any) -> ColumnElement[bool]:
     """Whether organization `org` is `root` or below it; either may be an id, a column or
     a bind parameter (for statements compiled once)."""
     node, top = organization.alias("node"), organization.alias("top")
-    return exists().where(node.c.id == org, top.c.id == root, node.c.path.op("<@")(top.c.path))
-
-
-def row_in_subtree(org_column: OrgColumn, root: Any) -> ColumnElement[bool]:
-    """`sees_row`'s EXISTS for the subtree of `root` (an id, or a bind parameter for a
-    statement compiled once)."""
-    return exists().where(
-        organization.c.id == org_column,
-        organization.c.path.op("<@")(_path_subquery(root)),
-    )
+    # the root's path by its primary key, then one comparison on the node's row
+    # (correlated to any enclosing statement, however deep, when `root` is a column)
+    root_path = select(top.c.path).where(top.c.id == root).correlate_except(top)
+    return exists().where(node.c.id == org, node.c.path.op("<@")(root_path.scalar_subquery()))
 
 
 async def is_within(session: AsyncSession, org_id: uuid.UUID, root_id: uuid.UUID) -> bool:
@@ -244,7 +238,5 @@ def calendar_of(
 async def work_calendar(session: AsyncSession, org_id: uuid.UUID) -> WorkCalendar:
     """The effective calendar of `org_id` (see `calendar_of`)."""
     chain = await ancestors(session, org_id)
-    if not chain:
-        raise NotFound("الجهة", "organization")
-    holidays = await session.scalars(holidays_statement(org_id))
+    holidays = await session.scalars(holidays_statement(org_id)) if chain else ()
     return calendar_of(org_id, chain, holidays)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.context import request_id_var
+from services.common.db import driver_of
 from services.common.models import OutboxEvent
 from services.common.queue import queries_on_connection
 
@@ -55,21 +56,14 @@ def delivery_payload(event_id: uuid.UUID) -> bytes:
     return str(event_id).encode()
 
 
-async def enqueue_on(driver: Any, event_id: uuid.UUID, delay_seconds: float = 0) -> None:
-    """The delivery job of `event_id`, on an asyncpg connection inside the unit of work."""
-    await queries_on_connection(driver).enqueue(
+async def enqueue_delivery(
+    session: AsyncSession, event_id: uuid.UUID, delay_seconds: float = 0
+) -> None:
+    await queries_on_connection(await driver_of(session)).enqueue(
         DELIVER_ENTRYPOINT,
         delivery_payload(event_id),
         execute_after=timedelta(seconds=delay_seconds) if delay_seconds else None,
     )
-
-
-async def enqueue_delivery(
-    session: AsyncSession, event_id: uuid.UUID, delay_seconds: float = 0
-) -> None:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    await enqueue_on(raw.driver_connection, event_id, delay_seconds)
 
 
 def event_row(

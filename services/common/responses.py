@@ -22,4 +22,4 @@ JSON = "application/json"
 def json_response(
     data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    return Response(data if isinstance(data, bytes) else to_json(data), status_code, headers, JSON)
+    return Response(to_json(data), status_code, headers, JSON)

@@ -38,6 +38,7 @@ from services.inquiries.schemas import InquiryCreate, Kind, Priority
 from services.inquiries.service import (
     SERVICE,
     actor,
+    category_open_to,
     event_payload,
     new_tracking_token,
     require,
@@ -47,14 +48,11 @@ from services.inquiries.workflow import Status
 
 
 def _usable(principal: Principal | None, named: Any) -> bool:
-    """`service.category_usable` on the `NAMED` row (relations included)."""
-    if not named.category_active:
-        return False
-    if named.category_public:
-        return True
-    if principal is None:
-        return False
-    return principal.is_sector_admin or bool(named.below_mine or named.above_mine)
+    """`service.category_open_to`, the relations read with the `NAMED` row."""
+    decided = category_open_to(
+        principal, active=named.category_active, public=named.category_public
+    )
+    return decided if decided is not None else bool(named.below_mine or named.above_mine)
 
 
 def _route(

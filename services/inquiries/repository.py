@@ -31,9 +31,9 @@ from services.common.orgtree import (
     channel,
     in_subtree,
     organization,
-    row_in_subtree,
     sees_row,
     subtree_ids_query,
+    within,
 )
 from services.common.pagination import PageParams, paginate
 from services.inquiries.models import Event, Inquiry, Message, Survey
@@ -162,9 +162,7 @@ async def get(
 
 _VIEW_BY_ID = select(*VIEW_COLUMNS).where(Inquiry.id == bindparam("id"))
 VIEW_ANY = Prepared(_VIEW_BY_ID)
-VIEW_IN_SUBTREE = Prepared(
-    _VIEW_BY_ID.where(row_in_subtree(Inquiry.organization_id, bindparam("root")))
-)
+VIEW_IN_SUBTREE = Prepared(_VIEW_BY_ID.where(within(Inquiry.organization_id, bindparam("root"))))
 
 
 async def get_view(engine: AsyncEngine, inquiry_id: uuid.UUID, seen_by: Principal) -> Any | None:

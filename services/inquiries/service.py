@@ -117,21 +117,28 @@ async def emit_breaches(session: AsyncSession, inquiry: Inquiry, now: datetime) 
         )
 
 
+def category_open_to(principal: Principal | None, *, active: bool, public: bool) -> bool | None:
+    """Public categories serve everyone; others serve staff of the category's organization,
+    of the organizations below it, and of the organizations above it. True or False when
+    that is decided without the tree; None when the organizations' relation decides."""
+    if not active:
+        return False
+    if public:
+        return True
+    if principal is None or principal.is_sector_admin:
+        return principal is not None
+    if principal.organization_id is None:
+        return False
+    return None
+
+
 async def category_usable(
     session: AsyncSession, principal: Principal | None, category: Category
 ) -> bool:
-    """Public categories serve everyone; others serve staff of the category's organization,
-    of the organizations below it, and of the organizations above it."""
-    if not category.active:
-        return False
-    if category.public:
-        return True
-    if principal is None:
-        return False
-    if principal.is_sector_admin:
-        return True
-    if principal.organization_id is None:
-        return False
+    decided = category_open_to(principal, active=category.active, public=category.public)
+    if decided is not None:
+        return decided
+    assert principal is not None and principal.organization_id is not None
     mine, theirs = principal.organization_id, category.organization_id
     return await repository_catalog.is_within(
         session, theirs, mine
