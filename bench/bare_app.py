@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -49,7 +51,51 @@ async def inquiry(request: Request) -> Response:
     return _json(dict(row))
 
 
+# The bare single INSERT the intake is measured against: the same inquiry row (the body's
+# fields, a reference, a token hash, the SLA columns with fixed targets) into the same
+# table with its indexes, one statement, no routing, history, audit, outbox or job.
+INSERT_INQUIRY_SQL = """
+INSERT INTO inquiry (
+    id, reference, organization_id, category_id, kind, channel, status, priority,
+    subject, body, contact_name, contact_phone, location_lat, location_long,
+    location_address, created_by_type, tracking_token_hash,
+    first_response_target_minutes, resolution_target_minutes, sla_started_at,
+    first_response_due, resolution_due, sla_due_at, sla_risk_at, sla_alarm_at)
+VALUES ($1, 'BARE-' || nextval('bench_bare_reference'), $2, $3, $4, $5, 'new', $6,
+        $7, $8, $9, $10, $11, $12, $13, 'staff', $14,
+        480, 2400, now(), now() + interval '8 hours', now() + interval '40 hours',
+        now() + interval '8 hours', now() + interval '6 hours 24 minutes',
+        now() + interval '6 hours 24 minutes')
+RETURNING reference"""
+
+
+async def insert_inquiry(request: Request) -> Response:
+    body = await request.json()
+    contact, location = body.get("contact") or {}, body.get("location") or {}
+    token = secrets.token_urlsafe(24)
+    async with request.app.state.pool.acquire() as conn:
+        reference = await conn.fetchval(
+            INSERT_INQUIRY_SQL,
+            uuid.uuid4(),
+            uuid.UUID(body["organization_id"]),
+            uuid.UUID(body["category_id"]),
+            body["kind"],
+            body["channel"],
+            body.get("priority", "normal"),
+            body["subject"],
+            body["body"],
+            contact.get("name"),
+            contact.get("phone"),
+            location.get("lat"),
+            location.get("long"),
+            location.get("address"),
+            hashlib.sha256(token.encode()).hexdigest(),
+        )
+    return _json({"reference": reference, "tracking_token": token}, 201)
+
+
 async def insert_note(request: Request) -> Response:
+    """A row of a key-only table: the floor of any write, shown for reference."""
     body = await request.json()
     async with request.app.state.pool.acquire() as conn:
         new_id = await conn.fetchval(
@@ -73,6 +119,7 @@ def create_app() -> Starlette:
         routes=[
             Route("/organizations/{org_id}", organization),
             Route("/inquiries/{inquiry_id}", inquiry),
+            Route("/inquiries", insert_inquiry, methods=["POST"]),
             Route("/insert", insert_note, methods=["POST"]),
         ],
         lifespan=lifespan,

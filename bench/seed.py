@@ -11,7 +11,9 @@ of the ministry and 6 of each region; then `ROWS` inquiries made by one
 (`hashint8extended(g, salt)`), so the data is the same on every machine: organizations
 (5 % ministry, 15 % regions, 80 % municipalities), kinds, channels, priorities, categories
 (90 %), assignees (staff of the owning organization), a creation time over the last 365
-days, statuses by age (recent rows mostly open, old ones mostly closed), and SLA columns
+days in row order (inquiries arrive one after another, so the heap is in time order as a
+live table's is; v1 scattered them and every newest-first walk read one page per row),
+statuses by age (recent rows mostly open, old ones mostly closed), and SLA columns
 that follow: targets by priority, due times ≈ business minutes × 4.2 of wall time (an
 8-hour, 5-day week), first response and resolution at a random share of the target (late
 ones are breached), the live clock (`sla_due_at`, `sla_risk_at`, `sla_alarm_at`) for running
@@ -37,7 +39,7 @@ from services.common.orgtree import path_of
 
 ROWS = 1_000_000
 BATCH = 100_000
-SEED_NAME = "inquiries-1m-v1"
+SEED_NAME = "inquiries-1m-v2"  # v2: rows in arrival order
 
 # --- the organization tree, staff, channels, categories (deterministic ids) ----------------
 
@@ -354,8 +356,11 @@ WITH r AS (
                 WHEN h4 % 100 < 67 THEN 2 WHEN h4 % 100 < 79 THEN 3
                 WHEN h4 % 100 < 87 THEN 4 WHEN h4 % 100 < 92 THEN 5
                 WHEN h4 % 100 < 95 THEN 6 WHEN h4 % 100 < 98 THEN 7 ELSE 8 END AS channel_ix,
-           $3::timestamptz - make_interval(secs => (h5 % (365 * 86400))::double precision)
-               AS created
+           -- arrival order: row g is the g-th of the year (a few seconds of jitter), so the
+           -- heap is laid out in time as a live table's is
+           $3::timestamptz - make_interval(
+               secs => ($20::bigint - g) * (365 * 86400.0) / $20::bigint + (h5 % 20000) / 1000.0
+           ) AS created
     FROM r
 ), b AS (  -- region, status by age, priority
     SELECT a.*,
@@ -518,7 +523,7 @@ FROM s
 """
 
 
-def _insert_args(start: int, stop: int, now: datetime) -> list[object]:
+def _insert_args(start: int, stop: int, now: datetime, rows: int) -> list[object]:
     return [
         start,
         stop,
@@ -540,6 +545,7 @@ def _insert_args(start: int, stop: int, now: datetime) -> list[object]:
         NAMES,
         OUTLETS,
         RESOLUTIONS,
+        rows,  # $20
     ]
 
 
@@ -667,7 +673,7 @@ async def seed(database_url: str, *, rows: int = ROWS, echo: bool = True) -> flo
         try:
             for start in range(1, rows + 1, BATCH):
                 stop = min(start + BATCH - 1, rows)
-                await conn.execute(INSERT_SQL, *_insert_args(start, stop, now))
+                await conn.execute(INSERT_SQL, *_insert_args(start, stop, now, rows))
                 say(f"  {stop:>9,} rows  {time.monotonic() - started:6.1f} s")
         finally:
             for name, definition in indexes:
