@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from sqlalchemy import LargeBinary, Table, bindparam, exists, func, insert, literal, select
+from sqlalchemy import LargeBinary, Table, bindparam, exists, func, insert, literal, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.common.db import Prepared
@@ -22,7 +22,6 @@ from services.common.orgtree import (
     WorkCalendar,
     ancestors_statement,
     calendar_of,
-    channel,
     holiday,
     holidays_statement,
     organization,
@@ -30,7 +29,7 @@ from services.common.orgtree import (
 )
 from services.common.outbox import DELIVER_ENTRYPOINT, delivery_payload
 from services.common.queue import job_ctes
-from services.inquiries.models import Category, Event, Inquiry, ReferenceYear, SlaPolicy
+from services.inquiries.models import Category, Event, Inquiry, ReferenceYear
 from services.inquiries.repository import intake_channel_statement
 from services.inquiries.repository_catalog import intake_default_statement, policy_statement
 
@@ -42,25 +41,31 @@ def _scalar(statement: Any, column: Any, label: str) -> Any:
     return statement.with_only_columns(column).scalar_subquery().label(label)
 
 
-def _of_category(column: Any, label: str) -> Any:
-    return _scalar(select(_category.id).where(_category.id == bindparam("category")), column, label)
-
-
 # Round trips are what an intake costs most (each takes ~0.15 ms of CPU on the client on
-# the reference machine), so the context is two statements of scalar subqueries: what the
-# request names (the category, how it relates to the caller's organization `mine` and to
-# the organization named, the named organization, its intake default, a reference number),
-# then what the receiving organization decides (channel, SLA policy, calendar).
+# the reference machine), so the context is two one-row statements: what the request names
+# (the category, how it relates to the caller's organization `mine` and to the organization
+# named, the named organization, its intake default, a reference number), then what the
+# receiving organization decides (channel, SLA policy, calendar). A looked-up row is joined
+# once as a subquery (a scalar subquery per column would look it up once per column).
+_one = select(literal(1).label("one")).subquery("one")
+_category_row = (
+    select(
+        _category.id.label("category_id"),
+        _category.organization_id.label("category_organization_id"),
+        _category.routing_organization_id.label("category_routing_id"),
+        _category.public.label("category_public"),
+        _category.active.label("category_active"),
+        within(_category.organization_id, bindparam("mine")).label("below_mine"),
+        within(bindparam("mine"), _category.organization_id).label("above_mine"),
+        within(bindparam("named"), _category.organization_id).label("holds_named"),
+    )
+    .where(_category.id == bindparam("category"))
+    .subquery("named_category")
+)
+
 NAMED = Prepared(
     select(
-        _of_category(_category.id, "category_id"),
-        _of_category(_category.organization_id, "category_organization_id"),
-        _of_category(_category.routing_organization_id, "category_routing_id"),
-        _of_category(_category.public, "category_public"),
-        _of_category(_category.active, "category_active"),
-        _of_category(within(_category.organization_id, bindparam("mine")), "below_mine"),
-        _of_category(within(bindparam("mine"), _category.organization_id), "above_mine"),
-        _of_category(within(bindparam("named"), _category.organization_id), "holds_named"),
+        *_category_row.c,
         exists().where(organization.c.id == bindparam("named")).label("named_exists"),
         _scalar(intake_default_statement(bindparam("named")), Category.id, "intake_default"),
         func.nextval(literal("inquiry_reference_seq")).label("reference_value"),
@@ -69,31 +74,36 @@ NAMED = Prepared(
             ReferenceYear.base,
             "reference_base",
         ),
-    )
+    ).select_from(_one.outerjoin(_category_row, true()))
 )
 
 _channel = intake_channel_statement(_ORG, bindparam("channel_id"), bindparam("channel_kind"))
 _policy = policy_statement(_ORG, bindparam("category"), bindparam("kind"), bindparam("priority"))
-_chain = ancestors_statement(_ORG)
+# the receiving organization and its ancestors, walked once for the four calendar fields
+_chain = ancestors_statement(_ORG).cte("chain")
 
 
 def _inherited(name: str) -> Any:
     """The nearest value of an organization's calendar field up the tree."""
-    column = organization.c[name]
-    return _scalar(_chain.where(column.is_not(None)).limit(1), column, name)
+    column = _chain.c[name]
+    nearest = select(column).where(column.is_not(None)).order_by(_chain.c.path.desc()).limit(1)
+    return nearest.scalar_subquery().label(name)
 
+
+_channel_row = _channel.subquery("receiving_channel")
+_policy_row = _policy.subquery("receiving_policy")
 
 RECEIVING = Prepared(
     select(
         exists().where(organization.c.id == _ORG).label("organization_exists"),
-        _scalar(_channel, channel.c.id, "channel_id"),
-        _scalar(_channel, channel.c.kind, "channel_kind"),
-        _scalar(_policy, SlaPolicy.id, "policy_id"),
-        _scalar(_policy, SlaPolicy.first_response_minutes, "first_response_minutes"),
-        _scalar(_policy, SlaPolicy.resolution_minutes, "resolution_minutes"),
+        _channel_row.c.id.label("channel_id"),
+        _channel_row.c.kind.label("channel_kind"),
+        _policy_row.c.id.label("policy_id"),
+        _policy_row.c.first_response_minutes,
+        _policy_row.c.resolution_minutes,
         *(_inherited(name) for name in ("timezone", "weekend", "work_start", "work_end")),
         _scalar(holidays_statement(_ORG), func.array_agg(holiday.c.date), "holidays"),
-    )
+    ).select_from(_one.outerjoin(_channel_row, true()).outerjoin(_policy_row, true()))
 )
 SET_REFERENCE_BASE = Prepared(
     pg_insert(ReferenceYear)

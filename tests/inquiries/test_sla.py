@@ -4,7 +4,7 @@ the worker's breach sweep (once per target)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from services.common.db import session_scope
@@ -27,6 +27,39 @@ async def test_holidays_of_an_ancestor_are_skipped(client, world, fake_clock):
     fake_clock.set(at(19, 15))  # Thursday 15:00
     receipt = await submit(client, organization_id=str(world.orgs["A"]), channel="majlis")
     assert when(receipt["first_response_due"]) == at(23, 15)  # Sunday off → Monday 15:00
+
+
+async def test_the_calendar_is_inherited_field_by_field_nearest_first(client, world, fake_clock):
+    """A region sets its time zone and hours; a municipality below it overrides only the end
+    of the day: the intake counts in the region's zone and start, and the municipality's end."""
+    directory = world.directory
+    region = await directory.organization(
+        "dubai-region",
+        "منطقة دبي",
+        parent=world.orgs["M"],
+        kind="region",
+        timezone="Asia/Dubai",
+        work_start=time(7, 0),
+        work_end=time(15, 0),
+    )
+    town = await directory.organization("deira", "بلدية ديرة", parent=region, work_end=time(14, 0))
+    await directory.channel(town, "majlis")
+    response = await client.post(
+        "/v1/sla-policies",
+        headers=world.auth("admin"),
+        json={
+            "organization_id": str(region),
+            "name_ar": "ساعة للرد",
+            "first_response_minutes": 60,
+            "resolution_minutes": 600,
+        },
+    )
+    assert response.status_code == 201, response.text
+    dubai = ZoneInfo("Asia/Dubai")
+    fake_clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=dubai))  # Monday
+    receipt = await submit(client, organization_id=str(town), channel="majlis")
+    # 30 minutes to 14:00 (the town's end, not the region's 15:00), 30 from 07:00 on Tuesday
+    assert when(receipt["first_response_due"]) == datetime(2026, 11, 24, 7, 30, tzinfo=dubai)
 
 
 async def test_policies_are_inherited_nearest_first(client, world, fake_clock):
