@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck migrations-check openapi openapi-check migrate bench install clean
 
@@ -44,7 +45,11 @@ openapi-check: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/govhub migrate
 
+## bench: the benchmarks (installs wrk, a Debian package, when it is missing)
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "installing wrk …"; \
+	  $(SUDO) apt-get install -y -qq wrk 2>/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }; }
 	$(BIN)/python -m bench
 
 clean:

@@ -120,7 +120,7 @@ def wrk(
 ) -> dict[str, Any]:
     """One bounded wrk run on loopback; returns rps and latency percentiles (ms)."""
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk (make bench installs it)")
+        raise SystemExit("wrk is needed: apt-get install wrk (`make bench` installs it)")
     script = BENCH_DIR / ("post.lua" if body_file else "report.lua")
     argv = [
         "wrk",
