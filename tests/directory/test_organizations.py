@@ -66,6 +66,38 @@ async def test_create_shows_own_and_effective_values(tree: Tree):
     assert fetched.headers["etag"]
 
 
+async def test_get_sends_what_the_validated_model_sends(tree: Tree):
+    """GET by id is one prepared statement encoded straight to JSON: below the caller's
+    organization it answers exactly what the validated model answers on a PATCH (the same
+    ETag), an empty weekend stays empty, and the parent, a sibling or an unknown id is 404."""
+    unit = await _create(
+        tree,
+        caller="x.admin",
+        parent_id=tree.orgs["C"],
+        name_ar="وحدة <b>الطوارئ</b> 🚨",
+        weekend=[],
+        work_start="07:30",
+    )
+    patched = await tree.request(
+        "x.admin", "PATCH", f"{ORGS}/{unit['id']}", {"name_en": "Emergency unit"}
+    )
+    assert patched.status_code == 200, patched.text
+    fetched = await tree.request("x.admin", "GET", f"{ORGS}/{unit['id']}")
+    assert fetched.status_code == 200
+    assert fetched.json() == patched.json()
+    assert fetched.headers["etag"] == patched.headers["etag"]
+    body = fetched.json()
+    assert body["name_ar"] == "وحدة <b>الطوارئ</b> 🚨" and body["depth"] == 3
+    assert body["weekend"] == [] and body["effective"]["weekend"] == []
+    assert body["effective"]["work_start"] == "07:30:00"
+    assert body["effective"]["timezone"] == "Asia/Riyadh"
+    for caller, org in (("x.agent", tree.orgs["P"]), ("x.admin", tree.orgs["S"])):
+        problem(await tree.request(caller, "GET", f"{ORGS}/{org}"), 404)
+    problem(
+        await tree.request("x.admin", "GET", f"{ORGS}/00000000-0000-4000-8000-000000000000"), 404
+    )
+
+
 async def test_defaults_apply_at_the_root(tree: Tree):
     root = await _create(tree, kind="ministry")
     assert root["effective"] == {

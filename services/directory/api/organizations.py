@@ -10,9 +10,10 @@ from fastapi import Depends, Query, Request, Response, status
 
 from services.common.app import new_router
 from services.common.auth import Principal, require
-from services.common.db import SessionDep
-from services.common.etag import check_if_match, set_etag
+from services.common.db import SessionDep, engine_of
+from services.common.etag import check_if_match, etag_for, set_etag
 from services.common.pagination import Page, PageDep
+from services.common.responses import json_response
 from services.directory.models import Organization
 from services.directory.repository import organizations as repo
 from services.directory.schemas.common import problems
@@ -104,12 +105,14 @@ async def create_organization(
     summary="Get an organization",
     description="Own settings (null = inherited) and the effective ones. 404 outside the "
     "caller's subtree. Carries an `ETag` for `If-Match`.",
+    response_model=OrganizationOut,
     responses=problems(401, 403, 404),
 )
 async def get_organization(
-    org: ReadableOrganization, session: SessionDep, response: Response
-) -> OrganizationOut:
-    return await _one(session, org, response)
+    organization_id: uuid.UUID, request: Request, principal: Reader
+) -> Response:
+    fields = await service.view(engine_of(request), principal, organization_id)
+    return json_response(fields, headers={"ETag": etag_for(fields["id"], fields["updated_at"])})
 
 
 @router.patch(

@@ -8,17 +8,19 @@ from datetime import date, time
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, literal, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.common.auth import Principal
+from services.common.db import Prepared
 from services.common.orgtree import (
     DEFAULT_TIMEZONE,
     DEFAULT_WEEKEND,
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
     Ltree,
+    within,
 )
 from services.common.pagination import PageParams, paginate
 from services.directory.models import Holiday, Organization
@@ -124,27 +126,28 @@ class Effective:
     work_end: time
 
 
+_ME = aliased(Organization, name="me")
+_ANC = aliased(Organization, name="anc")
+_EFFECTIVE_FIELDS = ("timezone", "weekend", "work_start", "work_end")
+
+
+def _nearest(name: str) -> Any:
+    """The deepest non-null value of a calendar field on `me`'s path."""
+    column = getattr(_ANC, name)
+    return (
+        select(column)
+        .where(_ANC.path.op("@>")(_ME.path), column.is_not(None))
+        .order_by(func.nlevel(_ANC.path).desc())
+        .limit(1)
+        .scalar_subquery()
+        .label(f"effective_{name}")
+    )
+
+
 def _effective_statement() -> Select[Any]:
     """Built once: each column is the deepest non-null value on the organization's path."""
-    me = aliased(Organization, name="me")
-    anc = aliased(Organization, name="anc")
-
-    def nearest(column: Any) -> Any:
-        return (
-            select(column)
-            .where(anc.path.op("@>")(me.path), column.is_not(None))
-            .order_by(func.nlevel(anc.path).desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    return select(
-        me.id,
-        nearest(anc.timezone),
-        nearest(anc.weekend),
-        nearest(anc.work_start),
-        nearest(anc.work_end),
-    ).where(me.id.in_(bindparam("ids", expanding=True)))
+    nearest = [_nearest(name) for name in _EFFECTIVE_FIELDS]
+    return select(_ME.id, *nearest).where(_ME.id.in_(bindparam("ids", expanding=True)))
 
 
 _EFFECTIVE = _effective_statement()
@@ -156,15 +159,38 @@ async def effective(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UU
     if not ids:
         return {}
     rows = await session.execute(_EFFECTIVE, {"ids": ids})
-    return {
-        row[0]: Effective(
-            timezone=row[1] or DEFAULT_TIMEZONE,
-            weekend=tuple(row[2]) if row[2] is not None else DEFAULT_WEEKEND,
-            work_start=row[3] or DEFAULT_WORK_START,
-            work_end=row[4] or DEFAULT_WORK_END,
-        )
-        for row in rows
-    }
+    return {row[0]: effective_of(row) for row in rows}
+
+
+def effective_of(row: Any) -> Effective:
+    """The effective calendar from a row's `effective_*` columns (null: the defaults)."""
+    weekend = row.effective_weekend
+    return Effective(
+        timezone=row.effective_timezone or DEFAULT_TIMEZONE,
+        weekend=tuple(weekend) if weekend is not None else DEFAULT_WEEKEND,
+        work_start=row.effective_work_start or DEFAULT_WORK_START,
+        work_end=row.effective_work_end or DEFAULT_WORK_END,
+    )
+
+
+# GET /v1/organizations/{id}, the directory's most frequent read: the row, its effective
+# calendar and the caller's visibility in one statement compiled once (`common.db.Prepared`).
+_VIEW_BY_ID = select(
+    *(getattr(_ME, c.key) for c in Organization.__table__.c if c.key != "path"),
+    (func.nlevel(_ME.path) - 1).label("depth"),
+    *(_nearest(name) for name in _EFFECTIVE_FIELDS),
+).where(_ME.id == bindparam("id"))
+VIEW_ANY = Prepared(_VIEW_BY_ID)
+VIEW_IN_SUBTREE = Prepared(_VIEW_BY_ID.where(within(_ME.id, bindparam("root"))))
+
+
+async def get_view(engine: AsyncEngine, org_id: uuid.UUID, seen_by: Principal) -> Any | None:
+    """The organization's row with its `effective_*` columns, if `seen_by` sees it."""
+    if seen_by.is_sector_admin:
+        return await VIEW_ANY.one(engine, id=org_id)
+    if seen_by.organization_id is None:
+        return None
+    return await VIEW_IN_SUBTREE.one(engine, id=org_id, root=seen_by.organization_id)
 
 
 # ------------------------------------------------------------------------------- holidays

@@ -5,17 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.common.audit import diff
 from services.common.auth import Principal
+from services.common.errors import NotFound
 from services.common.pagination import PageParams
 from services.directory.errors import conflict, forbidden, invalid
 from services.directory.models import Holiday, Organization
 from services.directory.repository import organizations as repo
 from services.directory.repository.base import flush
 from services.directory.schemas.organizations import (
-    EffectiveWorkCalendar,
     HolidayCreate,
     HolidayOut,
     OrganizationCreate,
@@ -43,36 +43,52 @@ def snapshot(org: Organization) -> dict[str, Any]:
     return {name: getattr(org, name) for name in _FIELDS}
 
 
+def organization_fields(org: Any, depth: int, eff: repo.Effective) -> dict[str, Any]:
+    """The fields of `OrganizationOut`, from an `Organization` or a `repo.get_view` row.
+
+    The GET by id encodes this straight to JSON (`common.responses.json_response`): the
+    values come from typed columns; tests check it sends what the validated model sends."""
+    return {
+        "id": org.id,
+        "parent_id": org.parent_id,
+        "kind": org.kind,
+        "code": org.code,
+        "name_ar": org.name_ar,
+        "name_en": org.name_en,
+        "active": org.active,
+        "depth": depth,
+        "timezone": org.timezone,
+        "weekend": weekday_names(org.weekend) if org.weekend is not None else None,
+        "work_start": org.work_start,
+        "work_end": org.work_end,
+        "effective": {
+            "timezone": eff.timezone,
+            "weekend": weekday_names(eff.weekend),
+            "work_start": eff.work_start,
+            "work_end": eff.work_end,
+        },
+        "created_at": org.created_at,
+        "updated_at": org.updated_at,
+    }
+
+
 async def present(session: AsyncSession, orgs: list[Organization]) -> list[OrganizationOut]:
     effective = await repo.effective(session, [o.id for o in orgs])
-    out = []
-    for org in orgs:
-        eff = effective[org.id]
-        out.append(
-            OrganizationOut(
-                id=org.id,
-                parent_id=org.parent_id,
-                kind=org.kind,
-                code=org.code,
-                name_ar=org.name_ar,
-                name_en=org.name_en,
-                active=org.active,
-                depth=org.path.count("."),
-                timezone=org.timezone,
-                weekend=weekday_names(org.weekend) if org.weekend is not None else None,
-                work_start=org.work_start,
-                work_end=org.work_end,
-                effective=EffectiveWorkCalendar(
-                    timezone=eff.timezone,
-                    weekend=weekday_names(eff.weekend),
-                    work_start=eff.work_start,
-                    work_end=eff.work_end,
-                ),
-                created_at=org.created_at,
-                updated_at=org.updated_at,
-            )
+    return [
+        OrganizationOut.model_validate(
+            organization_fields(org, org.path.count("."), effective[org.id])
         )
-    return out
+        for org in orgs
+    ]
+
+
+async def view(engine: AsyncEngine, principal: Principal, org_id: uuid.UUID) -> dict[str, Any]:
+    """`OrganizationOut`'s fields for the GET by id (one prepared statement); 404 when the
+    principal does not see it, as `get`."""
+    row = await repo.get_view(engine, org_id, principal)
+    if row is None:
+        raise NotFound("الجهة", "organization")
+    return organization_fields(row, row.depth, repo.effective_of(row))
 
 
 async def get(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> Organization:
