@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from services.common.responses import json_id
 from services.inquiries import sla
 from services.inquiries.models import Category, Event, Inquiry, Message, SlaPolicy, Survey
 from services.inquiries.schemas import (
@@ -83,32 +84,32 @@ def staff_fields(inquiry: Any, now: datetime, *, with_contact: bool = True) -> d
     is False only for a
     caller outside the owning subtree (after it transferred the inquiry away)."""
     return {
-        "id": inquiry.id,
+        "id": json_id(inquiry.id),
         "reference": inquiry.reference,
         "kind": inquiry.kind,
         "status": inquiry.status,
         "allowed_actions": allowed_actions(inquiry.status),
         "priority": inquiry.priority,
         "channel": inquiry.channel,
-        "channel_id": inquiry.channel_id,
-        "organization_id": inquiry.organization_id,
-        "category_id": inquiry.category_id,
+        "channel_id": json_id(inquiry.channel_id),
+        "organization_id": json_id(inquiry.organization_id),
+        "category_id": json_id(inquiry.category_id),
         "subject": inquiry.subject,
         "body": inquiry.body,
         "contact": _contact(inquiry) if with_contact else None,
         "location": _location(inquiry),
         "outlet": inquiry.outlet,
         "deadline": inquiry.deadline,
-        "assignee_id": inquiry.assignee_id,
+        "assignee_id": json_id(inquiry.assignee_id),
         "assigned_at": inquiry.assigned_at,
         "resolution": inquiry.resolution,
         "resolved_at": inquiry.resolved_at,
         "closed_at": inquiry.closed_at,
         "rejection_reason": inquiry.rejection_reason,
-        "duplicate_of": inquiry.duplicate_of,
+        "duplicate_of": json_id(inquiry.duplicate_of),
         "transfer_count": inquiry.transfer_count,
         "sla_state": sla.sla_state(inquiry, now),
-        "sla_policy_id": inquiry.sla_policy_id,
+        "sla_policy_id": json_id(inquiry.sla_policy_id),
         "first_response_target_minutes": inquiry.first_response_target_minutes,
         "resolution_target_minutes": inquiry.resolution_target_minutes,
         "first_response_due": inquiry.first_response_due,

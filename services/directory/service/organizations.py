@@ -11,6 +11,7 @@ from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.pagination import PageParams
+from services.common.responses import json_id
 from services.directory.errors import conflict, forbidden, invalid
 from services.directory.models import Holiday, Organization
 from services.directory.repository import organizations as repo
@@ -49,8 +50,8 @@ def organization_fields(org: Any, depth: int, eff: repo.Effective) -> dict[str, 
     The GET by id encodes this straight to JSON (`common.responses.json_response`): the
     values come from typed columns; tests check it sends what the validated model sends."""
     return {
-        "id": org.id,
-        "parent_id": org.parent_id,
+        "id": json_id(org.id),
+        "parent_id": json_id(org.parent_id),
         "kind": org.kind,
         "code": org.code,
         "name_ar": org.name_ar,
