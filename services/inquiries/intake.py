@@ -110,29 +110,36 @@ async def create_inquiry(
     _check_media_fields(body, now)
     driver = await driver_of(session)
     year = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
-    named = await sql.NAMED.row(
-        driver,
-        category=body.category_id,
-        mine=principal.organization_id if principal else None,
-        named=body.organization_id,
-        year=year,
-    )
-    assert named is not None
-    org_id, category_id = _route(principal, body, named)
-
     default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
     priority = (body.priority if principal is not None else None) or default_priority
     by_id, kind = channel_wanted(body.channel)
-    receiving = await sql.RECEIVING.row(
-        driver,
-        org=org_id,
-        channel_id=by_id,
-        channel_kind=kind,
-        category=category_id,
-        kind=body.kind.value,
-        priority=priority.value,
-    )
-    assert receiving is not None
+    named_params = {
+        "category": body.category_id,
+        "mine": principal.organization_id if principal else None,
+        "named": body.organization_id,
+        "year": year,
+    }
+    receiving_params = {
+        "channel_id": by_id,
+        "channel_kind": kind,
+        "kind": body.kind.value,
+        "priority": priority.value,
+    }
+    if body.organization_id is not None:
+        # the organization named receives it: one statement reads all the context
+        context = await sql.CONTEXT.row(driver, **named_params, **receiving_params)
+        assert context is not None
+        org_id, category_id = _route(principal, body, context)
+        named = receiving = context
+    else:
+        found = await sql.NAMED.row(driver, **named_params)
+        assert found is not None
+        org_id, category_id = _route(principal, body, found)
+        decided = await sql.RECEIVING.row(
+            driver, org=org_id, category=category_id, **receiving_params
+        )
+        assert decided is not None
+        named, receiving = found, decided
     if not receiving.organization_exists:
         raise UnknownOrganization()
     if receiving.channel_id is None:

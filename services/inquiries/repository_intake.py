@@ -42,11 +42,14 @@ def _scalar(statement: Any, column: Any, label: str) -> Any:
 
 
 # Round trips are what an intake costs most (each takes ~0.15 ms of CPU on the client on
-# the reference machine), so the context is two one-row statements: what the request names
-# (the category, how it relates to the caller's organization `mine` and to the organization
-# named, the named organization, its intake default, a reference number), then what the
-# receiving organization decides (channel, SLA policy, calendar). A looked-up row is joined
-# once as a subquery (a scalar subquery per column would look it up once per column).
+# the reference machine), so the context is one-row statements: what the request names
+# (`NAMED`: the category, how it relates to the caller's organization `mine` and to the
+# organization named, the named organization, its intake default, a reference number) and
+# what the receiving organization decides (`RECEIVING`: channel, SLA policy, calendar).
+# When the request names its organization, that is the receiving one, so both are read in
+# one statement (`CONTEXT`); routed by category, the second waits for the routing.
+# A looked-up row is joined once as a subquery (a scalar subquery per column would look it
+# up once per column).
 _one = select(literal(1).label("one")).subquery("one")
 _category_row = (
     select(
@@ -62,48 +65,69 @@ _category_row = (
     .where(_category.id == bindparam("category"))
     .subquery("named_category")
 )
-
-NAMED = Prepared(
-    select(
-        *_category_row.c,
-        exists().where(organization.c.id == bindparam("named")).label("named_exists"),
-        _scalar(intake_default_statement(bindparam("named")), Category.id, "intake_default"),
-        func.nextval(literal("inquiry_reference_seq")).label("reference_value"),
-        _scalar(
-            select(ReferenceYear.base).where(ReferenceYear.year == bindparam("year")),
-            ReferenceYear.base,
-            "reference_base",
-        ),
-    ).select_from(_one.outerjoin(_category_row, true()))
+_intake_default = _scalar(
+    intake_default_statement(bindparam("named")), Category.id, "intake_default"
+)
+_NAMED_COLUMNS = (
+    *_category_row.c,
+    exists().where(organization.c.id == bindparam("named")).label("named_exists"),
+    _intake_default,
+    func.nextval(literal("inquiry_reference_seq")).label("reference_value"),
+    _scalar(
+        select(ReferenceYear.base).where(ReferenceYear.year == bindparam("year")),
+        ReferenceYear.base,
+        "reference_base",
+    ),
 )
 
-_channel = intake_channel_statement(_ORG, bindparam("channel_id"), bindparam("channel_kind"))
-_policy = policy_statement(_ORG, bindparam("category"), bindparam("kind"), bindparam("priority"))
-# the receiving organization and its ancestors, walked once for the four calendar fields
-_chain = ancestors_statement(_ORG).cte("chain")
+
+def _receiving(org: Any, category: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """`RECEIVING`'s columns and the one-row subqueries they come from, for the receiving
+    organization `org` and the inquiry's `category` (expressions or bind parameters)."""
+    channel_row = intake_channel_statement(
+        org, bindparam("channel_id"), bindparam("channel_kind")
+    ).subquery("receiving_channel")
+    policy_row = policy_statement(org, category, bindparam("kind"), bindparam("priority")).subquery(
+        "receiving_policy"
+    )
+    # the organization and its ancestors, walked once for the four calendar fields
+    chain = ancestors_statement(org).cte("chain")
+
+    def inherited(name: str) -> Any:
+        """The nearest value of an organization's calendar field up the tree."""
+        column = chain.c[name]
+        nearest = select(column).where(column.is_not(None)).order_by(chain.c.path.desc())
+        return nearest.limit(1).scalar_subquery().label(name)
+
+    columns = (
+        exists().where(organization.c.id == org).label("organization_exists"),
+        channel_row.c.id.label("channel_id"),
+        channel_row.c.kind.label("channel_kind"),
+        policy_row.c.id.label("policy_id"),
+        policy_row.c.first_response_minutes,
+        policy_row.c.resolution_minutes,
+        *(inherited(name) for name in ("timezone", "weekend", "work_start", "work_end")),
+        _scalar(holidays_statement(org), func.array_agg(holiday.c.date), "holidays"),
+    )
+    return columns, (channel_row, policy_row)
 
 
-def _inherited(name: str) -> Any:
-    """The nearest value of an organization's calendar field up the tree."""
-    column = _chain.c[name]
-    nearest = select(column).where(column.is_not(None)).order_by(_chain.c.path.desc()).limit(1)
-    return nearest.scalar_subquery().label(name)
+def _joined(*rows: Any) -> Any:
+    joined: Any = _one
+    for row in rows:
+        joined = joined.outerjoin(row, true())
+    return joined
 
 
-_channel_row = _channel.subquery("receiving_channel")
-_policy_row = _policy.subquery("receiving_policy")
-
-RECEIVING = Prepared(
-    select(
-        exists().where(organization.c.id == _ORG).label("organization_exists"),
-        _channel_row.c.id.label("channel_id"),
-        _channel_row.c.kind.label("channel_kind"),
-        _policy_row.c.id.label("policy_id"),
-        _policy_row.c.first_response_minutes,
-        _policy_row.c.resolution_minutes,
-        *(_inherited(name) for name in ("timezone", "weekend", "work_start", "work_end")),
-        _scalar(holidays_statement(_ORG), func.array_agg(holiday.c.date), "holidays"),
-    ).select_from(_one.outerjoin(_channel_row, true()).outerjoin(_policy_row, true()))
+NAMED = Prepared(select(*_NAMED_COLUMNS).select_from(_joined(_category_row)))
+_receiving_columns, _receiving_rows = _receiving(_ORG, bindparam("category"))
+RECEIVING = Prepared(select(*_receiving_columns).select_from(_joined(*_receiving_rows)))
+# the organization named receives it; the category is the one named, else its default
+_context_columns, _context_rows = _receiving(
+    bindparam("named"), func.coalesce(bindparam("category"), _intake_default.element)
+)
+CONTEXT = Prepared(
+    select(*_NAMED_COLUMNS, *_context_columns).select_from(_joined(_category_row, *_context_rows))
 )
 SET_REFERENCE_BASE = Prepared(
     pg_insert(ReferenceYear)

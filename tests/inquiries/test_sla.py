@@ -62,6 +62,54 @@ async def test_the_calendar_is_inherited_field_by_field_nearest_first(client, wo
     assert when(receipt["first_response_due"]) == datetime(2026, 11, 24, 7, 30, tzinfo=dubai)
 
 
+async def test_the_intake_default_categorys_policy_applies_when_none_is_named(
+    client, world, fake_clock
+):
+    """Sent to an organization without a category, the inquiry takes the intake default
+    category, and that category's policy beats the organization's catch-all."""
+    fake_clock.set(at(22, 8))
+    admin = world.auth("admin")
+    category = await client.post(
+        "/v1/inquiry-categories",
+        headers=admin,
+        json={
+            "organization_id": str(world.orgs["R"]),
+            "code": "general",
+            "name_ar": "عام",
+            "intake_default": True,
+        },
+    )
+    assert category.status_code == 201, category.text
+    policies = {}
+    for name, fields in (
+        ("catch_all", {"organization_id": str(world.orgs["R"])}),
+        (
+            "category",
+            {"organization_id": str(world.orgs["R"]), "category_id": category.json()["id"]},
+        ),
+    ):
+        response = await client.post(
+            "/v1/sla-policies",
+            headers=admin,
+            json={
+                "name_ar": "سياسة",
+                "first_response_minutes": 5 if name == "category" else 45,
+                "resolution_minutes": 50 if name == "category" else 450,
+                **fields,
+            },
+        )
+        assert response.status_code == 201, response.text
+        policies[name] = response.json()["id"]
+    receipt = await submit(client, organization_id=str(world.orgs["A"]), channel="majlis")
+    assert receipt["category_id"] == category.json()["id"]
+    out = (
+        await client.get(f"/v1/inquiries/{receipt['id']}", headers=world.auth("coordinator@A"))
+    ).json()
+    assert out["sla_policy_id"] == policies["category"]
+    assert out["first_response_target_minutes"] == 5
+    assert when(receipt["first_response_due"]) == at(22, 8, 5)
+
+
 async def test_policies_are_inherited_nearest_first(client, world, fake_clock):
     fake_clock.set(at(22, 8))
     admin = world.auth("admin")
