@@ -76,6 +76,31 @@ async def submit(
     return data
 
 
+async def create_category(
+    client: httpx.AsyncClient, world: World, org: str, **fields: Any
+) -> dict[str, Any]:
+    """POST /v1/inquiry-categories for organization `org` of the world, as a sector admin."""
+    response = await client.post(
+        "/v1/inquiry-categories",
+        headers=world.auth("admin"),
+        json={"organization_id": str(world.orgs[org]), "name_ar": "تصنيف", **fields},
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def create_policy(client: httpx.AsyncClient, world: World, org: str, **fields: Any) -> str:
+    """POST /v1/sla-policies for organization `org` of the world; returns the policy's id."""
+    response = await client.post(
+        "/v1/sla-policies",
+        headers=world.auth("admin"),
+        json={"organization_id": str(world.orgs[org]), "name_ar": "سياسة", **fields},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 def problem(response, status: int, code: str | None = None, field: str | None = None):
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from services.common.db import session_scope
 from services.inquiries.handlers import sweep_sla_breaches
-from tests.inquiries.conftest import submit
+from tests.inquiries.conftest import create_category, create_policy, submit
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 
@@ -44,17 +44,10 @@ async def test_the_calendar_is_inherited_field_by_field_nearest_first(client, wo
     )
     town = await directory.organization("deira", "بلدية ديرة", parent=region, work_end=time(14, 0))
     await directory.channel(town, "majlis")
-    response = await client.post(
-        "/v1/sla-policies",
-        headers=world.auth("admin"),
-        json={
-            "organization_id": str(region),
-            "name_ar": "ساعة للرد",
-            "first_response_minutes": 60,
-            "resolution_minutes": 600,
-        },
+    world.orgs["dubai-region"] = region
+    await create_policy(
+        client, world, "dubai-region", first_response_minutes=60, resolution_minutes=600
     )
-    assert response.status_code == 201, response.text
     dubai = ZoneInfo("Asia/Dubai")
     fake_clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=dubai))  # Monday
     receipt = await submit(client, organization_id=str(town), channel="majlis")
@@ -68,60 +61,31 @@ async def test_the_intake_default_categorys_policy_applies_when_none_is_named(
     """Sent to an organization without a category, the inquiry takes the intake default
     category, and that category's policy beats the organization's catch-all."""
     fake_clock.set(at(22, 8))
-    admin = world.auth("admin")
-    category = await client.post(
-        "/v1/inquiry-categories",
-        headers=admin,
-        json={
-            "organization_id": str(world.orgs["R"]),
-            "code": "general",
-            "name_ar": "عام",
-            "intake_default": True,
-        },
+    category = await create_category(client, world, "R", code="general", intake_default=True)
+    await create_policy(client, world, "R", first_response_minutes=45, resolution_minutes=450)
+    for_category = await create_policy(
+        client,
+        world,
+        "R",
+        category_id=category["id"],
+        first_response_minutes=5,
+        resolution_minutes=50,
     )
-    assert category.status_code == 201, category.text
-    policies = {}
-    for name, fields in (
-        ("catch_all", {"organization_id": str(world.orgs["R"])}),
-        (
-            "category",
-            {"organization_id": str(world.orgs["R"]), "category_id": category.json()["id"]},
-        ),
-    ):
-        response = await client.post(
-            "/v1/sla-policies",
-            headers=admin,
-            json={
-                "name_ar": "سياسة",
-                "first_response_minutes": 5 if name == "category" else 45,
-                "resolution_minutes": 50 if name == "category" else 450,
-                **fields,
-            },
-        )
-        assert response.status_code == 201, response.text
-        policies[name] = response.json()["id"]
     receipt = await submit(client, organization_id=str(world.orgs["A"]), channel="majlis")
-    assert receipt["category_id"] == category.json()["id"]
+    assert receipt["category_id"] == category["id"]
     out = (
         await client.get(f"/v1/inquiries/{receipt['id']}", headers=world.auth("coordinator@A"))
     ).json()
-    assert out["sla_policy_id"] == policies["category"]
+    assert out["sla_policy_id"] == for_category
     assert out["first_response_target_minutes"] == 5
     assert when(receipt["first_response_due"]) == at(22, 8, 5)
 
 
 async def test_policies_are_inherited_nearest_first(client, world, fake_clock):
     fake_clock.set(at(22, 8))
-    admin = world.auth("admin")
 
     async def policy(org: str, **fields) -> str:
-        response = await client.post(
-            "/v1/sla-policies",
-            headers=admin,
-            json={"organization_id": str(world.orgs[org]), "name_ar": "سياسة", **fields},
-        )
-        assert response.status_code == 201, response.text
-        return response.json()["id"]
+        return await create_policy(client, world, org, **fields)
 
     ministry = await policy(
         "M", kind="complaint", first_response_minutes=30, resolution_minutes=300
@@ -130,18 +94,9 @@ async def test_policies_are_inherited_nearest_first(client, world, fake_clock):
         "R", kind="complaint", priority="high", first_response_minutes=10, resolution_minutes=100
     )
     region_any = await policy("R", first_response_minutes=45, resolution_minutes=450)
-    category = (
-        await client.post(
-            "/v1/inquiry-categories",
-            headers=admin,
-            json={
-                "organization_id": str(world.orgs["M"]),
-                "code": "lights",
-                "name_ar": "الإنارة",
-                "public": True,
-            },
-        )
-    ).json()
+    category = await create_category(
+        client, world, "M", code="lights", name_ar="الإنارة", public=True
+    )
     for_category = await policy(
         "M", category_id=category["id"], first_response_minutes=5, resolution_minutes=50
     )
@@ -165,7 +120,7 @@ async def test_policies_are_inherited_nearest_first(client, world, fake_clock):
     assert await targets(category_id=category["id"]) == (for_category, 5, 50)
     # without R's catch-all, M's complaint policy applies; questions fall back to defaults
     off = await client.patch(
-        f"/v1/sla-policies/{region_any}", headers=admin, json={"active": False}
+        f"/v1/sla-policies/{region_any}", headers=world.auth("admin"), json={"active": False}
     )
     assert off.status_code == 200, off.text
     assert await targets() == (ministry, 30, 300)
