@@ -24,6 +24,7 @@ from sqlalchemy import (
     column,
     exists,
     false,
+    func,
     select,
     table,
     true,
@@ -96,13 +97,14 @@ def path_of(ids: list[uuid.UUID]) -> str:
     return ".".join(label(i) for i in ids)
 
 
-def _path_subquery(root_id: Any) -> Any:
-    return select(organization.c.path).where(organization.c.id == root_id).scalar_subquery()
+def path_subquery(org: Any) -> Any:
+    """The ltree path of organization `org` (an id, a column or a bind parameter)."""
+    return select(organization.c.path).where(organization.c.id == org).scalar_subquery()
 
 
 def subtree_ids_query(root_id: Any) -> Any:
     """SELECT id of `root_id` and every organization below it (one GiST index scan)."""
-    return select(organization.c.id).where(organization.c.path.op("<@")(_path_subquery(root_id)))
+    return select(organization.c.id).where(organization.c.path.op("<@")(path_subquery(root_id)))
 
 
 def in_subtree(org_column: OrgColumn, root_id: uuid.UUID) -> ColumnElement[bool]:
@@ -144,7 +146,7 @@ async def is_within(session: AsyncSession, org_id: uuid.UUID, root_id: uuid.UUID
     found = await session.scalar(
         select(organization.c.id).where(
             organization.c.id == org_id,
-            organization.c.path.op("<@")(_path_subquery(root_id)),
+            organization.c.path.op("<@")(path_subquery(root_id)),
         )
     )
     return found is not None
@@ -187,11 +189,30 @@ class WorkCalendar:
 
 def ancestors_statement(org: Any) -> Any:
     """The organization `org` (an id or a bind parameter) and its ancestors, nearest first."""
-    me = select(organization.c.path).where(organization.c.id == org).scalar_subquery()
     return (
         select(organization)
-        .where(organization.c.path.op("@>")(me))
+        .where(organization.c.path.op("@>")(path_subquery(org)))
         .order_by(organization.c.path.desc())
+    )
+
+
+# the fields of an organization's working calendar, each inherited on its own
+CALENDAR_FIELDS = ("timezone", "weekend", "work_start", "work_end")
+
+
+def inherited(name: str, path: Any) -> Any:
+    """The calendar field `name` of the deepest organization on `path` (its own value, else
+    the nearest ancestor's) that sets it, as a scalar subquery; NULL when none
+    does (`calendar_of` then applies the defaults). `path` is an ltree expression: a column
+    of an enclosing statement, or `path_subquery(...)`."""
+    anc = organization.alias("anc")
+    column = anc.c[name]
+    return (
+        select(column)
+        .where(anc.c.path.op("@>")(path), column.is_not(None))
+        .order_by(func.nlevel(anc.c.path).desc())
+        .limit(1)
+        .scalar_subquery()
     )
 
 
@@ -199,7 +220,7 @@ def holidays_statement(org: Any) -> Any:
     """The holiday dates of `org` and of every organization above it."""
     return select(holiday.c.date).where(
         holiday.c.organization_id.in_(
-            select(organization.c.id).where(organization.c.path.op("@>")(_path_subquery(org)))
+            select(organization.c.id).where(organization.c.path.op("@>")(path_subquery(org)))
         )
     )
 

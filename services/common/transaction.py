@@ -40,9 +40,7 @@ class TransactionMiddleware:
             try:
                 await self.app(scope, receive, send)
             finally:
-                session = state.pop(SESSION_STATE_KEY, None)
-                if session is not None:
-                    await session.close()
+                await _close(state)
             return
 
         state[SESSION_FACTORY_KEY] = app_state.sessionmaker

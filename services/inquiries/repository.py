@@ -31,6 +31,7 @@ from services.common.orgtree import (
     channel,
     in_subtree,
     organization,
+    path_subquery,
     sees_row,
     subtree_ids_query,
     within,
@@ -80,13 +81,9 @@ async def organization_row(session: AsyncSession, org_id: uuid.UUID) -> dict[str
     return dict(row) if row else None
 
 
-def _path_of(org_id: Any) -> Any:
-    return select(organization.c.path).where(organization.c.id == org_id).scalar_subquery()
-
-
 def ancestor_ids_query(org_id: uuid.UUID) -> Any:
     """SELECT id of `org_id` and every organization above it."""
-    return select(organization.c.id).where(organization.c.path.op("@>")(_path_of(org_id)))
+    return select(organization.c.id).where(organization.c.path.op("@>")(path_subquery(org_id)))
 
 
 def intake_channel_statement(org: Any, by_id: Any = None, kind: Any = None) -> Any:
@@ -103,7 +100,7 @@ def intake_channel_statement(org: Any, by_id: Any = None, kind: Any = None) -> A
             wanted,
             channel.c.intake.is_(True),
             channel.c.active.is_(True),
-            organization.c.path.op("@>")(_path_of(org)),
+            organization.c.path.op("@>")(path_subquery(org)),
         )
         .order_by(func.nlevel(organization.c.path).desc())
         .limit(1)

@@ -9,14 +9,10 @@ from sqlalchemy import Select, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.common.orgtree import in_subtree, organization, visible_to
+from services.common.orgtree import in_subtree, organization, path_subquery, visible_to
 from services.common.pagination import PageParams, paginate
 from services.inquiries.models import Category, SlaPolicy
 from services.inquiries.repository import ancestor_ids_query
-
-
-def _path_of(org_id: Any) -> Any:
-    return select(organization.c.path).where(organization.c.id == org_id).scalar_subquery()
 
 
 def usable_by(principal: Principal | None, org_column: Any) -> Any:
@@ -87,7 +83,7 @@ def intake_default_statement(org: Any) -> Any:
         .where(
             Category.intake_default.is_(True),
             Category.active.is_(True),
-            organization.c.path.op("@>")(_path_of(org)),
+            organization.c.path.op("@>")(path_subquery(org)),
         )
         .order_by(func.nlevel(organization.c.path).desc())
         .limit(1)
@@ -174,7 +170,7 @@ def policy_statement(org: Any, category: Any, kind: Any, priority: Any) -> Any:
     the most specific (kind and priority, kind, priority, neither) wins. Arguments are
     values or bind parameters; `category` None means the inquiry has none."""
     for_category = SlaPolicy.category_id == category if category is not None else false()
-    inherited = (SlaPolicy.category_id.is_(None)) & organization.c.path.op("@>")(_path_of(org))
+    inherited = (SlaPolicy.category_id.is_(None)) & organization.c.path.op("@>")(path_subquery(org))
     return (
         select(SlaPolicy)
         .join(organization, organization.c.id == SlaPolicy.organization_id)

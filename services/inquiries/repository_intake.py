@@ -19,12 +19,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from services.common.db import Prepared
 from services.common.models import AuditEntry, OutboxEvent
 from services.common.orgtree import (
+    CALENDAR_FIELDS,
     WorkCalendar,
-    ancestors_statement,
     calendar_of,
     holiday,
     holidays_statement,
+    inherited,
     organization,
+    path_subquery,
     within,
 )
 from services.common.outbox import DELIVER_ENTRYPOINT, delivery_payload
@@ -83,22 +85,15 @@ _NAMED_COLUMNS = (
 
 def _receiving(org: Any, category: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """`RECEIVING`'s columns and the one-row subqueries they come from, for the receiving
-    organization `org` and the inquiry's `category` (expressions or bind parameters)."""
+    organization `org` and the inquiry's `category` (expressions or bind parameters).
+    The calendar is each field's nearest setting up the tree (`orgtree.inherited`)."""
     channel_row = intake_channel_statement(
         org, bindparam("channel_id"), bindparam("channel_kind")
     ).subquery("receiving_channel")
     policy_row = policy_statement(org, category, bindparam("kind"), bindparam("priority")).subquery(
         "receiving_policy"
     )
-    # the organization and its ancestors, walked once for the four calendar fields
-    chain = ancestors_statement(org).cte("chain")
-
-    def inherited(name: str) -> Any:
-        """The nearest value of an organization's calendar field up the tree."""
-        column = chain.c[name]
-        nearest = select(column).where(column.is_not(None)).order_by(chain.c.path.desc())
-        return nearest.limit(1).scalar_subquery().label(name)
-
+    path = path_subquery(org)
     columns = (
         exists().where(organization.c.id == org).label("organization_exists"),
         channel_row.c.id.label("channel_id"),
@@ -106,7 +101,7 @@ def _receiving(org: Any, category: Any) -> tuple[tuple[Any, ...], tuple[Any, ...
         policy_row.c.id.label("policy_id"),
         policy_row.c.first_response_minutes,
         policy_row.c.resolution_minutes,
-        *(inherited(name) for name in ("timezone", "weekend", "work_start", "work_end")),
+        *(inherited(name, path).label(name) for name in CALENDAR_FIELDS),
         _scalar(holidays_statement(org), func.array_agg(holiday.c.date), "holidays"),
     )
     return columns, (channel_row, policy_row)
@@ -197,9 +192,10 @@ def write_params(
 
 def calendar(org_id: Any, receiving: Any) -> WorkCalendar:
     """The receiving organization's calendar from the `RECEIVING` row."""
-    fields = ("timezone", "weekend", "work_start", "work_end")
     return calendar_of(
-        org_id, [{name: getattr(receiving, name) for name in fields}], receiving.holidays or ()
+        org_id,
+        [{name: getattr(receiving, name) for name in CALENDAR_FIELDS}],
+        receiving.holidays or (),
     )
 
 

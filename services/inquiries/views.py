@@ -81,8 +81,8 @@ def staff_fields(inquiry: Any, now: datetime, *, with_contact: bool = True) -> d
     Reads encode this straight to JSON (`common.responses.json_response`): the values
     come from typed columns and are already what the schema allows, so validating them
     again per row would only cost time (tests check that the two agree). `with_contact`
-    is False only for a
-    caller outside the owning subtree (after it transferred the inquiry away)."""
+    is False only for a caller outside the owning subtree (after it transferred the
+    inquiry away)."""
     return {
         "id": json_id(inquiry.id),
         "reference": inquiry.reference,

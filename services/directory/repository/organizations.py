@@ -15,11 +15,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.common.auth import Principal
 from services.common.db import Prepared
 from services.common.orgtree import (
+    CALENDAR_FIELDS,
     DEFAULT_TIMEZONE,
     DEFAULT_WEEKEND,
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
     Ltree,
+    inherited,
     within,
 )
 from services.common.pagination import PageParams, paginate
@@ -127,26 +129,16 @@ class Effective:
 
 
 _ME = aliased(Organization, name="me")
-_ANC = aliased(Organization, name="anc")
-_EFFECTIVE_FIELDS = ("timezone", "weekend", "work_start", "work_end")
 
 
 def _nearest(name: str) -> Any:
     """The deepest non-null value of a calendar field on `me`'s path."""
-    column = getattr(_ANC, name)
-    return (
-        select(column)
-        .where(_ANC.path.op("@>")(_ME.path), column.is_not(None))
-        .order_by(func.nlevel(_ANC.path).desc())
-        .limit(1)
-        .scalar_subquery()
-        .label(f"effective_{name}")
-    )
+    return inherited(name, _ME.path).label(f"effective_{name}")
 
 
 def _effective_statement() -> Select[Any]:
     """Built once: each column is the deepest non-null value on the organization's path."""
-    nearest = [_nearest(name) for name in _EFFECTIVE_FIELDS]
+    nearest = [_nearest(name) for name in CALENDAR_FIELDS]
     return select(_ME.id, *nearest).where(_ME.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -178,7 +170,7 @@ def effective_of(row: Any) -> Effective:
 _VIEW_BY_ID = select(
     *(getattr(_ME, c.key) for c in Organization.__table__.c if c.key != "path"),
     (func.nlevel(_ME.path) - 1).label("depth"),
-    *(_nearest(name) for name in _EFFECTIVE_FIELDS),
+    *(_nearest(name) for name in CALENDAR_FIELDS),
 ).where(_ME.id == bindparam("id"))
 VIEW_ANY = Prepared(_VIEW_BY_ID)
 VIEW_IN_SUBTREE = Prepared(_VIEW_BY_ID.where(within(_ME.id, bindparam("root"))))
