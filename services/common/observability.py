@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.requests import Request
@@ -30,6 +31,31 @@ LATENCY = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+# A request id is this process's random prefix and a counter: 32 hex digits like a uuid4's,
+# unique across processes and restarts, without reading the system's random source (a
+# system call) on every request. Ids are for tracing, not secrets.
+_ID_PREFIX = os.urandom(10).hex()
+_ID_COUNTER = itertools.count()
+
+
+def new_request_id() -> str:
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFFFFFF:012x}"
+
+
+# (app, method, route, status) → the labelled counter and histogram: `labels()` takes a
+# lock and builds its key on every call; the set is as bounded as the metrics' own
+_SERIES: dict[tuple[str, str, str, str], tuple[Counter, Histogram]] = {}
+
+
+def _series(app: str, method: str, route: str, status: str) -> tuple[Counter, Histogram]:
+    key = (app, method, route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = _SERIES[key] = (
+            REQUESTS.labels(app, method, route, status),
+            LATENCY.labels(app, method, route),
+        )
+    return found
 
 
 def freeze_heap() -> None:
@@ -85,7 +111,7 @@ class RequestContextMiddleware:
         scope["state"] = dict(scope.get("state") or {})
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else new_request_id()
         rid_token = request_id_var.set(request_id)
         accept_language = headers.get(b"accept-language", b"").decode("latin-1")
         lang_token = current_language.set(negotiate(accept_language))
@@ -114,8 +140,9 @@ class RequestContextMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "<unmatched>"
             method = scope["method"]
-            REQUESTS.labels(self.app_name, method, template, str(status_holder["status"])).inc()
-            LATENCY.labels(self.app_name, method, template).observe(elapsed)
+            count, latency = _series(self.app_name, method, template, str(status_holder["status"]))
+            count.inc()
+            latency.observe(elapsed)
             request_id_var.reset(rid_token)
             current_language.reset(lang_token)
 

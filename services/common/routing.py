@@ -1,13 +1,21 @@
-"""The route class every govhub router uses: body checks before parsing, idempotent POSTs."""
+"""The route class every govhub router uses: body checks before parsing, idempotent POSTs,
+and a lean handler for the reads that need no more than their path and the caller."""
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Callable, Coroutine
+from functools import cached_property
 from typing import Any
 
 from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.params import File, Form
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
 
 from services.common.errors import DomainError
 from services.common.idempotency import idempotency
@@ -21,7 +29,10 @@ def _is_json(content_type: str) -> bool:
 
 
 class GovhubRoute(APIRoute):
-    """Adds the Idempotency-Key dependency to POSTs; answers 415 and bad UTF-8 as problems."""
+    """Adds the Idempotency-Key dependency to POSTs; answers 415 and bad UTF-8 as problems;
+    serves the reads that need only their path and the caller on `lean_handler`."""
+
+    lean: bool = False  # set when the handler is built: True when it is `lean_handler`'s
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or []}
@@ -29,7 +40,24 @@ class GovhubRoute(APIRoute):
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(idempotency)]
         super().__init__(path, endpoint, **kwargs)
 
+    @cached_property
+    def static_prefix(self) -> str:
+        """The path up to its first parameter: a request elsewhere cannot match the route."""
+        return self.path_format.split("{", 1)[0]
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        # Routes are tried in order until one matches; FastAPI's `matches` does more than
+        # the path's regular expression, and a read by id was tried against a dozen
+        # routes first. Under a mount (a root path) the full check decides.
+        if scope.get("root_path") or scope["path"].startswith(self.static_prefix):
+            return super().matches(scope)
+        return Match.NONE, {}
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        lean = lean_handler(self.dependant, self.endpoint)
+        self.lean = lean is not None
+        if lean is not None:
+            return lean
         handler = super().get_route_handler()
         body_params = self.dependant.body_params
         expects_json = bool(body_params) and not any(
@@ -61,3 +89,107 @@ class GovhubRoute(APIRoute):
             return await handler(request)
 
         return checked
+
+
+def _no_other_inputs(dependant: Dependant) -> bool:
+    """No query, header, cookie or body parameter, and none of FastAPI's special ones
+    (response, background tasks, security scopes, connection) but the request."""
+    return not (
+        dependant.query_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or dependant.body_params
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+        or dependant.http_connection_param_name
+        or dependant.websocket_param_name
+    )
+
+
+def _solvable(dependant: Dependant) -> bool:
+    """A dependency `lean_handler` can solve: an async function of the request and of other
+    such dependencies only (no parameters of its own, not a generator) — e.g.
+    `auth.require_principal`, or `auth.require(permission)` which depends on it."""
+    return (
+        dependant.call is not None
+        and inspect.iscoroutinefunction(dependant.call)
+        and not dependant.path_params
+        and _no_other_inputs(dependant)
+        and all(map(_solvable, dependant.dependencies))
+    )
+
+
+Solver = Callable[[Request, dict[Any, Any]], Coroutine[Any, Any, dict[str, Any]]]
+
+
+def _solver(dependencies: list[Dependant]) -> Solver:
+    """What FastAPI's `solve_dependencies` does for `_solvable` dependencies: each called
+    with the request and its own dependencies' values, in order, once per request (unless
+    it asks for `use_cache=False`); returns the values by parameter name."""
+    steps = [
+        (d.name, d.call, d.request_param_name, d.use_cache, _solver(d.dependencies))
+        for d in dependencies
+    ]
+
+    async def solve(request: Request, solved: dict[Any, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, call, request_name, use_cache, solve_own in steps:
+            if use_cache and call in solved:
+                value = solved[call]
+            else:
+                arguments = await solve_own(request, solved)
+                if request_name is not None:
+                    arguments[request_name] = request
+                value = solved[call] = await call(**arguments)  # type: ignore[misc]
+            if name is not None:
+                values[name] = value
+        return values
+
+    return solve
+
+
+def lean_handler(
+    dependant: Dependant, endpoint: Callable[..., Any]
+) -> Callable[[Request], Coroutine[Any, Any, Response]] | None:
+    """The handler of a route that takes only path parameters, the request and `_solvable`
+    dependencies, and returns its `Response` itself — the hub's reads by id — or None.
+
+    FastAPI's own handler re-inspects every parameter's annotation, sets up telemetry and
+    the error context and solves the dependency tree on each request: more CPU than such
+    a read's database round trip. This one does what that tree amounts to, in the same
+    order (dependencies first, then the path), with the same objects: the dependencies'
+    functions and the path fields' own validation, so a bad id is the same 422 and a
+    missing token the same 401."""
+    if not inspect.iscoroutinefunction(endpoint):
+        return None
+    try:
+        returns = typing.get_type_hints(endpoint).get("return")
+    except Exception:
+        return None
+    if not (isinstance(returns, type) and issubclass(returns, Response)):
+        return None
+    if not _no_other_inputs(dependant) or not all(map(_solvable, dependant.dependencies)):
+        return None
+    solve = _solver(dependant.dependencies)
+    path_fields = [(f.name, f.alias, f) for f in dependant.path_params]
+    request_name = dependant.request_param_name
+
+    async def handle(request: Request) -> Response:
+        values = await solve(request, {})
+        errors: list[Any] = []
+        path = request.path_params
+        for name, alias, field in path_fields:
+            value, field_errors = field.validate(path.get(alias), values, loc=("path", alias))
+            if field_errors:
+                errors.extend(field_errors)
+            else:
+                values[name] = value
+        if errors:
+            raise RequestValidationError(errors)
+        if request_name is not None:
+            values[request_name] = request
+        response: Response = await endpoint(**values)
+        return response
+
+    return handle
