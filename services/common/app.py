@@ -14,6 +14,7 @@ from services.common.auth import TokenVerifier
 from services.common.bodylimit import BodyLimitMiddleware
 from services.common.db import (
     build_engine,
+    build_read_pool,
     build_read_sessionmaker,
     build_sessionmaker,
     resolve_database_url,
@@ -57,6 +58,7 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
         app.state.read_sessionmaker = build_read_sessionmaker(engine)
+        app.state.read_pool = await build_read_pool(engine, settings)
         app.state.signing_key = load_signing_key(settings)
         app.state.token_verifier = TokenVerifier(settings, app.state.signing_key)
         app.state.idempotency_secret = app.state.signing_key.derived_secret(b"idempotency")
@@ -66,6 +68,7 @@ def create_service_app(
         try:
             yield
         finally:
+            await app.state.read_pool.close()
             await engine.dispose()
 
     app = FastAPI(

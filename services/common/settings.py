@@ -38,6 +38,11 @@ class GovhubSettings(BaseSettings):
     campaigns_url: str | None = Field(None, description="Base URL of the campaigns service.")
 
     db_pool_size: int = Field(10, description="Connections per process pool.")
+    db_read_pool_size: int = Field(
+        10,
+        description="Connections of each process's pool for the hottest reads (by id), "
+        "beside `db_pool_size`'s; opened on first use.",
+    )
     db_max_overflow: int = Field(
         0,
         description="Extra connections a pool may open under a burst (closed again when "

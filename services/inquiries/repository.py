@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import asyncpg
 from sqlalchemy import (
     Boolean,
     Select,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.arabic import like_pattern, normalize, search_terms
 from services.common.auth import Principal
@@ -162,14 +163,14 @@ VIEW_ANY = Prepared(_VIEW_BY_ID)
 VIEW_IN_SUBTREE = Prepared(_VIEW_BY_ID.where(within(Inquiry.organization_id, bindparam("root"))))
 
 
-async def get_view(engine: AsyncEngine, inquiry_id: uuid.UUID, seen_by: Principal) -> Any | None:
+async def get_view(pool: asyncpg.Pool, inquiry_id: uuid.UUID, seen_by: Principal) -> Any | None:
     """The inquiry's `VIEW_COLUMNS` as a row, if `seen_by` sees it (one prepared query:
     the GET by id is the hub's most frequent read)."""
     if seen_by.is_sector_admin:
-        return await VIEW_ANY.one(engine, id=inquiry_id)
+        return await VIEW_ANY.one(pool, id=inquiry_id)
     if seen_by.organization_id is None:
         return None
-    return await VIEW_IN_SUBTREE.one(engine, id=inquiry_id, root=seen_by.organization_id)
+    return await VIEW_IN_SUBTREE.one(pool, id=inquiry_id, root=seen_by.organization_id)
 
 
 async def get_by_reference(

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit
 from services.common.auth import Principal
@@ -158,10 +159,10 @@ async def load_visible(
     return inquiry
 
 
-async def view_visible(engine: AsyncEngine, principal: Principal, inquiry_id: uuid.UUID) -> Any:
+async def view_visible(pool: asyncpg.Pool, principal: Principal, inquiry_id: uuid.UUID) -> Any:
     """The inquiry's row for reading (`repository.VIEW_COLUMNS`); 404 as `load_visible`."""
     require(principal, "inquiries:read")
-    row = await repository.get_view(engine, inquiry_id, principal)
+    row = await repository.get_view(pool, inquiry_id, principal)
     if row is None:
         raise InquiryNotFound()
     return row

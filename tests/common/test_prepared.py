@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import bindparam, select
 
-from services.common.db import Prepared, build_engine
+from services.common.db import Prepared, build_engine, build_read_pool
 from services.common.orgtree import organization
 
 BY_ID = Prepared(
@@ -30,11 +30,20 @@ async def test_one_row_as_attributes_none_when_absent_and_every_parameter_requir
             org_id.hex,
         )
         connection.close()
-        row = await BY_ID.one(engine, org=org_id)
-        assert row is not None and (row.id, row.code) == (org_id, "PREP")
-        assert await BY_ID.one(engine, org=uuid.uuid4()) is None
-        with pytest.raises(KeyError):
-            await BY_ID.one(engine)  # `org` has no value of its own
-        assert engine.pool.checkedout() == 0  # every connection went back to the pool
+        pool = await build_read_pool(engine, settings)
+        try:
+            row = await BY_ID.one(pool, org=org_id)
+            assert row is not None and (row.id, row.code) == (org_id, "PREP")
+            assert await BY_ID.one(pool, org=uuid.uuid4()) is None
+            with pytest.raises(KeyError):
+                await BY_ID.one(pool)  # `org` has no value of its own
+            assert pool.get_idle_size() == pool.get_size() == 1  # back in the pool
+            # the read pool's connections are set up as the engine's
+            async with pool.acquire() as driver:
+                assert await driver.fetchval("SHOW timezone") == "UTC"
+                assert await driver.fetchval("SHOW application_name") == "govhub"
+                assert not driver.is_in_transaction()
+        finally:
+            await pool.close()
     finally:
         await engine.dispose()

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request, Response, status
 
 from services.common.app import new_router
 from services.common.auth import Principal, require
-from services.common.db import SessionDep, engine_of
+from services.common.db import SessionDep, read_pool_of
 from services.common.etag import check_if_match, etag_for, set_etag
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
@@ -111,7 +111,7 @@ async def create_organization(
 async def get_organization(
     organization_id: uuid.UUID, request: Request, principal: Reader
 ) -> Response:
-    fields = await service.view(engine_of(request), principal, organization_id)
+    fields = await service.view(read_pool_of(request), principal, organization_id)
     return json_response(fields, headers={"ETag": etag_for(fields["id"], fields["updated_at"])})
 
 

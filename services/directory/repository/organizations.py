@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Select, bindparam, func, literal, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -176,13 +177,13 @@ VIEW_ANY = Prepared(_VIEW_BY_ID)
 VIEW_IN_SUBTREE = Prepared(_VIEW_BY_ID.where(within(_ME.id, bindparam("root"))))
 
 
-async def get_view(engine: AsyncEngine, org_id: uuid.UUID, seen_by: Principal) -> Any | None:
+async def get_view(pool: asyncpg.Pool, org_id: uuid.UUID, seen_by: Principal) -> Any | None:
     """The organization's row with its `effective_*` columns, if `seen_by` sees it."""
     if seen_by.is_sector_admin:
-        return await VIEW_ANY.one(engine, id=org_id)
+        return await VIEW_ANY.one(pool, id=org_id)
     if seen_by.organization_id is None:
         return None
-    return await VIEW_IN_SUBTREE.one(engine, id=org_id, root=seen_by.organization_id)
+    return await VIEW_IN_SUBTREE.one(pool, id=org_id, root=seen_by.organization_id)
 
 
 # ------------------------------------------------------------------------------- holidays

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import diff
 from services.common.auth import Principal
@@ -83,10 +84,10 @@ async def present(session: AsyncSession, orgs: list[Organization]) -> list[Organ
     ]
 
 
-async def view(engine: AsyncEngine, principal: Principal, org_id: uuid.UUID) -> dict[str, Any]:
+async def view(pool: asyncpg.Pool, principal: Principal, org_id: uuid.UUID) -> dict[str, Any]:
     """`OrganizationOut`'s fields for the GET by id (one prepared statement); 404 when the
     principal does not see it, as `get`."""
-    row = await repo.get_view(engine, org_id, principal)
+    row = await repo.get_view(pool, org_id, principal)
     if row is None:
         raise NotFound("الجهة", "organization")
     return organization_fields(row, row.depth, repo.effective_of(row))

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 
 from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
-from services.common.db import SessionDep, engine_of
+from services.common.db import SessionDep, read_pool_of
 from services.common.etag import etag_for
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
@@ -144,7 +144,7 @@ async def inquiry_stats(
     responses=problems(401, 403, 404, 422),
 )
 async def get_inquiry(inquiry_id: uuid.UUID, request: Request, principal: PrincipalDep) -> Response:
-    row = await service.view_visible(engine_of(request), principal, inquiry_id)
+    row = await service.view_visible(read_pool_of(request), principal, inquiry_id)
     tag = {"ETag": etag_for(row.id, row.updated_at)}
     return json_response(views.staff_fields(row, clock.now()), headers=tag)
 
