@@ -4,20 +4,18 @@ can serve."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated, Any
 
-import jwt
 import pytest
 from fastapi import Depends, FastAPI, Query, Request, Response
 
 from services.common.app import create_service_app, new_router
 from services.common.auth import Principal, PrincipalDep, require, require_principal
-from services.common.keys import load_signing_key
 from services.common.responses import json_response
 from services.common.routing import GovhubRoute
 from services.common.settings import GovhubSettings
+from tests.common.tokens import mint
 
 router = new_router(prefix="/v1/things")
 calls: list[str] = []
@@ -82,22 +80,6 @@ def route(path: str) -> GovhubRoute:
     return found[0]
 
 
-def token(settings: GovhubSettings, org: uuid.UUID) -> str:
-    key = load_signing_key(settings)
-    now = int(time.time())
-    claims = {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "sub": "u1",
-        "iat": now,
-        "nbf": now,
-        "exp": now + 300,
-        "org": str(org),
-        "roles": ["agent"],
-    }
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
-
-
 @pytest.fixture
 async def client(make_client):
     return await make_client(create_app)
@@ -115,7 +97,7 @@ def test_only_routes_of_path_request_and_request_only_dependencies_are_lean():
 
 async def test_a_lean_route_answers_as_fastapis_handler_does(client, settings):
     org = uuid.uuid4()
-    auth = {"Authorization": f"Bearer {token(settings, org)}"}
+    auth = {"Authorization": f"Bearer {mint(settings, org=org)}"}
     thing = uuid.uuid4()
     for way in ("lean", "full"):
         calls.clear()
@@ -152,7 +134,7 @@ async def test_a_lean_route_answers_as_fastapis_handler_does(client, settings):
 
 
 async def test_a_route_without_its_prefix_does_not_match_and_others_still_do(client, settings):
-    auth = {"Authorization": f"Bearer {token(settings, uuid.uuid4())}"}
+    auth = {"Authorization": f"Bearer {mint(settings)}"}
     assert (await client.get("/v1/thing/lean/x", headers=auth)).status_code == 404
     assert (await client.get("/v1/things/query/x?verbose=true")).status_code == 422
     thing = uuid.uuid4()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-import uuid
 
-import jwt
 import pytest
 
 from services.common import auth
@@ -13,28 +11,13 @@ from services.common.auth import LEEWAY_SECONDS, TokenVerifier
 from services.common.errors import Unauthorized
 from services.common.keys import load_signing_key
 from services.common.settings import GovhubSettings
-
-
-def mint(settings: GovhubSettings, exp: int) -> str:
-    key = load_signing_key(settings)
-    now = int(time.time())
-    claims = {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "sub": "u1",
-        "iat": now,
-        "nbf": now,
-        "exp": exp,
-        "org": str(uuid.uuid4()),
-        "roles": ["agent"],
-    }
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+from tests.common.tokens import mint
 
 
 async def test_cached_token_is_refused_once_expired(data_dir, monkeypatch):
     settings = GovhubSettings(data_dir=data_dir)
     verifier = TokenVerifier(settings, load_signing_key(settings))
-    token = mint(settings, int(time.time()) + 60)
+    token = mint(settings, exp=int(time.time()) + 60)
     first = await verifier.verify(token)
     calls: list[str] = []
 
