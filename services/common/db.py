@@ -135,8 +135,9 @@ class Prepared:
     `Prepared` is built by a repository from the same Core statement (so SQL is still
     written in one place), compiled once for asyncpg, and runs on an asyncpg connection:
     one of the read pool (`build_read_pool`) in autocommit (`one`), or the connection of a
-    unit of work (`row`, `rows`, `execute`). asyncpg keeps the server-side prepared statement per
-    connection. Values are passed as the driver takes them (JSONB as JSON text).
+    unit of work (`row`, `rows`, `execute`). asyncpg keeps the server-side prepared
+    statement per connection. Values are passed as the driver takes them (JSONB as JSON
+    text).
     """
 
     _dialect = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
