@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Integer, MetaData, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,3 +120,21 @@ class AuditEntry(Base):
         Index("ix_common_audit_log_org_occurred", "organization_id", "occurred_at", "id"),
         Index("ix_common_audit_log_resource", "resource_type", "resource_id", "occurred_at"),
     )
+
+
+class ConfigGeneration(Base):
+    """One row counting changes to the configuration that intake reads (organizations,
+    calendars, holidays, channels, categories, SLA policies): a process may keep what it
+    read and check, in the statement that writes, that the count has not moved since.
+
+    The count is raised by deferred row triggers (see the 0006 migration), so at commit,
+    after every other lock the changing transaction takes: two transactions changing
+    configuration wait for each other only for their commits, and never deadlock on it.
+    """
+
+    __tablename__ = "common_config_generation"
+
+    id: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
+    generation: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("1"))
+
+    __table_args__ = (CheckConstraint("id", name="single_row"),)

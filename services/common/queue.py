@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     column,
     insert,
+    literal,
     literal_column,
     select,
     table,
@@ -74,19 +75,23 @@ _job_log = table(
 )
 
 
-def job_ctes(entrypoint: str, payload: Any, name: str = "job") -> tuple[Any, Any]:
+def job_ctes(
+    entrypoint: str, payload: Any, name: str = "job", where: Any = None
+) -> tuple[Any, Any]:
     """Two data-modifying CTEs enqueueing one job for `entrypoint` now, with `payload` (a
-    value or a bind parameter, bytes)."""
+    value or a bind parameter, bytes); with `where`, only when that condition holds."""
     queued: Any = literal_column(f"'queued'::{QUEUE_PREFIX}pgqueuer_status")
+    values = {
+        "priority": literal(0),
+        "entrypoint": literal(entrypoint),
+        "payload": payload,
+        "status": queued,
+        "headers": literal_column("'null'::jsonb"),  # as pgqueuer writes a job without
+    }
+    row = select(*values.values())
     job = (
         insert(_job)
-        .values(
-            priority=0,
-            entrypoint=entrypoint,
-            payload=payload,
-            status=queued,
-            headers=literal_column("'null'::jsonb"),  # as pgqueuer writes a job without
-        )
+        .from_select(list(values), row if where is None else row.where(where))
         .returning(_job.c.id, _job.c.entrypoint, _job.c.priority)
         .cte(name)
     )

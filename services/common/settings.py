@@ -66,6 +66,12 @@ class GovhubSettings(BaseSettings):
     inquiries_survey_days: int = Field(
         14, description="Days after resolution during which the citizen may rate an inquiry."
     )
+    inquiries_reference_block: int = Field(
+        16,
+        ge=1,
+        description="Reference numbers each inquiries process draws at a time (one round "
+        "trip per block; a stopped process leaves the rest of its block unused).",
+    )
     outbox_max_attempts: int = Field(8, description="Deliveries tried before dead-letter.")
     outbox_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each time.")
     worker_handler_modules: list[str] = Field(

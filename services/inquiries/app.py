@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from services.common.app import create_service_app
 from services.inquiries.api import ROUTERS, TAGS
-from services.inquiries.settings import SERVICE_NAME, GovhubSettings
+from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries.settings import SERVICE_NAME, GovhubSettings, get_settings
 
 DESCRIPTION = """Every question, complaint, suggestion, compliment, request and media question
 from every channel (S0-3, S0-4, S2-1, S2-4, S4-1, S4-2, S4-3): routed to the responsible
@@ -16,6 +17,11 @@ citizen with a tracking token, measured by a satisfaction survey and KPIs.
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    async def keep_intake_memory(app: FastAPI) -> None:
+        app.state.intake_memory = IntakeMemory(settings.inquiries_reference_block)
+
     return create_service_app(
         SERVICE_NAME,
         title="govhub inquiries",
@@ -23,4 +29,5 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         settings=settings,
         routers=ROUTERS,
         tags=TAGS,
+        on_startup=[keep_intake_memory],
     )

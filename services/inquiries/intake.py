@@ -1,9 +1,11 @@
 """Intake: validates, routes and stores an inquiry from any channel.
 
 The hub's busiest write, so it runs on the driver with statements compiled once
-(`repository_intake`): the context in two reads, then one statement writing the inquiry,
-its history, the audit entry, the outbox event and the event's delivery job — three round
-trips in all. The statement is atomic on its own; when the request already holds a
+(`repository_intake`): the context in one read (two when routed by category), then one
+statement writing the inquiry, its history, the audit entry, the outbox event and the
+event's delivery job. With the process's `IntakeMemory`, a context read before and a
+reference number from the process's block need no round trip: a steady stream of intakes
+is one statement each. The statement is atomic on its own; when the request already holds a
 transaction (an `Idempotency-Key` claim, or a caller's unit of work such as the demo
 loader) it runs inside it, so the stored response commits with the inquiry. Either way
 the inquiry is durable before the response is sent.
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, outbox
 from services.common.auth import Principal
 from services.common.db import driver_of
-from services.common.errors import ValidationFailed
+from services.common.errors import DomainError, ValidationFailed
 from services.common.orgtree import DEFAULT_TIMEZONE
 from services.inquiries import clock, sla
 from services.inquiries import repository_intake as sql
@@ -32,6 +34,7 @@ from services.inquiries.errors import (
     UnknownChannel,
     UnknownOrganization,
 )
+from services.inquiries.intake_memory import Context, IntakeMemory
 from services.inquiries.models import Inquiry
 from services.inquiries.repository import channel_wanted
 from services.inquiries.schemas import InquiryCreate, Kind, Priority
@@ -100,24 +103,26 @@ def _check_media_fields(body: InquiryCreate, now: datetime) -> None:
         )
 
 
-async def create_inquiry(
-    session: AsyncSession, principal: Principal | None, body: InquiryCreate
-) -> tuple[Inquiry, str]:
-    """Validates, routes and stores an inquiry; returns it with its one-time token."""
-    if principal is not None:
-        require(principal, "inquiries:write")
-    now = clock.now()
-    _check_media_fields(body, now)
-    driver = await driver_of(session)
-    year = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
-    default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
-    priority = (body.priority if principal is not None else None) or default_priority
+def _context_key(principal: Principal | None, body: InquiryCreate, priority: Priority) -> Any:
+    """What an intake's context depends on (see `intake_memory`)."""
+    return (
+        body.category_id,
+        principal.organization_id if principal else None,
+        body.organization_id,
+        body.channel,
+        body.kind,
+        priority,
+    )
+
+
+async def _read_context(
+    driver: Any, principal: Principal | None, body: InquiryCreate, priority: Priority
+) -> Context:
     by_id, kind = channel_wanted(body.channel)
     named_params = {
         "category": body.category_id,
         "mine": principal.organization_id if principal else None,
         "named": body.organization_id,
-        "year": year,
     }
     receiving_params = {
         "channel_id": by_id,
@@ -127,33 +132,101 @@ async def create_inquiry(
     }
     if body.organization_id is not None:
         # the organization named receives it: one statement reads all the context
-        context = await sql.CONTEXT.row(driver, **named_params, **receiving_params)
-        assert context is not None
-        org_id, category_id = _route(principal, body, context)
-        named = receiving = context
-    else:
-        found = await sql.NAMED.row(driver, **named_params)
-        assert found is not None
-        org_id, category_id = _route(principal, body, found)
-        decided = await sql.RECEIVING.row(
-            driver, org=org_id, category=category_id, **receiving_params
-        )
-        assert decided is not None
-        named, receiving = found, decided
-    if not receiving.organization_exists:
-        raise UnknownOrganization()
-    if receiving.channel_id is None:
-        raise UnknownChannel()
+        row = await sql.CONTEXT.row(driver, **named_params, **receiving_params)
+        assert row is not None
+        return Context(row, row, int(row.generation))
+    named = await sql.NAMED.row(driver, **named_params)
+    assert named is not None
+    org_id, category_id = _route(principal, body, named)
+    receiving = await sql.RECEIVING.row(
+        driver, org=org_id, category=category_id, **receiving_params
+    )
+    assert receiving is not None
+    # read in two statements: a change committed between them shows as a newer generation
+    return Context(named, receiving, min(int(named.generation), int(receiving.generation)))
 
+
+def _decide(
+    principal: Principal | None, body: InquiryCreate, context: Context
+) -> tuple[uuid.UUID, uuid.UUID | None]:
+    """The organization and category, or the problem refusing the inquiry."""
+    org_id, category_id = _route(principal, body, context.named)
+    if not context.receiving.organization_exists:
+        raise UnknownOrganization()
+    if context.receiving.channel_id is None:
+        raise UnknownChannel()
+    return org_id, category_id
+
+
+async def create_inquiry(
+    session: AsyncSession,
+    principal: Principal | None,
+    body: InquiryCreate,
+    memory: IntakeMemory | None = None,
+) -> tuple[Inquiry, str]:
+    """Validates, routes and stores an inquiry; returns it with its one-time token.
+
+    `memory` is the process's (the service keeps one); without it the context is read
+    and a reference number drawn for this intake alone."""
+    if principal is not None:
+        require(principal, "inquiries:write")
+    now = clock.now()
+    _check_media_fields(body, now)
+    memory = memory or IntakeMemory()
+    driver = await driver_of(session)
+    default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
+    priority = (body.priority if principal is not None else None) or default_priority
+    key = _context_key(principal, body, priority)
     token = new_tracking_token()
-    contact, location = body.contact, body.location
+    reference: str | None = None
+    while True:
+        context = memory.context(key)
+        kept = context is not None
+        if context is None:
+            context = await _read_context(driver, principal, body, priority)
+        try:
+            decided = _decide(principal, body, context)
+        except DomainError:
+            if kept:  # perhaps no longer so: read again before refusing
+                memory.forget(key)
+                continue
+            raise
+        if not kept:
+            memory.keep(key, context)
+        if reference is None:
+            year = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
+            reference = await memory.reference(driver, year)
+        inquiry, params = _rows(
+            principal, body, now, priority, reference, token, decided, context.receiving
+        )
+        # one statement: atomic on its own, or part of the request's transaction when it
+        # has one; a kept context is written only while its generation holds, one just
+        # read unconditionally
+        params["generation"] = context.generation if kept else None
+        if await sql.WRITE.row(driver, **params) is not None:
+            return inquiry, token
+        memory.forget_all()  # the configuration changed: nothing kept is current
+
+
+def _rows(
+    principal: Principal | None,
+    body: InquiryCreate,
+    now: datetime,
+    priority: Priority,
+    reference: str,
+    token: str,
+    decided: tuple[uuid.UUID, uuid.UUID | None],
+    receiving: Any,
+) -> tuple[Inquiry, dict[str, Any]]:
+    """The new inquiry, with its due times, and `WRITE`'s parameters for it and its
+    history, audit entry and outbox event."""
+    org_id, category_id = decided
+    contact, location = body.contact, body.location = body.contact, body.location
     created_by_type, created_by = actor(principal)
     # a transient instance (never added to a session): the SLA rules work on it
     inquiry = Inquiry(
         id=uuid.uuid4(),
-        reference=await sql.reference(
-            driver, year, int(named.reference_value), named.reference_base
-        ),
+        reference=reference,
         organization_id=org_id,
         category_id=category_id,
         kind=body.kind.value,
@@ -227,6 +300,4 @@ async def create_inquiry(
         ),
         organization_id=org_id,
     )
-    # one statement: atomic on its own, or part of the request's transaction when it has one
-    await sql.WRITE.execute(driver, **sql.write_params(inquiry, history, entry, event))
-    return inquiry, token
+    return inquiry, sql.write_params(inquiry, history, entry, event)

@@ -3,9 +3,11 @@ than anything else is written, and building a dozen statements through the ORM c
 than running them. Each statement is made by the same builder the rest of the service uses,
 with bind parameters for the values, so every rule lives once.
 
-The intake reads its context (category, organization, channel, reference, SLA policy,
-calendar) with these, then writes the inquiry, its history, the audit entry and the outbox
-event in one statement (`WRITE`, data-modifying CTEs), and enqueues the event's delivery.
+The intake reads its context (category, organization, channel, SLA policy, calendar, and
+the configuration generation they were read at) with these, then writes the inquiry, its
+history, the audit entry, the outbox event and the event's delivery job in one statement
+(`WRITE`, data-modifying CTEs) while that generation holds. Contexts are kept between
+requests and references drawn in blocks by `intake_memory`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,23 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from sqlalchemy import LargeBinary, Table, bindparam, exists, func, insert, literal, select, true
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    LargeBinary,
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.common.db import Prepared
-from services.common.models import AuditEntry, OutboxEvent
+from services.common.models import AuditEntry, ConfigGeneration, OutboxEvent
 from services.common.orgtree import (
     CALENDAR_FIELDS,
     WorkCalendar,
@@ -46,12 +60,12 @@ def _scalar(statement: Any, column: Any, label: str) -> Any:
 # Round trips are what an intake costs most (each takes ~0.15 ms of CPU on the client on
 # the reference machine), so the context is one-row statements: what the request names
 # (`NAMED`: the category, how it relates to the caller's organization `mine` and to the
-# organization named, the named organization, its intake default, a reference number) and
+# organization named, the named organization and its intake default) and
 # what the receiving organization decides (`RECEIVING`: channel, SLA policy, calendar).
 # When the request names its organization, that is the receiving one, so both are read in
 # one statement (`CONTEXT`); routed by category, the second waits for the routing.
 # A looked-up row is joined once as a subquery (a scalar subquery per column would look it
-# up once per column).
+# up once per column). Both carry the configuration generation they were read at.
 _one = select(literal(1).label("one")).subquery("one")
 _category_row = (
     select(
@@ -70,16 +84,13 @@ _category_row = (
 _intake_default = _scalar(
     intake_default_statement(bindparam("named")), Category.id, "intake_default"
 )
+# the configuration generation the row was read at (see `ConfigGeneration`)
+_GENERATION = select(ConfigGeneration.generation).scalar_subquery().label("generation")
 _NAMED_COLUMNS = (
     *_category_row.c,
     exists().where(organization.c.id == bindparam("named")).label("named_exists"),
     _intake_default,
-    func.nextval(literal("inquiry_reference_seq")).label("reference_value"),
-    _scalar(
-        select(ReferenceYear.base).where(ReferenceYear.year == bindparam("year")),
-        ReferenceYear.base,
-        "reference_base",
-    ),
+    _GENERATION,
 )
 
 
@@ -95,6 +106,7 @@ def _receiving(org: Any, category: Any) -> tuple[tuple[Any, ...], tuple[Any, ...
     )
     path = path_subquery(org)
     columns = (
+        _GENERATION,
         exists().where(organization.c.id == org).label("organization_exists"),
         channel_row.c.id.label("channel_id"),
         channel_row.c.kind.label("channel_kind"),
@@ -122,7 +134,9 @@ _context_columns, _context_rows = _receiving(
     bindparam("named"), func.coalesce(bindparam("category"), _intake_default.element)
 )
 CONTEXT = Prepared(
-    select(*_NAMED_COLUMNS, *_context_columns).select_from(_joined(_category_row, *_context_rows))
+    select(*_NAMED_COLUMNS, *_context_columns[1:]).select_from(
+        _joined(_category_row, *_context_rows)
+    )
 )
 SET_REFERENCE_BASE = Prepared(
     pg_insert(ReferenceYear)
@@ -130,7 +144,11 @@ SET_REFERENCE_BASE = Prepared(
     .on_conflict_do_nothing(index_elements=["year"])
 )
 REFERENCE_BASE = Prepared(select(ReferenceYear.base).where(ReferenceYear.year == bindparam("year")))
-RESERVE_REFERENCE = Prepared(select(func.nextval(literal("inquiry_reference_seq")).label("value")))
+RESERVE_REFERENCES = Prepared(
+    select(func.nextval(literal("inquiry_reference_seq")).label("value")).select_from(
+        func.generate_series(1, bindparam("count", type_=Integer))
+    )
+)
 
 
 _INQUIRY, _EVENT, _AUDIT, _OUTBOX = (
@@ -154,14 +172,29 @@ _AUDIT_COLUMNS = tuple(c.key for c in _AUDIT.c if c.key not in _AUDIT_SKIP)
 _OUTBOX_SKIP = ("status", "attempts", "last_error", "created_at", "delivered_at")
 _OUTBOX_COLUMNS = tuple(c.key for c in _OUTBOX.c if c.key not in _OUTBOX_SKIP)
 
+# `WRITE` inserts only while the configuration generation is the one its context was read
+# at (`generation`; NULL: unconditionally), every row under the same condition in the same
+# snapshot; it returns the inquiry's id, or no row when the generation has moved.
+_generation_param: Any = bindparam("generation", type_=BigInteger)
+_current_generation = select(ConfigGeneration.generation).scalar_subquery()
+_UNCHANGED = func.coalesce(_generation_param, _current_generation) == _current_generation
+
+
+def _guarded(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> Any:
+    values = _values(table, prefix, skip)
+    return insert(table).from_select(list(values), select(*values.values()).where(_UNCHANGED))
+
+
 WRITE = Prepared(
-    insert(_INQUIRY)
-    .values(_values(_INQUIRY, "i_"))
+    _guarded(_INQUIRY, "i_")
+    .returning(_INQUIRY.c.id)
     .add_cte(
-        insert(_EVENT).values(_values(_EVENT, "e_")).cte("history"),
-        insert(_AUDIT).values(_values(_AUDIT, "a_", _AUDIT_SKIP)).cte("audit"),
-        insert(_OUTBOX).values(_values(_OUTBOX, "o_", _OUTBOX_SKIP)).cte("outbox"),
-        *job_ctes(DELIVER_ENTRYPOINT, bindparam("job_payload", type_=LargeBinary)),
+        _guarded(_EVENT, "e_").cte("history"),
+        _guarded(_AUDIT, "a_", _AUDIT_SKIP).cte("audit"),
+        _guarded(_OUTBOX, "o_", _OUTBOX_SKIP).cte("outbox"),
+        *job_ctes(
+            DELIVER_ENTRYPOINT, bindparam("job_payload", type_=LargeBinary), where=_UNCHANGED
+        ),
     )
 )
 
@@ -197,24 +230,3 @@ def calendar(org_id: Any, receiving: Any) -> WorkCalendar:
         [{name: getattr(receiving, name) for name in CALENDAR_FIELDS}],
         receiving.holidays or (),
     )
-
-
-async def reference(driver: Any, year: int, value: int, base: int | None) -> str:
-    """`INQ-<year>-<n>` from the sequence value and the year's base that `NAMED` read.
-
-    One sequence numbers every inquiry; each year remembers the first value it saw (its
-    base), and n = value − base + 1. The base row is written once a year (first intake
-    wins, a concurrent first intake waits for it); a value drawn before the base was set
-    (only possible in that race) is simply drawn again. Values are unique, so numbers within
-    a year are unique; a rolled-back intake leaves a gap, as a sequence does.
-    """
-    while True:
-        if base is None:
-            await SET_REFERENCE_BASE.execute(driver, year=year, base=value)
-            found = await REFERENCE_BASE.row(driver, year=year)
-            base = found.base if found else None
-        if base is not None and value >= base:
-            return f"INQ-{year}-{value - base + 1:06d}"
-        drawn = await RESERVE_REFERENCE.row(driver)
-        assert drawn is not None
-        value = int(drawn.value)

@@ -57,10 +57,12 @@ async def submit_inquiry(
     body: InquiryCreate,
     session: SessionDep,
     principal: OptionalPrincipalDep,
+    request: Request,
     response: Response,
     _: Annotated[None, Depends(redact_token_on_replay)],
 ) -> InquiryReceipt:
-    inquiry, token = await intake.create_inquiry(session, principal, body)
+    memory = request.app.state.intake_memory
+    inquiry, token = await intake.create_inquiry(session, principal, body, memory)
     response.headers["Location"] = f"/v1/inquiries/{inquiry.id}"
     response.headers["Cache-Control"] = "no-store"
     etag(response, inquiry)

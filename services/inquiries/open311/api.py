@@ -365,7 +365,8 @@ async def create_request(
     principal = await service.authenticate(session, request, fields.get("api_key") or None)
     form = mapping.service_request_form(fields)
     catalog = await service.catalog(session, form.jurisdiction_id)
-    inquiry = await service.submit(session, principal, catalog, form)
+    memory = request.app.state.intake_memory
+    inquiry = await service.submit(session, principal, catalog, form, memory)
     receipt = mapping.receipt_view(inquiry, form.account_id)
     return render(
         response_format,

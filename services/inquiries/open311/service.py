@@ -32,6 +32,7 @@ from services.common.i18n import text
 from services.common.pagination import PageParams
 from services.inquiries import clock, intake
 from services.inquiries import repository as inquiries_repository
+from services.inquiries.intake_memory import IntakeMemory
 from services.inquiries.models import Category, Inquiry
 from services.inquiries.open311 import mapping, repository
 from services.inquiries.open311.errors import Open311Error
@@ -191,7 +192,11 @@ async def _channel_for(
 
 
 async def submit(
-    session: AsyncSession, principal: Principal, catalog: Catalog, form: ServiceRequestIn
+    session: AsyncSession,
+    principal: Principal,
+    catalog: Catalog,
+    form: ServiceRequestIn,
+    memory: IntakeMemory | None = None,
 ) -> Inquiry:
     """Creates the inquiry through the inquiries service (routing, channel, SLA, reference,
     tracking token, audit, `inquiry.created`). The tracking token is not returned: Open311
@@ -212,7 +217,7 @@ async def submit(
     receiving = None if catalog.owns(category) else catalog.jurisdiction.id
     channel = await _channel_for(session, receiving, category)
     body = mapping.inquiry_create(form, category, channel, receiving)
-    created, _token = await intake.create_inquiry(session, principal, body)
+    created, _token = await intake.create_inquiry(session, principal, body, memory)
     inquiry = await inquiries_repository.get(session, created.id)
     assert inquiry is not None
     note = mapping.staff_note(form)
