@@ -130,3 +130,29 @@ async def test_reference_blocks_of_two_processes_never_collide(settings, client,
         assert set(numbers) == {f"INQ-2031-{n:06d}" for n in range(25, 33)}
     finally:
         await pool.close()
+
+
+async def test_a_keyed_intake_reads_afresh_inside_its_transaction(client, world, fake_clock):
+    """With an `Idempotency-Key` the write runs in the request's transaction: a kept context
+    the configuration has overtaken is refused and read again there, and a retry replays
+    the one inquiry."""
+    fake_clock.set(THURSDAY_15)
+    org = str(world.orgs["A"])
+    await submit(client, organization_id=org, channel="majlis")  # keeps the context
+    await world.directory.holiday(world.orgs["A"], date(2026, 11, 22), "إجازة")
+    body = {
+        "kind": "complaint",
+        "channel": "majlis",
+        "subject": "بلاغ",
+        "body": "نص البلاغ",
+        "organization_id": org,
+    }
+    headers = {"Idempotency-Key": "holiday-retry-1"}
+    first = await client.post("/v1/inquiries", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert datetime.fromisoformat(first.json()["first_response_due"]) == datetime(
+        2026, 11, 23, 15, tzinfo=RIYADH
+    )
+    again = await client.post("/v1/inquiries", json=body, headers=headers)
+    assert again.status_code == 201
+    assert again.json()["reference"] == first.json()["reference"]
