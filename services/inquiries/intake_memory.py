@@ -10,6 +10,9 @@ generation still holds (`repository_intake.WRITE`). So a kept context saves a ro
 and PostgreSQL's work of reading it, and is never used once a change has committed: the
 write then inserts nothing, everything kept is dropped and the intake reads afresh. A kept
 context that leads to a refusal (an unknown channel, say) is read again before refusing.
+The generation moves when a change commits, so a unit of work that changes configuration
+and then takes intakes in the same transaction (the demo loader) must not share a memory
+across them: `intake.create_inquiry` without one reads every context afresh.
 
 Reference numbers come from one sequence; a process draws `GOVHUB_INQUIRIES_REFERENCE_BLOCK`
 values at a time, as a PostgreSQL sequence with `CACHE` does for a session. Numbers stay
@@ -60,8 +63,6 @@ class IntakeMemory:
         return found
 
     def keep(self, key: Hashable, context: Context) -> None:
-        if self._kept <= 0:
-            return
         self._contexts[key] = context
         self._contexts.move_to_end(key)
         while len(self._contexts) > self._kept:

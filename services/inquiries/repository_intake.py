@@ -84,8 +84,10 @@ _category_row = (
 _intake_default = _scalar(
     intake_default_statement(bindparam("named")), Category.id, "intake_default"
 )
-# the configuration generation the row was read at (see `ConfigGeneration`)
-_GENERATION = select(ConfigGeneration.generation).scalar_subquery().label("generation")
+# the configuration generation now (see `ConfigGeneration`): read with every context,
+# checked by `WRITE`
+_current_generation = select(ConfigGeneration.generation).scalar_subquery()
+_GENERATION = _current_generation.label("generation")
 _NAMED_COLUMNS = (
     *_category_row.c,
     exists().where(organization.c.id == bindparam("named")).label("named_exists"),
@@ -106,7 +108,6 @@ def _receiving(org: Any, category: Any) -> tuple[tuple[Any, ...], tuple[Any, ...
     )
     path = path_subquery(org)
     columns = (
-        _GENERATION,
         exists().where(organization.c.id == org).label("organization_exists"),
         channel_row.c.id.label("channel_id"),
         channel_row.c.kind.label("channel_kind"),
@@ -128,15 +129,15 @@ def _joined(*rows: Any) -> Any:
 
 NAMED = Prepared(select(*_NAMED_COLUMNS).select_from(_joined(_category_row)))
 _receiving_columns, _receiving_rows = _receiving(_ORG, bindparam("category"))
-RECEIVING = Prepared(select(*_receiving_columns).select_from(_joined(*_receiving_rows)))
+RECEIVING = Prepared(
+    select(_GENERATION, *_receiving_columns).select_from(_joined(*_receiving_rows))
+)
 # the organization named receives it; the category is the one named, else its default
 _context_columns, _context_rows = _receiving(
     bindparam("named"), func.coalesce(bindparam("category"), _intake_default.element)
 )
 CONTEXT = Prepared(
-    select(*_NAMED_COLUMNS, *_context_columns[1:]).select_from(
-        _joined(_category_row, *_context_rows)
-    )
+    select(*_NAMED_COLUMNS, *_context_columns).select_from(_joined(_category_row, *_context_rows))
 )
 SET_REFERENCE_BASE = Prepared(
     pg_insert(ReferenceYear)
@@ -176,7 +177,6 @@ _OUTBOX_COLUMNS = tuple(c.key for c in _OUTBOX.c if c.key not in _OUTBOX_SKIP)
 # at (`generation`; NULL: unconditionally), every row under the same condition in the same
 # snapshot; it returns the inquiry's id, or no row when the generation has moved.
 _generation_param: Any = bindparam("generation", type_=BigInteger)
-_current_generation = select(ConfigGeneration.generation).scalar_subquery()
 _UNCHANGED = func.coalesce(_generation_param, _current_generation) == _current_generation
 
 
