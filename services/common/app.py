@@ -46,6 +46,7 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     settings: GovhubSettings | None = None,
     on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
     tags: Sequence[dict[str, Any]] = (),
 ) -> FastAPI:
     """A service app. Nothing is opened here: the lifespan builds engines and keys."""
@@ -68,6 +69,8 @@ def create_service_app(
         try:
             yield
         finally:
+            for hook in on_shutdown:
+                await hook(app)
             await app.state.read_pool.close()
             await engine.dispose()
 

@@ -54,9 +54,10 @@ def build_engine(url: str, settings: GovhubSettings) -> AsyncEngine:
 
 
 async def _keep(connection: asyncpg.Connection) -> None:
-    """The read pool's reset: its connections only ever run one statement in autocommit
-    (`Prepared.one`), so there is no session state to undo — asyncpg's default reset is a
-    round trip of RESET ALL, UNLISTEN, CLOSE ALL and an advisory unlock on every release."""
+    """The reset of `build_driver_pool`'s pools: their connections only run statements in
+    autocommit (`Prepared.one`, the intake's batches), so there is no session state to
+    undo — asyncpg's default reset is a round trip of RESET ALL, UNLISTEN, CLOSE ALL and an
+    advisory unlock on every release."""
     if connection.is_in_transaction():  # never, by construction; but never leak one either
         await connection.execute("ROLLBACK")
 
@@ -66,6 +67,13 @@ async def build_read_pool(engine: AsyncEngine, settings: GovhubSettings) -> asyn
     server and connection settings, opened on first use. A checkout of the engine's pool
     goes through SQLAlchemy's pool events and two greenlet switches; for a read by id that
     was a fifth of its time."""
+    return await build_driver_pool(engine, settings.db_read_pool_size)
+
+
+async def build_driver_pool(engine: AsyncEngine, size: int) -> asyncpg.Pool:
+    """An asyncpg pool beside the engine's, on the same server with the same settings, for
+    connections that only ever run statements in autocommit (each its own transaction, or
+    a pipeline of them in one implicit transaction): opened on first use, `size` at most."""
     _, arguments = engine.dialect.create_connect_args(engine.url)
     for name in _ADAPTER_ARGUMENTS:
         arguments.pop(name, None)
@@ -73,7 +81,7 @@ async def build_read_pool(engine: AsyncEngine, settings: GovhubSettings) -> asyn
         **arguments,
         server_settings=SERVER_SETTINGS,
         min_size=0,
-        max_size=settings.db_read_pool_size,
+        max_size=size,
         reset=_keep,
     )
 
@@ -153,7 +161,8 @@ class Prepared:
             if not compiled.binds[name].required  # type: ignore[attr-defined]
         }
 
-    def _args(self, params: dict[str, Any]) -> list[Any]:
+    def arguments(self, params: dict[str, Any]) -> list[Any]:
+        """The statement's positional arguments from named parameters."""
         given = self.defaults | params
         return [given[name] for name in self.names]
 
@@ -164,15 +173,15 @@ class Prepared:
             return await self.row(connection, **params)
 
     async def row(self, driver: Any, **params: Any) -> SimpleNamespace | None:
-        record = await driver.fetchrow(self.sql, *self._args(params))
+        record = await driver.fetchrow(self.sql, *self.arguments(params))
         return None if record is None else SimpleNamespace(**record)
 
     async def rows(self, driver: Any, **params: Any) -> list[Any]:
         """The rows as asyncpg records (mappings)."""
-        return list(await driver.fetch(self.sql, *self._args(params)))
+        return list(await driver.fetch(self.sql, *self.arguments(params)))
 
     async def execute(self, driver: Any, **params: Any) -> None:
-        await driver.execute(self.sql, *self._args(params))
+        await driver.execute(self.sql, *self.arguments(params))
 
 
 async def driver_of(session: AsyncSession) -> Any:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.common.app import create_service_app
+from services.common.db import build_driver_pool
 from services.inquiries.api import ROUTERS, TAGS
 from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries.intake_writer import INTAKE_WRITER_CONNECTIONS, IntakeWriter
 from services.inquiries.settings import SERVICE_NAME, GovhubSettings, get_settings
 
 DESCRIPTION = """Every question, complaint, suggestion, compliment, request and media question
@@ -21,6 +23,11 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
 
     async def keep_intake_memory(app: FastAPI) -> None:
         app.state.intake_memory = IntakeMemory(settings.inquiries_reference_block)
+        pool = await build_driver_pool(app.state.engine, INTAKE_WRITER_CONNECTIONS)
+        app.state.intake_writer = IntakeWriter(pool)
+
+    async def close_intake_writer(app: FastAPI) -> None:
+        await app.state.intake_writer.close()
 
     return create_service_app(
         SERVICE_NAME,
@@ -30,4 +37,5 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         tags=TAGS,
         on_startup=[keep_intake_memory],
+        on_shutdown=[close_intake_writer],
     )

@@ -5,16 +5,21 @@ The hub's busiest write, so it runs on the driver with statements compiled once
 statement writing the inquiry, its history, the audit entry, the outbox event and the
 event's delivery job. With the process's `IntakeMemory`, a context read before and a
 reference number from the process's block need no round trip: a steady stream of intakes
-is one statement each. The statement is atomic on its own; when the request already holds a
-transaction (an `Idempotency-Key` claim, or a caller's unit of work such as the demo
-loader) it runs inside it, so the stored response commits with the inquiry. Either way
-the inquiry is durable before the response is sent.
+is one statement each, and with the process's `IntakeWriter` the statements of concurrent
+intakes go to PostgreSQL in shared batches (group commit). The statement is atomic on its
+own; when the request already holds a transaction (an `Idempotency-Key` claim, or a
+caller's unit of work such as the demo loader or an Open311 request) it runs inside it, so
+what else the request writes commits with the inquiry. Either way the inquiry is durable
+before the response is sent.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +40,7 @@ from services.inquiries.errors import (
     UnknownOrganization,
 )
 from services.inquiries.intake_memory import Context, IntakeMemory
+from services.inquiries.intake_writer import IntakeWriter
 from services.inquiries.models import Inquiry
 from services.inquiries.repository import channel_wanted
 from services.inquiries.schemas import InquiryCreate, Kind, Priority
@@ -158,32 +164,43 @@ def _decide(
     return org_id, category_id
 
 
+@asynccontextmanager
+async def _driver(session: AsyncSession) -> AsyncIterator[Any]:
+    """The request's connection, for `IntakeMemory.reference`."""
+    yield await driver_of(session)
+
+
 async def create_inquiry(
     session: AsyncSession,
     principal: Principal | None,
     body: InquiryCreate,
     memory: IntakeMemory | None = None,
+    writer: IntakeWriter | None = None,
 ) -> tuple[Inquiry, str]:
     """Validates, routes and stores an inquiry; returns it with its one-time token.
 
     `memory` is the process's (the service keeps one); without it the context is read
-    and a reference number drawn for this intake alone."""
+    and a reference number drawn for this intake alone. `writer` is the process's group
+    commit (`intake_writer`): an intake with a kept context whose request holds no
+    transaction is written in its next batch."""
     if principal is not None:
         require(principal, "inquiries:write")
     now = clock.now()
     _check_media_fields(body, now)
     memory = memory or IntakeMemory()
-    driver = await driver_of(session)
+    if writer is not None and session.in_transaction():
+        writer = None  # what it writes must commit with the request's transaction
     default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
     priority = (body.priority if principal is not None else None) or default_priority
     key = _context_key(principal, body, priority)
     token = new_tracking_token()
     reference: str | None = None
+
     while True:
         context = memory.context(key)
         kept = context is not None
         if context is None:
-            context = await _read_context(driver, principal, body, priority)
+            context = await _read_context(await driver_of(session), principal, body, priority)
         try:
             decided = _decide(principal, body, context)
         except DomainError:
@@ -195,15 +212,22 @@ async def create_inquiry(
             memory.keep(key, context)
         if reference is None:
             year = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
-            reference = await memory.reference(driver, year)
+            connect = (
+                writer.connection if writer is not None and kept else partial(_driver, session)
+            )
+            reference = await memory.reference(connect, year)
         inquiry, params = _rows(
             principal, body, now, priority, reference, token, decided, context.receiving
         )
-        # one statement: atomic on its own, or part of the request's transaction when it
-        # has one; a kept context is written only while its generation holds, one just
-        # read unconditionally
+        # one statement: atomic on its own (or in its batch), or part of the request's
+        # transaction when it has one; a kept context is written only while its generation
+        # holds, one just read (on the request's connection) unconditionally
         params["generation"] = context.generation if kept else None
-        if await sql.WRITE.row(driver, **params) is not None:
+        if kept and writer is not None:
+            written = await writer.write(**params)
+        else:
+            written = await sql.WRITE.row(await driver_of(session), **params) is not None
+        if written:
             return inquiry, token
         memory.forget_all()  # the configuration changed: nothing kept is current
 

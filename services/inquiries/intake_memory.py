@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,9 @@ from services.inquiries import repository_intake as sql
 # contexts kept per process: one per (category, caller's organization, organization named,
 # channel, kind, priority) in use, far fewer than this in any deployment
 KEPT_CONTEXTS = 4096
+
+# gives an asyncpg connection (or the request's) for the block's round trips
+Connect = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 @dataclass(frozen=True)
@@ -76,26 +80,29 @@ class IntakeMemory:
 
     # references
 
-    async def reference(self, driver: Any, year: int) -> str:
+    async def reference(self, connect: Connect, year: int) -> str:
         """`INQ-<year>-<n>`: n = value − base + 1, the value from this process's block and
         the base the first value seen in that year (written once: first intake wins, a
         concurrent first intake waits for it). A value drawn before another process set
-        the year's base (only at the turn of a year) is below it and skipped."""
+        the year's base (only at the turn of a year) is below it and skipped. `connect`
+        gives a connection for a round trip when one is needed (a new block, a new year)."""
         while True:
-            value = await self._value(driver)
+            value = await self._value(connect)
             base = self._bases.get(year)
             if base is None:
-                await sql.SET_REFERENCE_BASE.execute(driver, year=year, base=value)
-                found = await sql.REFERENCE_BASE.row(driver, year=year)
+                async with connect() as driver:
+                    await sql.SET_REFERENCE_BASE.execute(driver, year=year, base=value)
+                    found = await sql.REFERENCE_BASE.row(driver, year=year)
                 assert found is not None
                 base = self._bases[year] = int(found.base)
             if value >= base:
                 return f"INQ-{year}-{value - base + 1:06d}"
 
-    async def _value(self, driver: Any) -> int:
+    async def _value(self, connect: Connect) -> int:
         while not self._values:
             async with self._drawing:
                 if not self._values:  # not drawn meanwhile by another intake
-                    rows = await sql.RESERVE_REFERENCES.rows(driver, count=self._block)
+                    async with connect() as driver:
+                        rows = await sql.RESERVE_REFERENCES.rows(driver, count=self._block)
                     self._values.extend(sorted(int(row["value"]) for row in rows))
         return self._values.popleft()

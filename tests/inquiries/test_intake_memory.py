@@ -4,6 +4,8 @@ while the configuration is unchanged, and reference numbers drawn in blocks."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -107,9 +109,14 @@ async def test_reference_blocks_of_two_processes_never_collide(settings, client,
         first, second = IntakeMemory(reference_block=4), IntakeMemory(reference_block=4)
         drawn: dict[int, list[int]] = {0: [], 1: []}
         async with pool.acquire() as connection:
+
+            @asynccontextmanager
+            async def held() -> AsyncIterator[asyncpg.Connection]:
+                yield connection
+
             for _ in range(10):
                 for index, memory in enumerate((first, second)):
-                    reference = await memory.reference(connection, 2031)
+                    reference = await memory.reference(held, 2031)
                     assert reference.startswith("INQ-2031-")
                     drawn[index].append(int(reference.rsplit("-", 1)[1]))
         everything = drawn[0] + drawn[1]
@@ -118,14 +125,9 @@ async def test_reference_blocks_of_two_processes_never_collide(settings, client,
         # blocks of four: the first process's first block is 1–4
         assert drawn[0][:4] == [1, 2, 3, 4] and drawn[1][:4] == [5, 6, 7, 8]
 
-        # concurrent intakes of one process (a connection each) share its block
+        # concurrent intakes of one process share its block
         third = IntakeMemory(reference_block=8)
-
-        async def one() -> str:
-            async with pool.acquire() as connection:
-                return await third.reference(connection, 2031)
-
-        numbers = await asyncio.gather(*(one() for _ in range(8)))
+        numbers = await asyncio.gather(*(third.reference(pool.acquire, 2031) for _ in range(8)))
         assert len(set(numbers)) == 8
         assert set(numbers) == {f"INQ-2031-{n:06d}" for n in range(25, 33)}
     finally:

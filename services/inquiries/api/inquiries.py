@@ -61,8 +61,10 @@ async def submit_inquiry(
     response: Response,
     _: Annotated[None, Depends(redact_token_on_replay)],
 ) -> InquiryReceipt:
-    memory = request.app.state.intake_memory
-    inquiry, token = await intake.create_inquiry(session, principal, body, memory)
+    state = request.app.state
+    inquiry, token = await intake.create_inquiry(
+        session, principal, body, state.intake_memory, state.intake_writer
+    )
     response.headers["Location"] = f"/v1/inquiries/{inquiry.id}"
     response.headers["Cache-Control"] = "no-store"
     etag(response, inquiry)
