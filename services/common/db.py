@@ -112,6 +112,12 @@ def session_of(request: Request) -> AsyncSession:
     return session
 
 
+def open_session(request: Request) -> AsyncSession | None:
+    """The session of this request if something has opened it, else None."""
+    session: AsyncSession | None = request.scope.get("state", {}).get(SESSION_STATE_KEY)
+    return session
+
+
 async def get_session(request: Request) -> AsyncSession:
     # async, so FastAPI calls it in the loop instead of sending it to the thread pool
     return session_of(request)

@@ -16,7 +16,7 @@ before the response is sent.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
@@ -39,7 +39,7 @@ from services.inquiries.errors import (
     UnknownChannel,
     UnknownOrganization,
 )
-from services.inquiries.intake_memory import Context, IntakeMemory
+from services.inquiries.intake_memory import Connect, Context, IntakeMemory
 from services.inquiries.intake_writer import IntakeWriter
 from services.inquiries.models import Inquiry
 from services.inquiries.repository import channel_wanted
@@ -166,12 +166,16 @@ def _decide(
 
 @asynccontextmanager
 async def _driver(session: AsyncSession) -> AsyncIterator[Any]:
-    """The request's connection, for `IntakeMemory.reference`."""
+    """The request's connection, for what an intake reads."""
     yield await driver_of(session)
 
 
+async def _write_on(session: AsyncSession, **params: Any) -> bool:
+    return await sql.WRITE.row(await driver_of(session), **params) is not None
+
+
 async def create_inquiry(
-    session: AsyncSession,
+    session: AsyncSession | None,
     principal: Principal | None,
     body: InquiryCreate,
     memory: IntakeMemory | None = None,
@@ -181,15 +185,21 @@ async def create_inquiry(
 
     `memory` is the process's (the service keeps one); without it the context is read
     and a reference number drawn for this intake alone. `writer` is the process's group
-    commit (`intake_writer`): an intake with a kept context whose request holds no
-    transaction is written in its next batch."""
+    commit (`intake_writer`): unless `session` holds a transaction (which the intake must
+    then join), the intake reads on the writer's connections and is written in its next
+    batch; `session` may be None then."""
     if principal is not None:
         require(principal, "inquiries:write")
     now = clock.now()
     _check_media_fields(body, now)
     memory = memory or IntakeMemory()
-    if writer is not None and session.in_transaction():
-        writer = None  # what it writes must commit with the request's transaction
+    connect: Connect
+    write: Callable[..., Awaitable[bool]]
+    if writer is not None and (session is None or not session.in_transaction()):
+        connect, write = writer.connection, writer.write
+    else:
+        assert session is not None, "an intake without a writer runs on a session"
+        connect, write = partial(_driver, session), partial(_write_on, session)
     default_priority = Priority.HIGH if body.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
     priority = (body.priority if principal is not None else None) or default_priority
     key = _context_key(principal, body, priority)
@@ -200,7 +210,8 @@ async def create_inquiry(
         context = memory.context(key)
         kept = context is not None
         if context is None:
-            context = await _read_context(await driver_of(session), principal, body, priority)
+            async with connect() as driver:
+                context = await _read_context(driver, principal, body, priority)
         try:
             decided = _decide(principal, body, context)
         except DomainError:
@@ -212,22 +223,15 @@ async def create_inquiry(
             memory.keep(key, context)
         if reference is None:
             year = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
-            connect = (
-                writer.connection if writer is not None and kept else partial(_driver, session)
-            )
             reference = await memory.reference(connect, year)
         inquiry, params = _rows(
             principal, body, now, priority, reference, token, decided, context.receiving
         )
         # one statement: atomic on its own (or in its batch), or part of the request's
         # transaction when it has one; a kept context is written only while its generation
-        # holds, one just read (on the request's connection) unconditionally
+        # holds, one just read unconditionally
         params["generation"] = context.generation if kept else None
-        if kept and writer is not None:
-            written = await writer.write(**params)
-        else:
-            written = await sql.WRITE.row(await driver_of(session), **params) is not None
-        if written:
+        if await write(**params):
             return inquiry, token
         memory.forget_all()  # the configuration changed: nothing kept is current
 

@@ -1,9 +1,9 @@
 """Group commit for intakes: the writes of concurrent intakes of one process go to
 PostgreSQL together, in one round trip and one commit.
 
-An intake whose context was kept (`intake_memory`) and whose request holds no transaction
-of its own hands `repository_intake.WRITE`'s arguments to the process's `IntakeWriter`
-and waits. When no batch is being written, the writer sends what is waiting at once (a
+An intake whose request holds no transaction of its own reads on the writer's connections
+and hands `repository_intake.WRITE`'s arguments to the process's `IntakeWriter`, and
+waits. When no batch is being written, the writer sends what is waiting at once (a
 batch of one when intakes are few); while one is being written, the next intakes wait and
 go in the next batch together. So a quiet hub answers as soon as before, and a busy one
 pays PostgreSQL's per-statement round trip, transaction and commit flush once per batch
@@ -33,9 +33,10 @@ from services.inquiries import repository_intake as sql
 
 # intakes written in one batch at most; more waiting go in the next
 BATCH_LIMIT = 64
-# the writer's pool: one batch is written at a time, and a block of reference numbers may
-# be drawn meanwhile
-INTAKE_WRITER_CONNECTIONS = 2
+# the writer's pool: one batch is written at a time (two measured no better: smaller
+# batches), while intakes read contexts (the first of each, or all after a configuration
+# change) and draw reference blocks
+INTAKE_WRITER_CONNECTIONS = 4
 _ID = sql.WRITE.names.index("i_id")
 BATCH_SIZE = Histogram(
     "govhub_inquiries_intake_batch_size",
@@ -67,7 +68,7 @@ class IntakeWriter:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
-        """A connection of the writer's pool, for what an intake reads outside a batch (a
+        """A connection of the writer's pool, for what an intake reads (its context, a
         block of reference numbers)."""
         async with self._pool.acquire() as connection:
             yield connection

@@ -35,7 +35,7 @@ async def stored(world, inquiry_ids: list[uuid.UUID]) -> dict[str, int]:
 
 @pytest.fixture
 async def captured(client, world, monkeypatch) -> dict[str, Any]:
-    """`WRITE`'s parameters of one real intake through the writer."""
+    """`WRITE`'s parameters of one real intake with a kept context."""
     writer: IntakeWriter = client.app.state.intake_writer
     seen: list[dict[str, Any]] = []
     write = writer.write
@@ -47,10 +47,12 @@ async def captured(client, world, monkeypatch) -> dict[str, Any]:
     monkeypatch.setattr(writer, "write", recording)
     org = str(world.orgs["A"])
     await submit(client, organization_id=org, channel="majlis")  # reads and keeps the context
-    await submit(client, organization_id=org, channel="majlis")  # written by the writer
+    await submit(client, organization_id=org, channel="majlis")  # the context kept
     monkeypatch.undo()
-    assert len(seen) == 1
-    return seen[0]
+    # both written by the writer: the first unconditionally (just read), the second while
+    # its generation holds
+    assert [params["generation"] is None for params in seen] == [True, False]
+    return seen[1]
 
 
 def another(params: dict[str, Any], n: int, **changes: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 
 from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
-from services.common.db import SessionDep, read_pool_of
+from services.common.db import SessionDep, open_session, read_pool_of
 from services.common.etag import etag_for
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
@@ -55,15 +55,16 @@ a SHA-256 hash; a replay of the same `Idempotency-Key` returns the receipt with
 )
 async def submit_inquiry(
     body: InquiryCreate,
-    session: SessionDep,
     principal: OptionalPrincipalDep,
     request: Request,
     response: Response,
     _: Annotated[None, Depends(redact_token_on_replay)],
 ) -> InquiryReceipt:
     state = request.app.state
+    # the request's session only when it has one (an `Idempotency-Key` claim): otherwise
+    # the intake runs on the writer's connections alone
     inquiry, token = await intake.create_inquiry(
-        session, principal, body, state.intake_memory, state.intake_writer
+        open_session(request), principal, body, state.intake_memory, state.intake_writer
     )
     response.headers["Location"] = f"/v1/inquiries/{inquiry.id}"
     response.headers["Cache-Control"] = "no-store"
