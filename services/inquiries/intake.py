@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,6 @@ from services.inquiries.errors import (
 )
 from services.inquiries.intake_memory import Connect, Context, IntakeMemory
 from services.inquiries.intake_writer import IntakeWriter
-from services.inquiries.models import Inquiry
 from services.inquiries.repository import channel_wanted
 from services.inquiries.schemas import InquiryCreate, Kind, Priority
 from services.inquiries.service import (
@@ -180,8 +180,9 @@ async def create_inquiry(
     body: InquiryCreate,
     memory: IntakeMemory | None = None,
     writer: IntakeWriter | None = None,
-) -> tuple[Inquiry, str]:
-    """Validates, routes and stores an inquiry; returns it with its one-time token.
+) -> tuple[SimpleNamespace, str]:
+    """Validates, routes and stores an inquiry; returns it (its columns as attributes)
+    with its one-time token.
 
     `memory` is the process's (the service keeps one); without it the context is read
     and a reference number drawn for this intake alone. `writer` is the process's group
@@ -245,14 +246,13 @@ def _rows(
     token: str,
     decided: tuple[uuid.UUID, uuid.UUID | None],
     receiving: Any,
-) -> tuple[Inquiry, dict[str, Any]]:
+) -> tuple[SimpleNamespace, dict[str, Any]]:
     """The new inquiry, with its due times, and `WRITE`'s parameters for it and its
     history, audit entry and outbox event."""
     org_id, category_id = decided
     contact, location = body.contact, body.location = body.contact, body.location
     created_by_type, created_by = actor(principal)
-    # a transient instance (never added to a session): the SLA rules work on it
-    inquiry = Inquiry(
+    inquiry = sql.new_inquiry(
         id=uuid.uuid4(),
         reference=reference,
         organization_id=org_id,

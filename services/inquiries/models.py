@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -280,6 +281,11 @@ class Inquiry(Base):
             postgresql_where=text("duplicate_of IS NOT NULL"),
         ),
     )
+
+
+# An inquiry as the SLA rules and views take it: the stored one, or a new one the intake
+# builds as a plain object with the same attributes (`repository_intake.new_inquiry`).
+InquiryLike = Inquiry | SimpleNamespace
 
 
 class Message(Base):

@@ -13,6 +13,7 @@ requests and references drawn in blocks by `intake_memory`.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -201,14 +202,28 @@ WRITE = Prepared(
 _JSON_COLUMNS = {"details", "changes", "payload"}
 
 
+# every column the intake writes, None until the intake sets it (as on a new ORM instance)
+_BLANK_INQUIRY = dict.fromkeys(_INQUIRY_COLUMNS)
+_INQUIRY_PARAMS = {key: "i_" + key for key in _INQUIRY_COLUMNS}
+
+
+def new_inquiry(**values: Any) -> SimpleNamespace:
+    """A new inquiry as the intake builds it: a plain object with every column of
+    `Inquiry` (None where not given), for the SLA rules and the views; never attached to a
+    session. A transient ORM instance cost ~50 µs of CPU an intake (its construction and
+    instrumented attributes), this ~3 µs."""
+    return SimpleNamespace(**(_BLANK_INQUIRY | values))
+
+
 def write_params(
-    inquiry: Inquiry,
+    inquiry: SimpleNamespace,
     event: dict[str, Any],
     audit_entry: dict[str, Any],
     outbox_event: dict[str, Any],
 ) -> dict[str, Any]:
     """`WRITE`'s parameters: the inquiry's attributes and the three rows' values."""
-    params = {f"i_{key}": getattr(inquiry, key) for key in _INQUIRY_COLUMNS}
+    values = vars(inquiry)
+    params = {name: values[key] for key, name in _INQUIRY_PARAMS.items()}
     for prefix, row, keys in (
         ("e_", event, _EVENT_COLUMNS),
         ("a_", audit_entry, _AUDIT_COLUMNS),

@@ -28,7 +28,7 @@ from services.inquiries.errors import (
     InquiryNotFound,
     UnknownCategory,
 )
-from services.inquiries.models import Category, Event, Inquiry
+from services.inquiries.models import Category, Event, Inquiry, InquiryLike
 from services.inquiries.repository import InquiryFilters
 from services.inquiries.schemas import InquiryPatch, Kind, Priority
 
@@ -91,7 +91,7 @@ async def record_event(
     )
 
 
-def event_payload(inquiry: Inquiry, **extra: Any) -> dict[str, Any]:
+def event_payload(inquiry: InquiryLike, **extra: Any) -> dict[str, Any]:
     """What events carry: never contact details nor texts (webhooks leave the hub)."""
     return {
         "id": str(inquiry.id),

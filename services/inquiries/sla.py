@@ -37,7 +37,7 @@ from services.inquiries.business_hours import (
     add_business_minutes,
     business_minutes_between,
 )
-from services.inquiries.models import Inquiry
+from services.inquiries.models import Inquiry, InquiryLike
 from services.inquiries.workflow import RUNNING_STATES, Status
 
 logger = logging.getLogger("govhub.inquiries.sla")
@@ -107,7 +107,7 @@ def targets_of(policy: Any, kind: str, priority: str) -> Targets:
     return Targets(first, resolution, None)
 
 
-def apply_targets(inquiry: Inquiry, targets: Targets) -> None:
+def apply_targets(inquiry: InquiryLike, targets: Targets) -> None:
     inquiry.first_response_target_minutes = targets.first_response_minutes
     inquiry.resolution_target_minutes = targets.resolution_minutes
     inquiry.sla_policy_id = targets.policy_id
@@ -128,7 +128,7 @@ def _due_and_risk(
     return due, risk
 
 
-def schedule(inquiry: Inquiry, calendar: BusinessCalendar) -> None:
+def schedule(inquiry: InquiryLike, calendar: BusinessCalendar) -> None:
     """Recomputes the due times and the live clock from the targets, start and pauses."""
     start, paused = inquiry.sla_started_at, inquiry.paused_minutes
     first_due, first_risk = _due_and_risk(
@@ -148,7 +148,7 @@ def schedule(inquiry: Inquiry, calendar: BusinessCalendar) -> None:
     refresh_alarm(inquiry)
 
 
-def refresh_alarm(inquiry: Inquiry) -> None:
+def refresh_alarm(inquiry: InquiryLike) -> None:
     """The next instant the worker must look at: the earliest due time not yet reported."""
     if inquiry.status not in RUNNING_STATES:
         inquiry.sla_alarm_at = None

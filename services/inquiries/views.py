@@ -8,7 +8,15 @@ from typing import Any
 
 from services.common.responses import json_id
 from services.inquiries import sla
-from services.inquiries.models import Category, Event, Inquiry, Message, SlaPolicy, Survey
+from services.inquiries.models import (
+    Category,
+    Event,
+    Inquiry,
+    InquiryLike,
+    Message,
+    SlaPolicy,
+    Survey,
+)
 from services.inquiries.schemas import (
     EventOut,
     InquiryOut,
@@ -32,7 +40,7 @@ def tracking_path(reference: str) -> str:
     return f"/v1/inquiries/track/{reference}"
 
 
-def receipt(inquiry: Inquiry, token: str) -> InquiryReceipt:
+def receipt(inquiry: InquiryLike, token: str) -> InquiryReceipt:
     return InquiryReceipt(
         id=inquiry.id,
         reference=inquiry.reference,
