@@ -250,7 +250,7 @@ def _rows(
     """The new inquiry, with its due times, and `WRITE`'s parameters for it and its
     history, audit entry and outbox event."""
     org_id, category_id = decided
-    contact, location = body.contact, body.location = body.contact, body.location
+    contact, location = body.contact, body.location
     created_by_type, created_by = actor(principal)
     inquiry = sql.new_inquiry(
         id=uuid.uuid4(),
