@@ -135,3 +135,29 @@ async def test_an_intake_whose_generation_moved_is_told_so_in_its_batch(client, 
     counts = await stored(world, [stale["i_id"]])
     assert counts == {"inquiry": 0, "history": 0, "audit": 0, "outbox": 0, "jobs": 0}
     assert (await stored(world, [fresh["i_id"]]))["inquiry"] == 1
+
+
+async def test_a_keyed_intake_is_written_in_its_requests_transaction(client, world, monkeypatch):
+    """With an `Idempotency-Key` the inquiry must commit with the stored response, so the
+    writer (which commits on its own) is not used."""
+    writer: IntakeWriter = client.app.state.intake_writer
+    org = str(world.orgs["A"])
+    await submit(client, organization_id=org, channel="majlis")  # the context kept
+
+    async def refuse(**params: Any) -> bool:
+        raise AssertionError("a keyed intake went to the writer")
+
+    monkeypatch.setattr(writer, "write", refuse)
+    body = {
+        "kind": "complaint",
+        "channel": "majlis",
+        "subject": "بلاغ بمفتاح",
+        "body": "نص",
+        "organization_id": org,
+    }
+    headers = {"Idempotency-Key": "keyed-intake-1"}
+    first = await client.post("/v1/inquiries", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    again = await client.post("/v1/inquiries", json=body, headers=headers)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert (await stored(world, [uuid.UUID(first.json()["id"])]))["inquiry"] == 1
