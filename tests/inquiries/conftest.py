@@ -76,6 +76,21 @@ async def submit(
     return data
 
 
+async def submit_keyed_twice(
+    client: httpx.AsyncClient, key: str, **fields: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """POST /v1/inquiries twice with one `Idempotency-Key` (201 expected both times): the
+    answer and its replay."""
+    body = {"kind": "complaint", "channel": "majlis", "subject": "بلاغ", "body": "نص البلاغ"}
+    body.update(fields)
+    answers = []
+    for _ in range(2):
+        response = await client.post("/v1/inquiries", json=body, headers={"Idempotency-Key": key})
+        assert response.status_code == 201, response.text
+        answers.append(response.json())
+    return answers[0], answers[1]
+
+
 async def create_category(
     client: httpx.AsyncClient, world: World, org: str, **fields: Any
 ) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import asyncpg
 from services.common.embedded import to_plain_url
 from services.inquiries import repository_intake as sql
 from services.inquiries.intake_memory import IntakeMemory
-from tests.inquiries.conftest import create_category, problem, submit
+from tests.inquiries.conftest import create_category, problem, submit, submit_keyed_twice
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 THURSDAY_15 = datetime(2026, 11, 19, 15, 0, tzinfo=RIYADH)
@@ -142,19 +142,8 @@ async def test_a_keyed_intake_reads_afresh_inside_its_transaction(client, world,
     org = str(world.orgs["A"])
     await submit(client, organization_id=org, channel="majlis")  # keeps the context
     await world.directory.holiday(world.orgs["A"], date(2026, 11, 22), "إجازة")
-    body = {
-        "kind": "complaint",
-        "channel": "majlis",
-        "subject": "بلاغ",
-        "body": "نص البلاغ",
-        "organization_id": org,
-    }
-    headers = {"Idempotency-Key": "holiday-retry-1"}
-    first = await client.post("/v1/inquiries", json=body, headers=headers)
-    assert first.status_code == 201, first.text
-    assert datetime.fromisoformat(first.json()["first_response_due"]) == datetime(
+    first, again = await submit_keyed_twice(client, "holiday-retry-1", organization_id=org)
+    assert datetime.fromisoformat(first["first_response_due"]) == datetime(
         2026, 11, 23, 15, tzinfo=RIYADH
     )
-    again = await client.post("/v1/inquiries", json=body, headers=headers)
-    assert again.status_code == 201
-    assert again.json()["reference"] == first.json()["reference"]
+    assert again["reference"] == first["reference"]

@@ -12,7 +12,7 @@ import pytest
 
 from services.common.outbox import delivery_payload
 from services.inquiries.intake_writer import IntakeWriter
-from tests.inquiries.conftest import submit
+from tests.inquiries.conftest import submit, submit_keyed_twice
 
 
 async def stored(world, inquiry_ids: list[uuid.UUID]) -> dict[str, int]:
@@ -148,16 +148,6 @@ async def test_a_keyed_intake_is_written_in_its_requests_transaction(client, wor
         raise AssertionError("a keyed intake went to the writer")
 
     monkeypatch.setattr(writer, "write", refuse)
-    body = {
-        "kind": "complaint",
-        "channel": "majlis",
-        "subject": "بلاغ بمفتاح",
-        "body": "نص",
-        "organization_id": org,
-    }
-    headers = {"Idempotency-Key": "keyed-intake-1"}
-    first = await client.post("/v1/inquiries", json=body, headers=headers)
-    assert first.status_code == 201, first.text
-    again = await client.post("/v1/inquiries", json=body, headers=headers)
-    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
-    assert (await stored(world, [uuid.UUID(first.json()["id"])]))["inquiry"] == 1
+    first, again = await submit_keyed_twice(client, "keyed-intake-1", organization_id=org)
+    assert again["id"] == first["id"]
+    assert (await stored(world, [uuid.UUID(first["id"])]))["inquiry"] == 1
