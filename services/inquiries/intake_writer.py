@@ -105,7 +105,7 @@ class IntakeWriter:
             async with self._pool.acquire() as connection:
                 try:
                     rows = await connection.fetchmany(sql.WRITE.sql, [p.args for p in batch])
-                except asyncpg.PostgresError:
+                except Exception:  # refused by PostgreSQL, or an argument asyncpg cannot encode
                     if len(batch) == 1:
                         raise
                     # nothing of the batch was committed: each alone, so a failure is its own
@@ -126,7 +126,7 @@ class IntakeWriter:
     async def _write_alone(connection: Any, pending: _Pending) -> None:
         try:
             row = await connection.fetchrow(sql.WRITE.sql, *pending.args)
-        except asyncpg.PostgresError as exc:
+        except Exception as exc:
             _fail(pending, exc)
         else:
             _settle(pending, row is not None)

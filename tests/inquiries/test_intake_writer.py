@@ -105,17 +105,30 @@ async def test_writes_waiting_together_go_in_one_batch(client, world, captured):
     assert (await stored(world, [p["i_id"] for p in batch]))["inquiry"] == 5
 
 
-async def test_a_failure_in_a_batch_is_the_failing_intakes_alone(client, world, captured):
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        # refused by PostgreSQL: a reference another inquiry of the batch has
+        ("i_reference", asyncpg.UniqueViolationError),
+        # refused by the driver before anything is sent: a value it cannot encode (asyncpg
+        # names it with PostgreSQL's data-exception class)
+        ("i_transfer_count", asyncpg.DataError),
+    ],
+)
+async def test_a_failure_in_a_batch_is_the_failing_intakes_alone(
+    client, world, captured, fault, error
+):
     """The batch commits nothing when one statement fails; each is then written alone, so
     the others are stored once and only the culprit gets the error."""
     writer: IntakeWriter = client.app.state.intake_writer
     first, third = another(captured, 1), another(captured, 3)
-    clash = another(captured, 2, i_reference=first["i_reference"])  # a reference taken
+    bad_value = first["i_reference"] if fault == "i_reference" else "many"
+    clash = another(captured, 2, **{fault: bad_value})
     results = await asyncio.gather(
         *(writer.write(**params) for params in (first, clash, third)), return_exceptions=True
     )
     assert results[0] is True and results[2] is True
-    assert isinstance(results[1], asyncpg.UniqueViolationError)
+    assert isinstance(results[1], error)
     assert await stored(world, [first["i_id"], third["i_id"]]) == {
         "inquiry": 2,
         "history": 2,
