@@ -21,12 +21,12 @@ citizen with a tracking token, measured by a satisfaction survey and KPIs.
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
-    async def keep_intake_memory(app: FastAPI) -> None:
+    async def start_intake(app: FastAPI) -> None:
         app.state.intake_memory = IntakeMemory(settings.inquiries_reference_block)
         pool = await build_driver_pool(app.state.engine, INTAKE_WRITER_CONNECTIONS)
         app.state.intake_writer = IntakeWriter(pool)
 
-    async def close_intake_writer(app: FastAPI) -> None:
+    async def stop_intake(app: FastAPI) -> None:
         await app.state.intake_writer.close()
 
     return create_service_app(
@@ -36,6 +36,6 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         settings=settings,
         routers=ROUTERS,
         tags=TAGS,
-        on_startup=[keep_intake_memory],
-        on_shutdown=[close_intake_writer],
+        on_startup=[start_intake],
+        on_shutdown=[stop_intake],
     )

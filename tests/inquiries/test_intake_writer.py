@@ -17,9 +17,7 @@ from tests.inquiries.conftest import submit, submit_keyed_twice
 
 async def stored(world, inquiry_ids: list[uuid.UUID]) -> dict[str, int]:
     """How many rows the intake wrote for these inquiries, table by table."""
-    conn = world.directory.conn
-    ids = list(inquiry_ids)
-    row = await conn.fetchrow(
+    row = await world.directory.conn.fetchrow(
         """SELECT
              (SELECT count(*) FROM inquiry WHERE id = ANY($1)) AS inquiry,
              (SELECT count(*) FROM inquiry_event WHERE inquiry_id = ANY($1)) AS history,
@@ -28,7 +26,7 @@ async def stored(world, inquiry_ids: list[uuid.UUID]) -> dict[str, int]:
              (SELECT count(*) FROM common_pgqueuer q JOIN common_outbox o
                 ON convert_from(q.payload, 'UTF8') = o.id::text
               WHERE o.aggregate_id = ANY($1)) AS jobs""",
-        ids,
+        inquiry_ids,
     )
     return dict(row)
 
