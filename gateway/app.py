@@ -1,12 +1,15 @@
 """The gateway: one public entry in front of the four services.
 
-Run it with `uvicorn gateway.app:create_gateway_app --factory`. Nothing is built at import
-time: the pooled upstream client and the rate-limit storage open in the lifespan.
+Run it with `uvicorn gateway.app:create_gateway_app --factory --no-proxy-headers` (the
+gateway decides itself which proxies to believe: `GOVHUB_TRUSTED_PROXIES`). Nothing is
+built at import time: the pooled upstream client and the rate-limit storage open in the
+lifespan.
 
-A request passes RequestContext (request id, language, metrics) → CORS → body limit →
-`GatewayDispatch`, which answers the gateway's own paths with the FastAPI routes below and
-sends every other path, after the rate limit, straight to the service that owns its prefix
-over raw ASGI (no FastAPI routing on the hot path).
+A request passes ProxyHeaders (only with `GOVHUB_TRUSTED_PROXIES`) → RequestContext
+(request id, language, metrics) → CORS → body limit → `GatewayDispatch`, which answers
+the gateway's own paths with the FastAPI routes below and sends every other path, after
+the rate limit, straight to the service that owns its prefix over raw ASGI (no FastAPI
+routing on the hot path).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.openapi import (
     DESCRIPTION,
@@ -46,6 +50,7 @@ from services.common.observability import (
     freeze_heap,
     metrics_endpoint,
 )
+from services.common.production import ensure_safe_to_start
 from services.common.settings import GovhubSettings, get_settings
 
 # Answered by the gateway itself and never rate limited (nor is anything under /docs/).
@@ -147,6 +152,7 @@ def create_gateway_app(settings: GovhubSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
+        ensure_safe_to_start(settings, "gateway")
         # httpx logs every call at INFO; the readiness probes alone would flood the log.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         await state.proxy.open()
@@ -192,6 +198,10 @@ def create_gateway_app(settings: GovhubSettings | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware, app_name="gateway")
+    if settings.trusted_proxies:
+        # outermost: the client address every later step sees (the rate limits' key, the
+        # X-Forwarded-For sent on) is the one a trusted proxy named, else the peer's
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

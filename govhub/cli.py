@@ -49,6 +49,9 @@ def demo() -> None:
     from services.directory.bootstrap import run_bootstrap
 
     settings = get_settings()
+    if settings.environment == "production":
+        typer.echo("The demo data is never loaded in production (GOVHUB_ENVIRONMENT).", err=True)
+        raise typer.Exit(2)
     database_url = resolve_database_url(settings)
     password = asyncio.run(run_bootstrap(database_url, settings, demo=True))
     if password:

@@ -8,12 +8,16 @@ here.
 from __future__ import annotations
 
 from services.common.db import build_engine, build_sessionmaker, session_scope
+from services.common.production import is_production
 from services.common.settings import GovhubSettings
 
 
 async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str, int]:
     """Loads the demo data of the services after the directory; idempotent. Returns how
-    many rows each service created (0 when its demo data was already there)."""
+    many rows each service created (0 when its demo data was already there). Never in
+    production: nothing is loaded and nothing returned."""
+    if is_production(settings):
+        return {}
     from services.inquiries.demo import load_demo as load_inquiries
 
     engine = build_engine(database_url, settings)

@@ -72,7 +72,13 @@ def plan(settings: GovhubSettings) -> list[Child]:
     children.append(
         Child(
             "gateway",
-            uvicorn_argv("gateway.app:create_gateway_app", settings.host, settings.port),
+            # the gateway alone decides whom to believe about the client's address
+            # (GOVHUB_TRUSTED_PROXIES); uvicorn's own default trusts X-Forwarded-For from
+            # 127.0.0.1, where any local process could pick its rate-limit bucket
+            [
+                *uvicorn_argv("gateway.app:create_gateway_app", settings.host, settings.port),
+                "--no-proxy-headers",
+            ],
             settings.port,
         )
     )
@@ -110,6 +116,14 @@ def stop_children(children: list[Child]) -> None:
 
 
 def run(settings: GovhubSettings) -> int:
+    from services.common.production import insecure_settings
+
+    refused = insecure_settings(settings)
+    if refused:
+        console.print("[red]GOVHUB_ENVIRONMENT=production refuses to start:[/red]")
+        for reason in refused:
+            console.print(f"  - {reason}")
+        return 2
     busy = [
         (name, port)
         for name, port in [("gateway", settings.port)]
@@ -157,7 +171,7 @@ def run(settings: GovhubSettings) -> int:
         try:
             admin_password = bootstrap(database_url, settings)
         except (RuntimeError, DomainError) as exc:
-            console.print(f"[red]Cannot create the bootstrap admin:[/red] {exc}")
+            console.print(f"[red]Bootstrap refused:[/red] {exc}")
             return 2
 
         env = os.environ | {
@@ -199,8 +213,11 @@ def bootstrap(database_url: str, settings: GovhubSettings) -> str | None:
         return None
     from govhub.demo import load_all_demo
 
-    console.print("Bootstrap: admin and demo data …")
-    password = asyncio.run(run_bootstrap(database_url, settings, demo=True))
+    production = settings.environment == "production"
+    console.print("Bootstrap: admin" + ("" if production else " and demo data") + " …")
+    if production:
+        console.print("Demo data: not loaded (GOVHUB_ENVIRONMENT=production)")
+    password = asyncio.run(run_bootstrap(database_url, settings, demo=not production))
     loaded = asyncio.run(load_all_demo(database_url, settings))
     if any(loaded.values()):
         console.print("Demo data: " + ", ".join(f"{n} {name}" for name, n in loaded.items()))
@@ -227,7 +244,10 @@ def banner(settings: GovhubSettings, admin_password: str | None) -> None:
         path = settings.resolved_data_dir / "admin-password.txt"
         if path.exists():
             console.print(f"  admin login   admin / see {path}")
-    console.print(f"  demo staff    riyadh.agent, eastern.unit_head, … / {settings.demo_password}")
+    if settings.environment != "production":
+        console.print(
+            f"  demo staff    riyadh.agent, eastern.unit_head, … / {settings.demo_password}"
+        )
     console.print(
         f"  token         curl -s {base}/v1/auth/token -d grant_type=password "
         f"-d username=admin -d password=…"

@@ -28,6 +28,7 @@ from services.common.observability import (
     freeze_heap,
     metrics_endpoint,
 )
+from services.common.production import ensure_safe_to_start
 from services.common.routing import GovhubRoute
 from services.common.settings import GovhubSettings, get_settings
 
@@ -55,6 +56,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
+        ensure_safe_to_start(settings, name)
         engine = build_engine(resolve_database_url(settings), settings)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)

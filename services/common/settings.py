@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_NAMES = ("directory", "inquiries", "calendar", "campaigns")
@@ -56,6 +57,12 @@ class GovhubSettings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Web origins allowed by CORS (JSON list)."
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Addresses or networks (JSON list, e.g. `["10.0.0.5", "10.1.0.0/16"]`) '
+        "of the reverse proxies in front of the gateway: only a connection from one of them "
+        "may name the client in `X-Forwarded-For`. Empty: the client is the connection's peer.",
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body (413 above).")
     max_import_body_bytes: int = Field(200 * 1024 * 1024, description="Largest body on /imports.")
     rate_limit_anonymous: str = Field("60/minute", description="Per IP, anonymous callers.")
@@ -94,6 +101,16 @@ class GovhubSettings(BaseSettings):
     oidc_issuer: str | None = Field(None, description="External OpenID Connect issuer to trust.")
     oidc_audience: str | None = Field(None, description="Audience expected in its tokens.")
     oidc_jwks_url: str | None = Field(None, description="Where its signing keys are published.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network") from exc
+        return value
 
     def service_url(self, name: str) -> str:
         explicit: str | None = getattr(self, f"{name}_url")

@@ -17,6 +17,7 @@ audit entries), acting as the `system` principal.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import build_engine, build_sessionmaker, session_scope
+from services.common.production import is_production
 from services.common.settings import GovhubSettings
 from services.directory import demo_data
 from services.directory.models import Organization
@@ -42,6 +44,7 @@ from services.directory.service import organizations as org_service
 from services.directory.service import users as user_service
 from services.directory.service.common import SYSTEM
 
+logger = logging.getLogger("govhub.bootstrap")
 ADMIN_USERNAME = "admin"
 ROOT_CODE = "GOVHUB"
 ADMIN_PASSWORD_FILE = "admin-password.txt"  # noqa: S105 (a file name)
@@ -220,11 +223,40 @@ async def load_demo(session: AsyncSession, settings: GovhubSettings) -> bool:
     return created
 
 
+async def demo_accounts_enabled(session: AsyncSession) -> list[str]:
+    """The demo staff and the demo client that exist and are not disabled: their passwords
+    and secret are published, so a production start refuses while any of them can sign in."""
+    found = []
+    for spec in demo_data.USERS:
+        user = await user_repo.get_by_username(session, spec.username)
+        if user is not None and user.active:
+            found.append(spec.username)
+    for client_spec in demo_data.CLIENTS:
+        client = await client_repo.get_by_client_id(session, client_spec.client_id)
+        if client is not None and client.active:
+            found.append(client_spec.client_id)
+    return found
+
+
 async def run_bootstrap(database_url: str, settings: GovhubSettings, *, demo: bool) -> str | None:
-    """Admin (and demo data) in one transaction; returns the generated admin password."""
+    """Admin (and demo data) in one transaction; returns the generated admin password.
+
+    In production the demo data is never loaded, whatever `demo` asks, and a database that
+    still holds enabled demo accounts (loaded by an earlier development start) refuses."""
     engine = build_engine(database_url, settings)
     try:
         async with session_scope(build_sessionmaker(engine)) as session:
+            if is_production(settings):
+                enabled = await demo_accounts_enabled(session)
+                if enabled:
+                    raise RuntimeError(
+                        "this database holds demo accounts whose passwords are published "
+                        f"({', '.join(enabled)}): disable them (PATCH active=false) or start "
+                        "from a database without the demo data"
+                    )
+                if demo:
+                    logger.warning("demo data not loaded: GOVHUB_ENVIRONMENT=production")
+                demo = False
             password = await ensure_admin(session, settings)
             if demo:
                 await load_demo(session, settings)
