@@ -19,6 +19,7 @@ from starlette.types import Scope
 
 from services.common.errors import DomainError
 from services.common.idempotency import idempotency
+from services.common.inputcheck import check_json, check_request, check_urlencoded, is_urlencoded
 
 JSON_TYPES = ("application/json",)
 
@@ -54,17 +55,36 @@ class GovhubRoute(APIRoute):
         return Match.NONE, {}
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = self._body_checked_handler()
+
+        # Every route: the path and the query string are valid UTF-8 without NUL before
+        # the handler runs (see services/common/inputcheck.py).
+        async def guarded(request: Request) -> Response:
+            check_request(request.scope)
+            return await handler(request)
+
+        return guarded
+
+    def _body_checked_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         lean = lean_handler(self.dependant, self.endpoint)
         self.lean = lean is not None
         if lean is not None:
             return lean
         handler = super().get_route_handler()
         body_params = self.dependant.body_params
-        expects_json = bool(body_params) and not any(
-            isinstance(p.field_info, (Form, File)) for p in body_params
-        )
-        if not expects_json:
+        if not body_params:
             return handler  # nothing to check: no wrapper on the way of every read
+        if any(isinstance(p.field_info, File) for p in body_params):
+            return handler  # multipart: files may hold any byte
+        if any(isinstance(p.field_info, Form) for p in body_params):
+
+            async def form_checked(request: Request) -> Response:
+                if is_urlencoded(request.headers.get("content-type", "")):
+                    body = await request.body()  # kept by the request: parsed once later
+                    check_urlencoded(body, where_ar="نص النموذج", where_en="form body")
+                return await handler(request)
+
+            return form_checked
 
         async def checked(request: Request) -> Response:
             body = await request.body()
@@ -86,6 +106,7 @@ class GovhubRoute(APIRoute):
                         "invalid_encoding",
                         400,
                     ) from exc
+                check_json(body)
             return await handler(request)
 
         return checked

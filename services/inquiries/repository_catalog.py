@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy import Select, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
@@ -93,17 +93,21 @@ def intake_default_statement(org: Any) -> Any:
 async def clear_intake_default(
     session: AsyncSession, org_id: uuid.UUID, keep: uuid.UUID | None
 ) -> None:
-    """Unset the organization's other intake default (at most one per organization)."""
-    rows = await session.scalars(
-        select(Category).where(
+    """Unset the organization's other intake default (at most one per organization).
+
+    One UPDATE, run before the caller's change is flushed (the session does not autoflush):
+    flushing both rows together let the unit of work write the new default first, in
+    primary-key order, and the unique index refused it."""
+    await session.execute(
+        update(Category)
+        .where(
             Category.organization_id == org_id,
             Category.intake_default.is_(True),
             Category.id != keep if keep else true(),
         )
+        .values(intake_default=False)
+        .execution_options(synchronize_session="fetch")
     )
-    for row in rows:
-        row.intake_default = False
-    await session.flush()
 
 
 async def is_within(session: AsyncSession, org_id: uuid.UUID, root_id: uuid.UUID) -> bool:

@@ -19,6 +19,8 @@ DEFAULT_PHONE_REGION = "SA"
 # Text fields: surrounding whitespace trimmed, Arabic kept exactly as given otherwise.
 NameAr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 NameEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# a holiday's names: its columns are varchar(200)
+ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class FieldProblem(BaseModel):

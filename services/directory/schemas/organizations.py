@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.directory.schemas.common import (
     NameAr,
     NameEn,
+    ShortName,
     Timestamps,
     check_code,
     check_timezone,
@@ -192,8 +193,8 @@ class HolidayCreate(BaseModel):
     )
 
     date: dt.date = Field(description="The day off (local calendar date).")
-    name_ar: NameAr = Field(description="Arabic name.", examples=["اليوم الوطني"])
-    name_en: NameEn | None = Field(None, description="English name.", examples=["National Day"])
+    name_ar: ShortName = Field(description="Arabic name.", examples=["اليوم الوطني"])
+    name_en: ShortName | None = Field(None, description="English name.", examples=["National Day"])
 
 
 class HolidayOut(Timestamps):
