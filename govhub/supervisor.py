@@ -85,7 +85,7 @@ def plan(settings: GovhubSettings) -> list[Child]:
     return children
 
 
-def wait_healthy(child: Child, host: str, timeout: float = 60) -> bool:
+def wait_healthy(child: Child, host: str, timeout: float = 180) -> bool:
     deadline = time.monotonic() + timeout
     url = f"http://{host}:{child.port}/healthz"
     while time.monotonic() < deadline:
