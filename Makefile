@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck migrations-check openapi openapi-check migrate bench install clean
+.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench install clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,13 +21,21 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/govhub run
 
-## test: lint, types, migrations check, OpenAPI drift check and the whole pytest suite
+## test: lint, types, migrations check, OpenAPI drift check and the whole pytest suite;
+## the suite's embedded PostgreSQL is stopped afterwards, whatever the outcome
 test: $(STAMP) lint typecheck openapi-check
-	$(BIN)/pytest -n $${GOVHUB_TEST_WORKERS:-2} --dist loadfile -p no:cacheprovider
+	@status=0; $(BIN)/pytest -n $${GOVHUB_TEST_WORKERS:-2} --dist loadfile -p no:cacheprovider \
+	  || status=$$?; $(BIN)/python -m tests.database stop || true; exit $$status
+
+## check: the quick loop before a commit — lint, types and the tests that need no database
+check: $(STAMP) lint typecheck openapi-check
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_architecture.py tests/gateway/test_routes.py \
+	  tests/gateway/test_openapi.py tests/inquiries/test_business_hours.py tests/inquiries/test_arabic.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy services gateway govhub

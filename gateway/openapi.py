@@ -21,9 +21,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from gateway.operations import PROBLEM_SCHEMA
 from gateway.operations import router as operations_router
 from gateway.routes import DEFAULT_PREFIXES, RouteTable
+from services.common.problems import document_problems
 from services.common.settings import SERVICE_NAMES
 
 logger = logging.getLogger("govhub.gateway.openapi")
@@ -294,8 +294,8 @@ def gateway_operations_spec() -> Spec:
     """The gateway's own documented operations (`/healthz`, `/readyz`) plus security."""
     routes = [route for route in operations_router.routes if isinstance(route, APIRoute)]
     spec = get_openapi(title=TITLE, version="1.0.0", routes=routes, tags=[OPERATIONS_TAG])
+    document_problems(spec)
     components = spec.setdefault("components", {})
-    components.setdefault("schemas", {})["Problem"] = copy.deepcopy(PROBLEM_SCHEMA)
     components["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
     for item in spec.get("paths", {}).values():
         for operation in item.values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 from fastapi import APIRouter, Request
@@ -13,43 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from services.common.context import request_id_var
-from services.common.errors import PROBLEM_JSON, problem_body
+from services.common.errors import problem_body
 from services.common.handlers import problem_response
 from services.common.i18n import text
+from services.common.problems import problems
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
 CheckState = Literal["up", "down", "unknown"]
-
-# RFC 9457 problem details as every govhub error is rendered (services.common.errors).
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "title": "Problem",
-    "description": "RFC 9457 problem details; `title` and `detail` follow Accept-Language.",
-    "required": ["type", "title", "status", "code"],
-    "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string", "examples": ["الخدمة غير متاحة"]},
-        "status": {"type": "integer", "examples": [503]},
-        "detail": {"type": "string", "examples": ["غير متاح: calendar"]},
-        "code": {
-            "type": "string",
-            "description": "A stable machine word for the error.",
-            "examples": ["service_unavailable"],
-        },
-        "instance": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-    },
-    "additionalProperties": True,
-}
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 class Liveness(BaseModel):
@@ -96,12 +67,7 @@ async def healthz() -> Liveness:
     description="Asks each service's own readiness probe at once (2 s each). 503 problem "
     "details name what is down in `checks`.",
     response_model=Readiness,
-    responses={
-        503: {
-            "description": "A service or the database is not ready.",
-            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
-        }
-    },
+    responses=problems(503),
 )
 async def readyz(request: Request) -> Response:
     gateway = request.app.state.gateway

@@ -28,6 +28,7 @@ from services.common.observability import (
     freeze_heap,
     metrics_endpoint,
 )
+from services.common.problems import problem_details_openapi
 from services.common.production import ensure_safe_to_start
 from services.common.routing import GovhubRoute
 from services.common.settings import GovhubSettings, get_settings
@@ -91,6 +92,7 @@ def create_service_app(
         # providers on every request, about 50 µs each even with none configured
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.service_name = name
     install_handlers(app)

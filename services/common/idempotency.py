@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import select, update
@@ -59,6 +61,32 @@ class Claim:
                 response_body=body.decode("utf-8", errors="replace"),
             )
         )
+
+
+@dataclass
+class RedactingClaim(Claim):
+    """Stores the response for replays with `fields` blanked: a secret shown once (a
+    client secret, a tracking token) is kept only as a hash, not even in the replay store."""
+
+    fields: tuple[str, ...] = ()
+
+    async def store(self, session: AsyncSession, start: Message, body: bytes) -> None:
+        try:
+            payload: Any = json.loads(body)
+            for name in self.fields:
+                payload[name] = None
+            body = json.dumps(payload, ensure_ascii=False).encode()
+        except (ValueError, TypeError):
+            body = b""
+        await super().store(session, start, body)
+
+
+def redact_on_replay(request: Request, *fields: str) -> None:
+    """Makes the request's claimed key (if any) store its response with `fields` blanked."""
+    state = request.scope.get("state", {})
+    claim = state.get(IDEMPOTENCY_STATE_KEY)
+    if isinstance(claim, Claim) and not isinstance(claim, RedactingClaim):
+        state[IDEMPOTENCY_STATE_KEY] = RedactingClaim(claim.row_id, fields)
 
 
 async def idempotency(request: Request) -> None:

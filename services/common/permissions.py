@@ -8,11 +8,15 @@ principal sees) is separate: see `orgtree.py`.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal, get_args
 
-ROLES = ("agent", "coordinator", "spokesperson", "unit_head", "org_admin", "sector_admin")
+# The one definition of the staff roles and the machine-client scopes: the schemas take the
+# Literal types, the rules below the tuples.
+Role = Literal["agent", "coordinator", "spokesperson", "unit_head", "org_admin", "sector_admin"]
+ROLES: tuple[str, ...] = get_args(Role)
 
 # Every scope a machine client may hold: one read and one write scope per service.
-SCOPES = (
+Scope = Literal[
     "inquiries:read",
     "inquiries:write",
     "calendar:read",
@@ -21,7 +25,8 @@ SCOPES = (
     "campaigns:write",
     "directory:read",
     "directory:write",
-)
+]
+SCOPES: tuple[str, ...] = get_args(Scope)
 
 # directory: every staff member reads the tree, colleagues and channels; administrators
 # change them, manage machine clients and read the audit log of their subtree.

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from services.common.app import create_service_app
 from services.directory.api import ROUTERS, TAGS
-from services.directory.openapi import problem_details_openapi
 from services.directory.passwords import Passwords
 from services.directory.settings import SERVICE_NAME, GovhubSettings, get_settings
 
@@ -27,5 +26,4 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         tags=TAGS,
         on_startup=[build_passwords],
     )
-    app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
     return app

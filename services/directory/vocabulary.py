@@ -1,5 +1,6 @@
 """The directory's fixed vocabularies, kept in one place: organization kinds and the tree
-rules between them, weekday names, channel kinds and machine-client scopes."""
+rules between them, weekday names and channel kinds (roles and scopes are the kernel's,
+services.common.permissions)."""
 
 from __future__ import annotations
 
@@ -73,16 +74,3 @@ ChannelKind = Literal[
     "other",
 ]
 CHANNEL_KINDS: tuple[str, ...] = get_args(ChannelKind)
-
-# the same words as services.common.permissions.ROLES / SCOPES (a test checks it)
-Role = Literal["agent", "coordinator", "spokesperson", "unit_head", "org_admin", "sector_admin"]
-Scope = Literal[
-    "inquiries:read",
-    "inquiries:write",
-    "calendar:read",
-    "calendar:write",
-    "campaigns:read",
-    "campaigns:write",
-    "directory:read",
-    "directory:write",
-]

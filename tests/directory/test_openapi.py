@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.permissions import ROLES, SCOPES
 from services.directory.app import create_app
-from services.directory.vocabulary import Role, Scope
 
 
 def test_every_operation_is_documented(settings):
@@ -24,8 +22,3 @@ def test_every_operation_is_documented(settings):
     assert "بلدية" in str(schemas["OrganizationCreate"]["examples"])
     token = spec["paths"]["/v1/auth/token"]["post"]
     assert "application/x-www-form-urlencoded" in token["requestBody"]["content"]
-
-
-def test_vocabularies_match_the_permission_tables():
-    assert set(Role.__args__) == set(ROLES)
-    assert set(Scope.__args__) == set(SCOPES)

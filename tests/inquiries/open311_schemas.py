@@ -1,8 +1,9 @@
-"""Validation of Open311 answers against the GeoReport v2 schemas in ../shared/open311/
+"""Validation of Open311 answers against the GeoReport v2 schemas kept in `open311_schema/`
 (JSON as sent; XML parsed into the same structure first).
 
-The shared folder holds `services.json`, `service-definition.json`, `requests.json` (with
-the `service.json` and `request.json` they reference) and `swagger.json`, whose
+That folder (their source and CC BY 3.0 licence are in its LICENSE.md) holds
+`services.json`, `service-definition.json`, `requests.json` (with the `service.json` and
+`request.json` they reference) and `swagger.json`, whose
 definitions cover the POST answer (`RequestResponse`) and tokens (`TokenResponse`). The
 item schemas declare no `type`, so each check also requires objects. Discovery and the
 error list have no schema there: they are checked against the shapes the spec's pages give.
@@ -19,8 +20,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(REPO_ROOT).parent / "shared" / "open311"
+SCHEMA_DIR = Path(__file__).resolve().parent / "open311_schema"
 SCHEMA_FILES = (
     "services.json",
     "service.json",
@@ -32,7 +32,7 @@ SCHEMA_FILES = (
 
 
 def _resource(name: str) -> Resource[Any]:
-    contents = json.loads((SHARED / name).read_text(encoding="utf-8"))
+    contents = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
     return Resource.from_contents(contents, default_specification=DRAFT4)
 
 

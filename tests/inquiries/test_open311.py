@@ -1,6 +1,6 @@
 """Open311 GeoReport v2 at /open311/v2/: every answer, JSON and XML, validates against the
-schemas in ../shared/open311/; requests go through the inquiries service; GETs are public
-and leak nothing private."""
+schemas kept in tests/inquiries/open311_schema/; requests go through the inquiries service;
+GETs are public and leak nothing private."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.inquiries.factories import World, mint_token
-from tests.inquiries.open311_schemas import SHARED, parse_xml, validate
+from tests.inquiries.open311_schemas import SCHEMA_DIR, parse_xml, validate
 
 BASE = "/open311/v2"
 FORM = "application/x-www-form-urlencoded"
@@ -42,8 +42,8 @@ REQUEST_FIELDS = {
 }
 
 
-def test_the_shared_schemas_are_there():
-    assert (SHARED / "request.json").is_file(), SHARED
+def test_the_schemas_are_kept_in_the_repository():
+    assert (SCHEMA_DIR / "request.json").is_file(), SCHEMA_DIR
 
 
 # --- the hub ---------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from services.common.etag import check_if_match, set_etag
 from services.common.pagination import Page, PageDep
 from services.directory.api.deps import redact_secret_on_replay
 from services.directory.models import ApiClient
-from services.directory.repository import api_clients as repo
 from services.directory.schemas.api_clients import (
     ApiClientCreate,
     ApiClientOut,
@@ -61,7 +60,7 @@ async def list_api_clients(
 ) -> Page[ApiClientOut]:
     if organization_id is not None:
         await visible_organization(session, principal, organization_id, "organization_id")
-    rows, cursor = await repo.list_visible(session, principal, organization_id, active, page)
+    rows, cursor = await service.list_visible(session, principal, organization_id, active, page)
     return Page(items=[_out(c) for c in rows], next_cursor=cursor)
 
 

@@ -12,9 +12,9 @@ from services.common.app import new_router
 from services.common.auth import Principal, require
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
-from services.directory.repository import audit as repo
 from services.directory.schemas.audit import AuditEntryOut
 from services.directory.schemas.common import problems
+from services.directory.service import audit as audit_trail
 from services.directory.service.common import visible_organization
 
 router = new_router(prefix="/v1/audit", tags=["audit"])
@@ -55,7 +55,7 @@ async def list_audit_entries(
 ) -> Page[AuditEntryOut]:
     if organization_id is not None:
         await visible_organization(session, principal, organization_id, "organization_id")
-    filters = repo.AuditFilters(
+    filters = audit_trail.AuditFilters(
         organization_id=organization_id,
         service=service,
         resource_type=resource_type,
@@ -65,5 +65,5 @@ async def list_audit_entries(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
     )
-    rows, cursor = await repo.list_visible(session, principal, filters, page)
+    rows, cursor = await audit_trail.list_visible(session, principal, filters, page)
     return Page(items=[AuditEntryOut.model_validate(r) for r in rows], next_cursor=cursor)

@@ -13,7 +13,6 @@ from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import Page, PageDep
 from services.directory.models import Channel
-from services.directory.repository import channels as repo
 from services.directory.schemas.channels import ChannelCreate, ChannelOut, ChannelUpdate
 from services.directory.schemas.common import problems
 from services.directory.service import channels as service
@@ -54,8 +53,8 @@ async def list_channels(
 ) -> Page[ChannelOut]:
     if organization_id is not None:
         await visible_organization(session, principal, organization_id, "organization_id")
-    filters = repo.ChannelFilters(organization_id, kind, intake, publish, active, q)
-    rows, cursor = await repo.list_visible(session, principal, filters, page)
+    filters = service.ChannelFilters(organization_id, kind, intake, publish, active, q)
+    rows, cursor = await service.list_visible(session, principal, filters, page)
     return Page(items=[_out(c) for c in rows], next_cursor=cursor)
 
 

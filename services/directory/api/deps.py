@@ -3,18 +3,14 @@ secrets through `Idempotency-Key`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import Message
 
-from services.common.idempotency import Claim
+from services.common.idempotency import redact_on_replay
 from services.common.routing import GovhubRoute
-from services.common.transaction import IDEMPOTENCY_STATE_KEY
 from services.directory.passwords import Passwords
 from services.directory.service.tokens import TokenContext
 
@@ -38,25 +34,9 @@ PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 TokenContextDep = Annotated[TokenContext, Depends(get_token_context)]
 
 
-class SecretRedactingClaim(Claim):
-    """Stores the response for `Idempotency-Key` replays with `client_secret` blanked: the
-    secret is shown once, and never kept in clear, not even in the replay store."""
-
-    async def store(self, session: AsyncSession, start: Message, body: bytes) -> None:
-        try:
-            payload: Any = json.loads(body)
-            payload["client_secret"] = None
-            body = json.dumps(payload, ensure_ascii=False).encode()
-        except (ValueError, TypeError):
-            body = b""
-        await super().store(session, start, body)
-
-
 def redact_secret_on_replay(request: Request) -> None:
-    state = request.scope.get("state", {})
-    claim = state.get(IDEMPOTENCY_STATE_KEY)
-    if isinstance(claim, Claim):
-        state[IDEMPOTENCY_STATE_KEY] = SecretRedactingClaim(claim.row_id)
+    """The client secret is shown once: never kept in clear, not even for replays."""
+    redact_on_replay(request, "client_secret")
 
 
 class NoReplayRoute(GovhubRoute):

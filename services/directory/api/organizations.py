@@ -15,7 +15,6 @@ from services.common.etag import check_if_match, etag_for, set_etag
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
 from services.directory.models import Organization
-from services.directory.repository import organizations as repo
 from services.directory.schemas.common import problems
 from services.directory.schemas.organizations import (
     HolidayCreate,
@@ -78,8 +77,8 @@ async def list_organizations(
 ) -> Page[OrganizationOut]:
     if parent_id is not None:
         await visible_organization(session, principal, parent_id, "parent_id")
-    filters = repo.OrganizationFilters(parent_id=parent_id, kind=kind, active=active, q=q)
-    rows, cursor = await repo.list_visible(session, principal, filters, page)
+    filters = service.OrganizationFilters(parent_id=parent_id, kind=kind, active=active, q=q)
+    rows, cursor = await service.list_visible(session, principal, filters, page)
     return Page(items=await service.present(session, rows), next_cursor=cursor)
 
 
@@ -155,7 +154,7 @@ async def list_holidays(
         bool, Query(description="Include the ancestors' holidays.")
     ] = True,
 ) -> Page[HolidayOut]:
-    filters = repo.HolidayFilters(date_from, date_to, include_inherited)
+    filters = service.HolidayFilters(date_from, date_to, include_inherited)
     items, cursor = await service.list_holidays(session, org, filters, page)
     return Page(items=items, next_cursor=cursor)
 

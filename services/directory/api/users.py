@@ -12,14 +12,13 @@ from services.common.auth import Principal, PrincipalDep, require
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import Page, PageDep
+from services.common.permissions import Role
 from services.directory.api.deps import NoReplayRoute, PasswordsDep
 from services.directory.models import User
-from services.directory.repository import users as repo
 from services.directory.schemas.common import problems
 from services.directory.schemas.users import PasswordChange, UserCreate, UserOut, UserUpdate
 from services.directory.service import users as service
 from services.directory.service.common import visible_organization
-from services.directory.vocabulary import Role
 
 router = new_router(prefix="/v1/users", tags=["users"])
 
@@ -53,8 +52,8 @@ async def list_users(
 ) -> Page[UserOut]:
     if organization_id is not None:
         await visible_organization(session, principal, organization_id, "organization_id")
-    filters = repo.UserFilters(organization_id=organization_id, role=role, active=active, q=q)
-    rows, cursor = await repo.list_visible(session, principal, filters, page)
+    filters = service.UserFilters(organization_id=organization_id, role=role, active=active, q=q)
+    rows, cursor = await service.list_visible(session, principal, filters, page)
     return Page(items=[_out(u) for u in rows], next_cursor=cursor)
 
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.common.permissions import Scope
 from services.directory.schemas.common import Timestamps, reject_null
-from services.directory.vocabulary import Scope
 
 ClientName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Scopes = Annotated[list[Scope], Field(min_length=1, max_length=8)]

@@ -1,4 +1,4 @@
-"""Shared pieces of the directory's schemas: problem documents and field validators."""
+"""Shared pieces of the directory's schemas: its problem wording and field validators."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from services.common.i18n import text
+from services.common.problems import ProblemResponses
 
 DEFAULT_PHONE_REGION = "SA"
 
@@ -23,56 +24,15 @@ NameEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class FieldProblem(BaseModel):
-    field: str = Field(description="The field at fault (dotted path).", examples=["parent_id"])
-    message: str = Field(description="What is wrong with it.", examples=["الجهة غير موجودة"])
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details; `title`, `detail` and messages follow Accept-Language."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "https://govhub.example/problems/not-found",
-                    "title": "غير موجود",
-                    "status": 404,
-                    "detail": "الجهة غير موجودة",
-                    "code": "not_found",
-                    "errors": [{"field": "parent_id", "message": "الجهة غير موجودة"}],
-                }
-            ]
-        },
-    )
-
-    type: str = Field(description="A URI naming the kind of problem.")
-    title: str = Field(description="Short summary of the kind of problem.")
-    status: int = Field(description="The HTTP status code.")
-    detail: str = Field(description="What went wrong this time.")
-    code: str = Field(description="A stable machine word for the error.", examples=["not_found"])
-    instance: str | None = None
-    errors: list[FieldProblem] | None = Field(
-        None, description="For validation and field-specific errors: the fields at fault."
-    )
-
-
-_PROBLEM_DESCRIPTIONS = {
-    400: "Bad request (problem details).",
-    401: "No token, or an invalid, expired or foreign token (problem details).",
-    403: "The caller lacks the permission, or may not grant the roles named (problem details).",
-    404: "Not found, or outside the caller's organization subtree (problem details).",
-    409: "Conflicts with existing data: duplicate, cycle, or tree rule (problem details).",
-    412: "`If-Match` names an older version (problem details).",
-    415: "The body is not JSON (problem details).",
-    422: "The body or query is not valid; `errors` names the fields (problem details).",
-}
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: the given statuses as problem documents."""
-    return {s: {"model": Problem, "description": _PROBLEM_DESCRIPTIONS[s]} for s in statuses}
+# The directory's wording of the statuses it means more precisely than the kernel's.
+problems = ProblemResponses(
+    {
+        401: "No token, or an invalid, expired or foreign token (problem details).",
+        403: "The caller lacks the permission, or may not grant the roles named (problem details).",
+        409: "Conflicts with existing data: duplicate, cycle, or tree rule (problem details).",
+        415: "The body is not JSON (problem details).",
+    }
+)
 
 
 class Timestamps(BaseModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.common.permissions import Role
 from services.directory.passwords import PASSWORD_MAX_LENGTH, STRENGTH_RULE_EN
 from services.directory.schemas.common import (
     Timestamps,
@@ -16,7 +17,6 @@ from services.directory.schemas.common import (
     check_username,
     reject_null,
 )
-from services.directory.vocabulary import Role
 
 Username = Annotated[str, Field(max_length=120)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import NotFound
+from services.common.pagination import PageParams
 from services.directory.models import ApiClient
 from services.directory.passwords import hash_secret, new_client_id, new_client_secret
 from services.directory.repository import api_clients as repo
@@ -101,3 +102,14 @@ async def update(
             changes,
         )
     return client
+
+
+async def list_visible(
+    session: AsyncSession,
+    principal: Principal,
+    organization_id: uuid.UUID | None,
+    active: bool | None,
+    page: PageParams,
+) -> tuple[list[ApiClient], str | None]:
+    """The machine clients the principal may see, filtered; one page (keyset)."""
+    return await repo.list_visible(session, principal, organization_id, active, page)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import NotFound
+from services.common.pagination import PageParams
 from services.directory.models import Channel
 from services.directory.repository import channels as repo
 from services.directory.repository.base import flush
@@ -81,3 +82,14 @@ async def update(
             changes,
         )
     return channel
+
+
+# The list's filters are the repository's query description; routers take them here.
+ChannelFilters = repo.ChannelFilters
+
+
+async def list_visible(
+    session: AsyncSession, principal: Principal, filters: ChannelFilters, page: PageParams
+) -> tuple[list[Channel], str | None]:
+    """The channels the principal may see, filtered; one page (keyset)."""
+    return await repo.list_visible(session, principal, filters, page)

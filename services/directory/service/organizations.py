@@ -290,3 +290,15 @@ async def create_holiday(
         {"date": holiday.date, "name_ar": holiday.name_ar, "name_en": holiday.name_en},
     )
     return present_holiday(holiday, org)
+
+
+# The list's filters are the repository's query description; routers take them here.
+OrganizationFilters = repo.OrganizationFilters
+HolidayFilters = repo.HolidayFilters
+
+
+async def list_visible(
+    session: AsyncSession, principal: Principal, filters: OrganizationFilters, page: PageParams
+) -> tuple[list[Organization], str | None]:
+    """The organizations the principal may see, filtered; one page (keyset)."""
+    return await repo.list_visible(session, principal, filters, page)

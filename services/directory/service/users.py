@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import Forbidden, NotFound
+from services.common.pagination import PageParams
 from services.common.permissions import grantable_roles
 from services.directory.errors import forbidden, invalid
 from services.directory.models import User
@@ -173,3 +174,14 @@ async def change_password(
         user.organization_id,
         {"password": "changed"},
     )
+
+
+# The list's filters are the repository's query description; routers take them here.
+UserFilters = repo.UserFilters
+
+
+async def list_visible(
+    session: AsyncSession, principal: Principal, filters: UserFilters, page: PageParams
+) -> tuple[list[User], str | None]:
+    """The users the principal may see, filtered; one page (keyset)."""
+    return await repo.list_visible(session, principal, filters, page)

@@ -3,84 +3,34 @@ tracking-token header, and keeping the tracking token out of the replay store.""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
-from pydantic import AwareDatetime, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import Message
+from pydantic import AwareDatetime, Field
 
 from services.common.auth import OptionalPrincipalDep
 from services.common.errors import ValidationFailed
 from services.common.etag import check_if_match, set_etag
-from services.common.idempotency import Claim
+from services.common.idempotency import redact_on_replay
+from services.common.problems import ProblemResponses
 from services.common.settings import GovhubSettings
-from services.common.transaction import IDEMPOTENCY_STATE_KEY
 from services.inquiries.repository import InquiryFilters
 from services.inquiries.schemas import Kind, Priority
-from services.inquiries.schemas_base import Schema
 from services.inquiries.service import Precondition
 from services.inquiries.workflow import Status
 
-
-class FieldProblem(Schema):
-    field: str = Field(description="The field at fault (dotted path).", examples=["channel"])
-    message: str = Field(
-        description="What is wrong with it.",
-        examples=["القناة ليست من قنوات الاستقبال النشطة لدى الجهة"],
-    )
-
-
-class Problem(Schema):
-    """RFC 9457 problem details; `title`, `detail` and messages follow Accept-Language."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "https://govhub.example/problems/invalid-state",
-                    "title": "الإجراء غير مسموح في الحالة الحالية",
-                    "status": 409,
-                    "detail": "لا يمكن تنفيذ «close» والحالة «new»",
-                    "code": "invalid_state",
-                }
-            ]
-        },
-    )
-
-    type: str = Field(description="A URI naming the kind of problem.")
-    title: str = Field(description="Short summary of the kind of problem.")
-    status: int = Field(description="The HTTP status code.")
-    detail: str = Field(description="What went wrong this time.")
-    code: str = Field(
-        description="A stable machine word for the error.", examples=["invalid_state"]
-    )
-    instance: str | None = None
-    errors: list[FieldProblem] | None = Field(
-        None, description="For validation errors: the fields at fault."
-    )
-
-
-_DESCRIPTIONS = {
-    400: "Bad request, e.g. an invalid cursor (problem details).",
-    401: "No token, an invalid token, or (tracking) no tracking token (problem details).",
-    403: "The caller lacks the permission (problem details).",
-    404: "Not found, or outside the caller's organization subtree, or a wrong tracking "
-    "token (problem details).",
-    409: "Not allowed in the current state, or a duplicate (problem details).",
-    412: "`If-Match` names an older version (problem details).",
-    415: "The body is not JSON (problem details).",
-    422: "The body or query is not valid; `errors` names the fields (problem details).",
-}
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: the given statuses as problem documents."""
-    return {s: {"model": Problem, "description": _DESCRIPTIONS[s]} for s in statuses}
+# The inquiries' wording of the statuses it means more precisely than the kernel's.
+problems = ProblemResponses(
+    {
+        401: "No token, an invalid token, or (tracking) no tracking token (problem details).",
+        404: "Not found, or outside the caller's organization subtree, or a wrong tracking "
+        "token (problem details).",
+        409: "Not allowed in the current state, or a duplicate (problem details).",
+        415: "The body is not JSON (problem details).",
+    }
+)
 
 
 async def get_settings(request: Request) -> GovhubSettings:
@@ -115,25 +65,9 @@ def etag(response: Response, row: Any) -> None:
     set_etag(response, row.id, row.updated_at)
 
 
-class TokenRedactingClaim(Claim):
-    """Stores the creation response for `Idempotency-Key` replays with `tracking_token`
-    blanked: the token is shown once and kept only as a hash, not even in the replay store."""
-
-    async def store(self, session: AsyncSession, start: Message, body: bytes) -> None:
-        try:
-            payload: Any = json.loads(body)
-            payload["tracking_token"] = None
-            body = json.dumps(payload, ensure_ascii=False).encode()
-        except (ValueError, TypeError):
-            body = b""
-        await super().store(session, start, body)
-
-
 async def redact_token_on_replay(request: Request) -> None:
-    state = request.scope.get("state", {})
-    claim = state.get(IDEMPOTENCY_STATE_KEY)
-    if isinstance(claim, Claim) and not isinstance(claim, TokenRedactingClaim):
-        state[IDEMPOTENCY_STATE_KEY] = TokenRedactingClaim(claim.row_id)
+    """The tracking token is shown once: never kept in clear, not even for replays."""
+    redact_on_replay(request, "tracking_token")
 
 
 def _me(value: str | None, principal: Any) -> uuid.UUID | None:
