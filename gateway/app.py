@@ -42,6 +42,7 @@ from gateway.ratelimit import GatewayRateLimiter, is_token_request, read_body, t
 from gateway.routes import RouteTable, build_route_table
 from services.common.bodylimit import BodyLimitMiddleware
 from services.common.errors import problem_body
+from services.common.forms import AmbiguousFormError
 from services.common.handlers import install_handlers, problem_response
 from services.common.i18n import text
 from services.common.observability import (
@@ -105,7 +106,19 @@ class GatewayDispatch:
             body = await read_body(receive)
             if body is None:
                 return
-            principal = token_principal(scope, body)
+            try:
+                principal = token_principal(scope, body)
+            except AmbiguousFormError as exc:
+                await send_problem(
+                    send,
+                    400,
+                    "invalid_request",
+                    text(exc.reason_ar, exc.reason_en),
+                    [(b"cache-control", b"no-store")],
+                    error="invalid_request",
+                    error_description=exc.reason_en,
+                )
+                return
         decision = await self.limiter.check(scope, principal)
         if not decision.allowed:
             await send_problem(

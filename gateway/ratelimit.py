@@ -1,10 +1,12 @@
 """Rate limits with the `limits` library, shared by gateway replicas through Redis.
 
-Buckets: an authenticated caller (a bearer token) by the token's subject, anyone else by
-client IP; the token endpoint additionally per IP and per username (or client_id). The
-token's claims are read WITHOUT verifying the signature: they only pick a bucket, every
-service verifies the token itself. A forged token can at worst spend the bucket of the
-subject it names, never get past a service.
+Buckets: an authenticated caller by the verified identity of its bearer token (the
+signature checked with the published keys, see `identity.py`), anyone else — a token
+that does not verify included — by client address (the connection's peer, or the client
+a trusted proxy names: `GOVHUB_TRUSTED_PROXIES`); the token endpoint additionally per
+address and per username (or client_id), read by the directory's own form parser.
+Unverified claims never pick a bucket: a made-up token would open a fresh one, a forged
+one spend someone else's.
 
 Answers carry the IETF `RateLimit-Policy` / `RateLimit` fields
 (draft-ietf-httpapi-ratelimit-headers), e.g. `RateLimit-Policy: "client";q=600;w=60` and
@@ -13,15 +15,10 @@ Answers carry the IETF `RateLimit-Policy` / `RateLimit` fields
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 import logging
 import math
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
@@ -29,6 +26,8 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import Receive, Scope
 
+from gateway.identity import CallerIdentity
+from services.common.forms import parse_token_form
 from services.common.settings import GovhubSettings
 
 logger = logging.getLogger("govhub.gateway.ratelimit")
@@ -36,7 +35,6 @@ logger = logging.getLogger("govhub.gateway.ratelimit")
 Headers = list[tuple[bytes, bytes]]
 
 TOKEN_PATH = "/v1/auth/token"  # noqa: S105 (a path, not a secret)
-_MAX_TOKEN_FORM = 64 * 1024  # larger token requests are forwarded, just not parsed
 _OUTAGE_LOG_INTERVAL = 60.0
 
 
@@ -78,38 +76,14 @@ def storage_uri(redis_url: str) -> str:
     return redis_url if redis_url.startswith("async+") else "async+" + redis_url
 
 
-def unverified_subject(token: bytes) -> str | None:
-    """`iss|sub` of a JWT, decoded without verification (bucketing only), else None."""
-    parts = token.split(b".")
-    if len(parts) != 3 or not parts[1] or len(parts[1]) > 8192:
-        return None
-    payload = parts[1]
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
-    except (binascii.Error, ValueError):
-        return None
-    if not isinstance(claims, dict):
-        return None
-    subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject or len(subject) > 256:
-        return None
-    issuer = claims.get("iss")
-    return f"{issuer}|{subject}" if isinstance(issuer, str) and len(issuer) <= 256 else subject
-
-
-def client_bucket(scope: Scope) -> tuple[bool, str]:
-    """(authenticated?, bucket key) for this request."""
+def bearer_token(scope: Scope) -> bytes | None:
+    """The token of an `Authorization: Bearer …` header, if there is one."""
     for name, value in scope["headers"]:
         if name == b"authorization":
             scheme, _, token = value.partition(b" ")
             token = token.strip()
-            if scheme.lower() == b"bearer" and token:
-                subject = unverified_subject(token)
-                if subject is not None:
-                    return True, "sub:" + subject
-                return True, "tok:" + hashlib.blake2b(token, digest_size=16).hexdigest()
-            break
-    return False, "ip:" + client_ip(scope)
+            return token if scheme.lower() == b"bearer" and token else None
+    return None
 
 
 def client_ip(scope: Scope) -> str:
@@ -136,25 +110,16 @@ async def read_body(receive: Receive) -> bytes | None:
 
 
 def token_principal(scope: Scope, body: bytes) -> str | None:
-    """The username (or client_id) a token request names, from its urlencoded form body."""
-    if not body or len(body) > _MAX_TOKEN_FORM:
-        return None
+    """The username (or client_id) a token request names, read by the same parser as the
+    directory's (`services.common.forms`). Raises `AmbiguousFormError` for a body that
+    parser refuses: the gateway answers it 400 itself."""
     content_type = b""
     for name, value in scope["headers"]:
         if name == b"content-type":
             content_type = value
             break
-    if content_type.split(b";")[0].strip().lower() != b"application/x-www-form-urlencoded":
-        return None
-    try:
-        fields = parse_qsl(body.decode("utf-8"), max_num_fields=64)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    found: dict[str, str] = {}
-    for key, value in fields:
-        if key in ("username", "client_id") and value and key not in found:
-            found[key] = value
-    name = found.get("username") or found.get("client_id")
+    fields = parse_token_form(content_type.decode("latin-1"), body)
+    name = fields.get("username") or fields.get("client_id")
     return name.strip().casefold()[:256] if name else None
 
 
@@ -224,11 +189,13 @@ class GatewayRateLimiter:
         self.authenticated = policies_from("client", settings.rate_limit_authenticated)
         self.token_ip = policies_from("token-ip", settings.rate_limit_token)
         self.token_user = policies_from("token-user", settings.rate_limit_token)
+        self.identity = CallerIdentity(settings)
         self.storage: Storage | None = None
         self._strategy: FixedWindowRateLimiter | None = None
         self._last_outage_log = -math.inf
 
     async def open(self) -> None:
+        await self.identity.open()
         if self.redis_url:
             storage = storage_from_string(storage_uri(self.redis_url))
             if not isinstance(storage, Storage):
@@ -241,10 +208,20 @@ class GatewayRateLimiter:
     async def close(self) -> None:
         self._strategy = None
         self.storage = None
+        await self.identity.close()
+
+    async def bucket(self, scope: Scope) -> tuple[bool, str]:
+        """(authenticated?, bucket key): the verified identity, else the client address."""
+        token = bearer_token(scope)
+        if token is not None:
+            subject = await self.identity.subject(token)
+            if subject is not None:
+                return True, "sub:" + subject
+        return False, "ip:" + client_ip(scope)
 
     async def check(self, scope: Scope, token_principal_name: str | None = None) -> Decision:
         """Counts this request against its buckets; stops at the first exhausted one."""
-        authenticated, bucket = client_bucket(scope)
+        authenticated, bucket = await self.bucket(scope)
         checks: list[tuple[Policy, str]] = [
             (policy, bucket) for policy in (self.authenticated if authenticated else self.anonymous)
         ]

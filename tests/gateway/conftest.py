@@ -51,9 +51,11 @@ class FakeService:
     first_chunk_in: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     gone: asyncio.Event = field(default_factory=asyncio.Event)
+    jwks: dict[str, Any] | None = None  # served at /.well-known/jwks.json when set
 
     def reset(self) -> None:
         self.seen.clear()
+        self.jwks = None
         self.ready = True
         self.database = "up"
         self.first_chunk_in = asyncio.Event()
@@ -76,6 +78,9 @@ class FakeService:
             return
         if path == "/openapi.json":
             await _json(send, 200, self.spec_app.openapi())
+            return
+        if path == "/.well-known/jwks.json" and self.jwks is not None:
+            await _json(send, 200, self.jwks)
             return
         raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         headers: dict[str, str] = {}

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import time
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from limits.aio.storage.redis import RedisStorage
 
 from gateway.ratelimit import (
     GatewayRateLimiter,
     WindowCounterStorage,
-    client_bucket,
     storage_uri,
     token_principal,
-    unverified_subject,
 )
+from services.common.forms import AmbiguousFormError
+from services.common.keys import SigningKey
 from services.common.settings import GovhubSettings
 from tests.gateway.conftest import free_port
 
@@ -25,26 +25,92 @@ PROBLEM = "application/problem+json"
 STATE = re.compile(r'^"(?P<name>[a-z-]+)";r=(?P<r>\d+);t=(?P<t>\d+)$')
 
 
-def fake_jwt(claims: dict[str, object]) -> str:
-    def part(value: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+@pytest.fixture
+def sign(upstreams):
+    """`sign(sub, **claims)` → a token of the directory's key, which the fake directory
+    publishes at /.well-known/jwks.json; `sign.other` signs with a key nobody publishes."""
+    published = SigningKey("published-kid", Ed25519PrivateKey.generate())
+    unpublished = SigningKey("published-kid", Ed25519PrivateKey.generate())  # same kid
+    upstreams["directory"].jwks = {"keys": [published.jwk()]}
 
-    return f"{part({'alg': 'EdDSA'})}.{part(claims)}.c2lnbmF0dXJl"
+    def token(sub: str, key: SigningKey = published, **claims: object) -> str:
+        now = int(time.time())
+        body = {"iss": "govhub", "aud": "govhub", "sub": sub, "iat": now, "exp": now + 300}
+        body.update(claims)
+        return jwt.encode(body, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+    token.other = unpublished  # type: ignore[attr-defined]
+    return token
 
 
-def test_bucket_keys() -> None:
-    anonymous = {"headers": [], "client": ("192.0.2.1", 1)}
-    assert client_bucket(anonymous) == (False, "ip:192.0.2.1")
-    token = fake_jwt({"sub": "user-1", "iss": "govhub"}).encode()
-    bearer = {"headers": [(b"authorization", b"Bearer " + token)], "client": ("192.0.2.1", 1)}
-    assert client_bucket(bearer) == (True, "sub:govhub|user-1")
-    opaque = {"headers": [(b"authorization", b"bearer not-a-jwt")], "client": None}
-    authenticated, key = client_bucket(opaque)
-    assert authenticated and key.startswith("tok:") and "not-a-jwt" not in key
-    basic = {"headers": [(b"authorization", b"Basic Zm9vOmJhcg==")], "client": None}
-    assert client_bucket(basic) == (False, "ip:unknown")
-    assert unverified_subject(b"a.!!!.c") is None
-    assert unverified_subject(fake_jwt({"sub": 5}).encode()) is None
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_buckets_are_verified_identities_else_addresses(gateway_settings, sign) -> None:
+    limiter = GatewayRateLimiter(gateway_settings())
+    await limiter.open()
+    try:
+
+        async def bucket(authorization: bytes | None) -> tuple[bool, str]:
+            headers = [(b"authorization", authorization)] if authorization else []
+            return await limiter.bucket({"headers": headers, "client": ("192.0.2.1", 1)})
+
+        anonymous = (False, "ip:192.0.2.1")
+        assert await bucket(None) == anonymous
+        assert await bucket(f"Bearer {sign('amal')}".encode()) == (True, "sub:govhub|amal")
+        # made up, forged (another key, the same kid), expired, foreign issuer, no kid,
+        # not a bearer token: all count against the address
+        now = int(time.time())
+        refused = [
+            b"Bearer junk1",
+            f"Bearer {sign('amal', sign.other)}".encode(),
+            f"Bearer {sign('amal', exp=now - 60)}".encode(),
+            f"Bearer {sign('amal', iss='elsewhere')}".encode(),
+            f"Bearer {sign('amal', aud='other-audience')}".encode(),
+            b"Bearer "
+            + jwt.encode({"sub": "amal", "iss": "govhub"}, "k" * 32, algorithm="HS256").encode(),
+            b"Basic Zm9vOmJhcg==",
+        ]
+        for authorization in refused:
+            assert await bucket(authorization) == anonymous, authorization
+    finally:
+        await limiter.close()
+
+
+async def test_unknown_key_ids_do_not_make_the_gateway_fetch_every_time(
+    gateway_settings, sign, monkeypatch
+) -> None:
+    limiter = GatewayRateLimiter(gateway_settings())
+    await limiter.open()
+    fetches = []
+    fetch = limiter.identity._fetch
+
+    async def counted(source):
+        fetches.append(source.issuer)
+        await fetch(source)
+
+    monkeypatch.setattr(limiter.identity, "_fetch", counted)
+    try:
+        good = sign("amal")
+        for index in range(20):
+            forged = jwt.encode(
+                {"iss": "govhub", "sub": "amal", "exp": int(time.time()) + 60},
+                sign.other.private_key,
+                algorithm="EdDSA",
+                headers={"kid": f"kid-{index}"},
+            )
+            headers = [(b"authorization", f"Bearer {forged}".encode())]
+            assert (await limiter.bucket({"headers": headers, "client": None}))[0] is False
+        assert len(fetches) == 1
+        headers = [(b"authorization", f"Bearer {good}".encode())]
+        assert await limiter.bucket({"headers": headers, "client": None}) == (
+            True,
+            "sub:govhub|amal",
+        )
+        assert len(fetches) == 1
+    finally:
+        await limiter.close()
 
 
 def test_token_form_names_the_principal() -> None:
@@ -54,8 +120,14 @@ def test_token_form_names_the_principal() -> None:
     )
     assert token_principal(form, b"grant_type=client_credentials&client_id=moh-app") == "moh-app"
     assert token_principal(form, b"grant_type=password") is None
-    json_body = {"headers": [(b"content-type", b"application/json")]}
-    assert token_principal(json_body, b'{"username": "amal"}') is None
+    # the directory's own parser: what it would refuse, the gateway refuses too
+    with pytest.raises(AmbiguousFormError):
+        token_principal(form, b"username=amal&username=omar")
+    with pytest.raises(AmbiguousFormError):
+        token_principal({"headers": [(b"content-type", b"application/json")]}, b"{}")
+    multipart = b"multipart/form-data; boundary=x"
+    with pytest.raises(AmbiguousFormError):
+        token_principal({"headers": [(b"content-type", multipart)]}, b"--x--")
 
 
 def test_storage_choice() -> None:
@@ -114,22 +186,47 @@ async def test_anonymous_quota_then_429(make_gateway, upstreams) -> None:
         assert "ratelimit" not in answer.headers
 
 
-async def test_authenticated_clients_get_their_own_buckets(make_gateway, upstreams) -> None:
+async def test_authenticated_clients_get_their_own_buckets(make_gateway, upstreams, sign) -> None:
     gateway = await make_gateway(
         rate_limit_anonymous="1/minute", rate_limit_authenticated="2/minute"
     )
-    amal = {"Authorization": f"Bearer {fake_jwt({'sub': 'amal', 'iss': 'govhub'})}"}
-    amal_again = {"Authorization": f"Bearer {fake_jwt({'sub': 'amal', 'iss': 'govhub', 'jti': 2})}"}
-    omar = {"Authorization": f"Bearer {fake_jwt({'sub': 'omar', 'iss': 'govhub'})}"}
-    first = await gateway.client.get("/v1/campaigns", headers=amal)
+    amal, amal_again, omar = sign("amal"), sign("amal", jti="2"), sign("omar")
+    first = await gateway.client.get("/v1/campaigns", headers=bearer(amal))
     assert first.status_code == 200
     assert first.headers["ratelimit-policy"] == '"client";q=2;w=60'
     # a fresh token of the same subject shares the bucket
-    assert (await gateway.client.get("/v1/campaigns", headers=amal_again)).status_code == 200
-    assert (await gateway.client.get("/v1/campaigns", headers=amal)).status_code == 429
-    assert (await gateway.client.get("/v1/campaigns", headers=omar)).status_code == 200
+    assert (
+        await gateway.client.get("/v1/campaigns", headers=bearer(amal_again))
+    ).status_code == 200
+    assert (await gateway.client.get("/v1/campaigns", headers=bearer(amal))).status_code == 429
+    assert (await gateway.client.get("/v1/campaigns", headers=bearer(omar))).status_code == 200
     assert (await gateway.client.get("/v1/campaigns")).status_code == 200
     assert (await gateway.client.get("/v1/campaigns")).status_code == 429
+
+
+async def test_made_up_tokens_count_against_the_address(make_gateway, upstreams, sign) -> None:
+    gateway = await make_gateway(rate_limit_anonymous="3/minute")
+    statuses = [
+        (await gateway.client.get("/v1/inquiries", headers=bearer(f"junk{i}"))).status_code
+        for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert len(upstreams["inquiries"].seen) == 3
+
+
+async def test_forged_tokens_never_spend_the_named_callers_bucket(
+    make_gateway, upstreams, sign
+) -> None:
+    gateway = await make_gateway(
+        rate_limit_anonymous="100/minute", rate_limit_authenticated="2/minute"
+    )
+    forged = sign("admin", sign.other)
+    for _ in range(5):
+        answer = await gateway.client.get("/v1/users", headers=bearer(forged))
+        assert answer.status_code == 200 and '"anonymous"' in answer.headers["ratelimit-policy"]
+    real = await gateway.client.get("/v1/users", headers=bearer(sign("admin")))
+    assert real.status_code == 200
+    assert states(real)["client"][0] == 1  # the real admin's bucket was untouched
 
 
 @pytest.mark.parametrize("username", ["amal.saeed"])
@@ -175,3 +272,26 @@ async def test_window_counters_expire_and_sweep(monkeypatch) -> None:
     clock[0] = 1061.0
     assert await storage.incr("a", 60) == 1  # a new window
     assert await storage.reset() == 2
+
+
+async def test_ambiguous_token_forms_are_refused_before_the_directory(
+    make_gateway, upstreams
+) -> None:
+    gateway = await make_gateway()
+    form = "application/x-www-form-urlencoded"
+    bodies = [
+        (form, b"grant_type=password&username=amal&username=omar&password=x"),
+        (form, b"grant_type=password&user%6Eame=amal&username=omar&password=x"),
+        ("multipart/form-data; boundary=b", b'--b\r\nContent-Disposition: form-data; name="a"'),
+    ]
+    for content_type, body in bodies:
+        answer = await gateway.client.post(
+            "/v1/auth/token",
+            content=body,
+            headers={"Content-Type": content_type, "Accept-Language": "en"},
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == PROBLEM
+        assert answer.json()["code"] == answer.json()["error"] == "invalid_request"
+        assert answer.headers["cache-control"] == "no-store"
+    assert upstreams["directory"].seen == []

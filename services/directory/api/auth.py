@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Form, Header, Request, Response
+from fastapi import Depends, Header, Request, Response
 
 from services.common.app import new_router
-from services.common.db import SessionDep
+from services.common.forms import FORM_MEDIA_TYPE, AmbiguousFormError, parse_token_form
 from services.directory.api.deps import NoReplayRoute, TokenContextDep
-from services.directory.demo_data import DEMO_CLIENT_ID
-from services.directory.schemas.auth import Jwks, TokenOut
+from services.directory.errors import OAuthError
+from services.directory.schemas.auth import Jwks, TokenForm, TokenOut
 from services.directory.schemas.common import problems
 from services.directory.service import tokens as service
 
 router = new_router(tags=["auth"])
-SECRET_FORMAT: dict[str, Any] = {"format": "password"}
 
 GRANTS_DESCRIPTION = """\
 OAuth2 token endpoint (form body, `application/x-www-form-urlencoded`).
@@ -28,52 +27,40 @@ Answers a short-lived EdDSA JWT (`kid` header; verify with `/.well-known/jwks.js
 Failures are problem documents that also carry the RFC 6749 `error` and
 `error_description`: wrong credentials answer **401** (`invalid_grant` for staff,
 `invalid_client` for clients); a malformed request 400 (`invalid_request`,
-`unsupported_grant_type`, `invalid_scope`). Five failed sign-ins for a username within 15
-minutes lock it for 5 minutes (401 with `Retry-After`), whether the account exists or not.
+`unsupported_grant_type`, `invalid_scope`; `invalid_request` also for a body that is not
+exactly one urlencoded form: multipart, another media type, or a field sent twice). Five
+sign-in attempts for a username within 15 minutes lock it for 5 minutes (the fifth is still
+checked; failed, it answers 401 with `Retry-After`), whether the account exists or not.
 Disabled users and clients, and those of an inactive organization, get no token; tokens
 already issued stay valid until they expire.
 """
 
 
+async def token_form(request: Request) -> dict[str, str]:
+    """The form, read once by the parser the gateway uses too: a multipart body, another
+    media type or a field sent twice is 400 `invalid_request`, never a guess."""
+    try:
+        return parse_token_form(request.headers.get("content-type", ""), await request.body())
+    except AmbiguousFormError as exc:
+        raise OAuthError("invalid_request", exc.reason_ar, exc.reason_en) from exc
+
+
 async def issue_token(
-    session: SessionDep,
     context: TokenContextDep,
     response: Response,
-    grant_type: Annotated[
-        str | None, Form(description="`password` or `client_credentials`.")
-    ] = None,
-    username: Annotated[
-        str | None, Form(description="Password grant: the username.", examples=["riyadh.agent"])
-    ] = None,
-    password: Annotated[
-        str | None,
-        Form(description="Password grant: the password.", json_schema_extra=SECRET_FORMAT),
-    ] = None,
-    client_id: Annotated[
-        str | None,
-        Form(description="Client credentials (unless HTTP Basic).", examples=[DEMO_CLIENT_ID]),
-    ] = None,
-    client_secret: Annotated[
-        str | None,
-        Form(
-            description="Client credentials (unless HTTP Basic).", json_schema_extra=SECRET_FORMAT
-        ),
-    ] = None,
-    scope: Annotated[
-        str | None, Form(description="Space-separated subset of the client's scopes.")
-    ] = None,
+    form: Annotated[dict[str, str], Depends(token_form)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenOut:
     token_request = service.TokenRequest(
-        grant_type=grant_type,
-        username=username,
-        password=password,
-        client_id=client_id,
-        client_secret=client_secret,
-        scope=scope,
+        grant_type=form.get("grant_type") or None,
+        username=form.get("username"),
+        password=form.get("password"),
+        client_id=form.get("client_id"),
+        client_secret=form.get("client_secret"),
+        scope=form.get("scope"),
         authorization=authorization,
     )
-    token = await service.grant(session, context, token_request)
+    token = await service.grant(context, token_request)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return token
@@ -90,7 +77,13 @@ router.add_api_route(
     description=GRANTS_DESCRIPTION,
     responses=problems(400, 401),
     route_class_override=NoReplayRoute,
-    openapi_extra={"security": []},
+    openapi_extra={
+        "security": [],
+        "requestBody": {
+            "required": True,
+            "content": {FORM_MEDIA_TYPE: {"schema": TokenForm.model_json_schema()}},
+        },
+    },
 )
 
 

@@ -73,59 +73,67 @@ async def list_visible(
 # ------------------------------------------------------------------ failed sign-in counter
 
 
-async def locked_until(session: AsyncSession, username: str) -> Any:
-    """When the username's lock ends, if it is locked now."""
-    return await session.scalar(
-        select(LoginThrottle.locked_until).where(
-            LoginThrottle.username == username.lower(),
-            LoginThrottle.locked_until > func.now(),
-        )
-    )
-
-
-_RECORD_FAILURE = text(
+# One statement counts the attempt and answers whether it may be checked: attempts are
+# numbered under the row's lock, so concurrent attempts can never all see "not locked
+# yet". A count starts afresh when the window is over or a lock has ended; the attempt
+# that reaches `limit` sets the lock (and is itself still checked: a right password
+# clears it); every later one is refused without checking the password.
+_CLAIM_ATTEMPT = text(
     """
-    INSERT INTO directory_login_throttle AS t (username, failures, first_failed_at, last_failed_at)
-    VALUES (:username, 1, now(), now())
+    INSERT INTO directory_login_throttle AS t
+        (username, failures, first_failed_at, last_failed_at, locked_until)
+    VALUES (:username, 1, now(), now(),
+            CASE WHEN 1 >= :limit THEN now() + make_interval(secs => :lock) END)
     ON CONFLICT (username) DO UPDATE SET
-        failures = CASE WHEN t.first_failed_at < now() - make_interval(secs => :window)
-                        THEN 1 ELSE t.failures + 1 END,
-        first_failed_at = CASE WHEN t.first_failed_at < now() - make_interval(secs => :window)
-                               THEN now() ELSE t.first_failed_at END,
+        failures = CASE WHEN FRESH THEN 1 ELSE t.failures + 1 END,
+        first_failed_at = CASE WHEN FRESH THEN now() ELSE t.first_failed_at END,
+        locked_until = CASE
+            WHEN FRESH THEN CASE WHEN 1 >= :limit THEN now() + make_interval(secs => :lock) END
+            WHEN t.locked_until IS NOT NULL THEN t.locked_until
+            WHEN t.failures + 1 >= :limit THEN now() + make_interval(secs => :lock)
+        END,
         last_failed_at = now()
-    RETURNING failures
-    """
-)
-_LOCK = text(
-    """
-    UPDATE directory_login_throttle
-    SET locked_until = now() + make_interval(secs => :lock), failures = 0,
-        first_failed_at = now()
-    WHERE username = :username
-    """
-)
-
-
-async def record_failure(
-    session: AsyncSession, username: str, *, limit: int, window: timedelta, lock: timedelta
-) -> bool:
-    """Counts a failure (one atomic upsert); the `limit`-th failure within `window` locks the
-    username for `lock` and starts a fresh count. Rows idle for a day are swept on the way.
-    Returns whether this failure locked the username."""
-    key = username.lower()
-    failures = await session.scalar(
-        _RECORD_FAILURE, {"username": key, "window": window.total_seconds()}
+    RETURNING failures, locked_until
+    """.replace(
+        # a fresh count: the lock has ended, or (never locked) the window is over
+        "FRESH",
+        "(t.locked_until <= now() OR (t.locked_until IS NULL"
+        " AND t.first_failed_at < now() - make_interval(secs => :window)))",
     )
-    locked = int(failures or 0) >= limit
-    if locked:
-        await session.execute(_LOCK, {"username": key, "lock": lock.total_seconds()})
+)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int  # this attempt's place in the username's current count (1 = first)
+    locked_until: Any  # when the lock ends, if the count has reached the limit
+
+
+async def claim_attempt(
+    session: AsyncSession, username: str, *, limit: int, window: timedelta, lock: timedelta
+) -> Attempt:
+    """Counts a sign-in attempt for `username` before its password is checked (one atomic
+    upsert). The attempt may be checked when `number <= limit`. Rows idle for a day are
+    swept on the way."""
+    key = username.lower()
+    row = (
+        await session.execute(
+            _CLAIM_ATTEMPT,
+            {
+                "username": key,
+                "limit": limit,
+                "window": window.total_seconds(),
+                "lock": lock.total_seconds(),
+            },
+        )
+    ).one()
     await session.execute(
         delete(LoginThrottle).where(
             LoginThrottle.last_failed_at < func.now() - timedelta(days=1),
             LoginThrottle.username != key,
         )
     )
-    return locked
+    return Attempt(int(row.failures), row.locked_until)
 
 
 async def clear_failures(session: AsyncSession, username: str) -> None:

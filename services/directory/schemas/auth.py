@@ -5,6 +5,32 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class TokenForm(BaseModel):
+    """The token request's form fields (documentation: the body is read by
+    `services.common.forms.parse_token_form`, the same parser as the gateway's)."""
+
+    model_config = ConfigDict(title="TokenRequestForm")
+
+    grant_type: str = Field(description="`password` or `client_credentials`.")
+    username: str | None = Field(
+        None, description="Password grant: the username.", examples=["riyadh.agent"]
+    )
+    password: str | None = Field(
+        None, description="Password grant: the password.", json_schema_extra={"format": "password"}
+    )
+    client_id: str | None = Field(
+        None,
+        description="Client credentials (unless HTTP Basic).",
+        examples=["demo-ministry-client"],
+    )
+    client_secret: str | None = Field(
+        None,
+        description="Client credentials (unless HTTP Basic).",
+        json_schema_extra={"format": "password"},
+    )
+    scope: str | None = Field(None, description="Space-separated subset of the client's scopes.")
+
+
 class TokenOut(BaseModel):
     """RFC 6749 §5.1 access token response."""
 

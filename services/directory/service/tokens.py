@@ -1,12 +1,18 @@
 """The OAuth2 token endpoint's rules: password and client_credentials grants, short-lived
 EdDSA JWTs, and a short lock after repeated failed sign-ins.
 
-Failed sign-ins are counted per username — existing or not, so a lock says nothing about
-whether an account exists — in `directory_login_throttle`, in their own committed
-transaction (the request's own rolls back with the 401). The fifth failure within 15
-minutes locks the username for 5 minutes; while locked every attempt is refused without
-checking the password; a successful sign-in clears the count. The gateway additionally
-limits the token endpoint per IP and per username.
+Sign-in attempts are counted per username — existing or not, so a lock says nothing about
+whether an account exists — in `directory_login_throttle`, before the password is
+checked, by one atomic upsert in a committed unit of work of its own: concurrent attempts
+get distinct numbers, so however many arrive at once only five are ever checked. The
+fifth attempt within 15 minutes locks the username for 5 minutes (it is still checked;
+if it fails it answers the lock); while locked every attempt is refused without checking
+the password; a successful sign-in clears the count. The gateway additionally limits the
+token endpoint per IP and per username.
+
+No step holds a pooled connection while the password is checked (Argon2id in a worker
+thread) or while it waits for another connection: ten failed sign-ins at once used to
+hold the ten connections of the pool and each wait for an eleventh.
 
 A disabled user or client, or one whose organization is inactive, gets no token. Tokens
 already issued stay valid until they expire (`GOVHUB_JWT_TTL_SECONDS`, 15 minutes by
@@ -101,13 +107,17 @@ def sign(
     )
 
 
-async def grant(session: AsyncSession, context: TokenContext, request: TokenRequest) -> TokenOut:
+async def grant(context: TokenContext, request: TokenRequest) -> TokenOut:
+    """Checks the credentials and signs a token. Takes no request session: each step that
+    needs the database opens its own short unit of work and gives the connection back
+    before the (slow, threaded) password check, so a sign-in holds at most one pooled
+    connection at a time and never while it waits for another."""
     if not request.grant_type:
         raise OAuthError("invalid_request", "حدد grant_type", "grant_type is required")
     if request.grant_type == "password":
-        return await _password_grant(session, context, request)
+        return await _password_grant(context, request)
     if request.grant_type == "client_credentials":
-        return await _client_credentials_grant(session, context, request)
+        return await _client_credentials_grant(context, request)
     raise OAuthError(
         "unsupported_grant_type",
         "المنح المدعومة: password و client_credentials",
@@ -139,31 +149,28 @@ def _locked(until: datetime) -> OAuthError:
     )
 
 
-async def _password_grant(
-    session: AsyncSession, context: TokenContext, request: TokenRequest
-) -> TokenOut:
+async def _password_grant(context: TokenContext, request: TokenRequest) -> TokenOut:
     if not request.username or not request.password:
         raise OAuthError(
             "invalid_request", "أرسل username و password", "username and password are required"
         )
     key = request.username.strip().lower()[:_USERNAME_KEY_LENGTH]
-    until = await user_repo.locked_until(session, key)
-    if until is not None:
-        raise _locked(until)
-    found = await user_repo.for_sign_in(session, key)
+    # The attempt is counted before its password is checked, in its own committed unit of
+    # work: concurrent attempts are numbered by the database, and only the first
+    # LOGIN_FAILURE_LIMIT of a window are ever checked.
+    async with session_scope(context.sessionmaker) as session:
+        attempt = await user_repo.claim_attempt(
+            session, key, limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW, lock=LOGIN_LOCK
+        )
+        checked = attempt.number <= LOGIN_FAILURE_LIMIT
+        found = await user_repo.for_sign_in(session, key) if checked else None
+    if not checked:
+        raise _locked(attempt.locked_until or datetime.now(UTC) + LOGIN_LOCK)
     user, organization_active = found if found else (None, False)
     matches = await context.passwords.verify(user.password_hash if user else None, request.password)
     if user is None or not matches:
-        async with session_scope(context.sessionmaker) as counter:
-            locked = await user_repo.record_failure(
-                counter,
-                key,
-                limit=LOGIN_FAILURE_LIMIT,
-                window=LOGIN_FAILURE_WINDOW,
-                lock=LOGIN_LOCK,
-            )
-        if locked:
-            raise _locked(datetime.now(UTC) + LOGIN_LOCK)
+        if attempt.locked_until is not None:  # this failure was the last one allowed
+            raise _locked(attempt.locked_until)
         raise _bad_credentials()
     if not user.active or not organization_active:
         raise OAuthError(
@@ -177,7 +184,8 @@ async def _password_grant(
         if context.passwords.needs_rehash(user.password_hash)
         else None
     )
-    await user_repo.signed_in(session, user.id, key, rehash)
+    async with session_scope(context.sessionmaker) as session:
+        await user_repo.signed_in(session, user.id, key, rehash)
     return sign(
         context,
         subject=str(user.id),
@@ -218,9 +226,7 @@ def _bad_client(*, basic: bool) -> OAuthError:
     )
 
 
-async def _client_credentials_grant(
-    session: AsyncSession, context: TokenContext, request: TokenRequest
-) -> TokenOut:
+async def _client_credentials_grant(context: TokenContext, request: TokenRequest) -> TokenOut:
     basic = _basic_credentials(request.authorization)
     in_form = request.client_id is not None or request.client_secret is not None
     if basic and in_form:
@@ -236,7 +242,8 @@ async def _client_credentials_grant(
             "أرسل client_id و client_secret",
             "client_id and client_secret are required",
         )
-    found = await client_repo.for_token(session, client_id)
+    async with session_scope(context.sessionmaker) as session:
+        found = await client_repo.for_token(session, client_id)
     client, organization_active = found if found else (None, False)
     ok = verify_secret(client.secret_hash if client else None, secret)
     if client is None or not ok or not client.active or not organization_active:
