@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request, Response
 
 from services.common.app import new_router
 from services.common.forms import FORM_MEDIA_TYPE, AmbiguousFormError, parse_token_form
+from services.common.inputcheck import check_urlencoded, is_urlencoded
 from services.directory.api.deps import NoReplayRoute, TokenContextDep
 from services.directory.errors import OAuthError
 from services.directory.schemas.auth import Jwks, TokenForm, TokenOut
@@ -39,8 +40,12 @@ already issued stay valid until they expire.
 async def token_form(request: Request) -> dict[str, str]:
     """The form, read once by the parser the gateway uses too: a multipart body, another
     media type or a field sent twice is 400 `invalid_request`, never a guess."""
+    content_type = request.headers.get("content-type", "")
+    body = await request.body()
+    if is_urlencoded(content_type):  # the kernel's rule: no NUL, valid UTF-8 (422/400)
+        check_urlencoded(body, where_ar="نص النموذج", where_en="form body")
     try:
-        return parse_token_form(request.headers.get("content-type", ""), await request.body())
+        return parse_token_form(content_type, body)
     except AmbiguousFormError as exc:
         raise OAuthError("invalid_request", exc.reason_ar, exc.reason_en) from exc
 
