@@ -34,6 +34,44 @@ def migrate(revision: str = "head") -> None:
 
 
 @app.command()
+def bootstrap() -> None:
+    """Create the `admin` sector administrator if missing (no demo data): the one-shot job
+    after `govhub migrate` in a deployment (compose, Kubernetes)."""
+    from services.common.db import resolve_database_url
+    from services.directory.bootstrap import run_bootstrap
+
+    settings = get_settings()
+    password = asyncio.run(run_bootstrap(resolve_database_url(settings), settings, demo=False))
+    typer.echo("admin created" if password else "admin present")
+
+
+@app.command()
+def serve(
+    process: Annotated[
+        str, typer.Argument(help="gateway, or a service: " + ", ".join(SERVICE_NAMES))
+    ],
+    port: Annotated[int | None, typer.Option(help="Default: the process's port setting.")] = None,
+) -> None:
+    """Run one process in the foreground (one container, one process): a service or the
+    gateway, on `GOVHUB_HOST`. SIGTERM drains in-flight requests, then exits."""
+    import os
+
+    from govhub.supervisor import uvicorn_argv
+
+    settings = get_settings()
+    if process == "gateway":
+        target = "gateway.app:create_gateway_app"
+        argv = [*uvicorn_argv(target, settings.host, port or settings.port), "--no-proxy-headers"]
+    elif process in SERVICE_NAMES:
+        own_port = port or int(getattr(settings, f"{process}_port"))
+        argv = uvicorn_argv(f"services.{process}.app:create_app", settings.host, own_port)
+    else:
+        typer.echo(f"unknown process {process!r}: gateway, {', '.join(SERVICE_NAMES)}", err=True)
+        raise typer.Exit(2)
+    os.execv(argv[0], argv)  # noqa: S606 - our own interpreter and arguments
+
+
+@app.command()
 def worker() -> None:
     """Run one worker (outbox delivery and periodic jobs)."""
     from govhub.worker import main

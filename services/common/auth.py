@@ -18,7 +18,7 @@ import jwt
 from fastapi import Depends, Request
 
 from services.common.errors import Forbidden, Unauthorized
-from services.common.keys import SigningKey
+from services.common.keys import SigningKey, previous_public_keys
 from services.common.permissions import permissions_for
 from services.common.settings import GovhubSettings
 
@@ -69,6 +69,11 @@ class TokenVerifier:
     def __init__(self, settings: GovhubSettings, signing_key: SigningKey) -> None:
         self.settings = settings
         self.local_key = signing_key
+        # the signing key and, during a rotation, the earlier keys whose tokens still live
+        self.local_keys = {
+            **previous_public_keys(settings),
+            signing_key.kid: signing_key.public_key,
+        }
         self._external_keys: dict[str, Any] = {}
         self._external_fetched_at = 0.0
         # token → (principal, exp): a client sends the same token many times; checking its
@@ -96,10 +101,11 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise _unauthorized("malformed") from exc
         issuer = unverified.get("iss")
-        if issuer == self.settings.jwt_issuer and header.get("kid") == self.local_key.kid:
+        local_key = self.local_keys.get(str(header.get("kid", "")))
+        if issuer == self.settings.jwt_issuer and local_key is not None:
             claims = self._decode(
                 token,
-                self.local_key.public_key,
+                local_key,
                 ALLOWED_LOCAL_ALGORITHMS,
                 self.settings.jwt_audience,
                 self.settings.jwt_issuer,

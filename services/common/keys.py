@@ -35,23 +35,42 @@ class SigningKey:
         return hmac.new(raw, purpose, hashlib.sha256).digest()
 
     def jwk(self) -> dict[str, Any]:
-        raw = self.public_key.public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-        return {
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "x": x,
-            "kid": self.kid,
-            "alg": "EdDSA",
-            "use": "sig",
-        }
+        return public_jwk(self.kid, self.public_key)
+
+
+def public_jwk(kid: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
+    """The public key as a JWK (RFC 8037, OKP Ed25519)."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig"}
+
+
+def kid_of(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def _kid_for(key: Ed25519PrivateKey) -> str:
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return kid_of(key.public_key())
+
+
+def previous_public_keys(settings: GovhubSettings) -> dict[str, Ed25519PublicKey]:
+    """kid → public key of each earlier signing key still accepted during a rotation
+    (`GOVHUB_JWT_PREVIOUS_PUBLIC_KEYS`)."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for pem in settings.jwt_previous_public_keys:
+        key = serialization.load_pem_public_key(pem.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("GOVHUB_JWT_PREVIOUS_PUBLIC_KEYS holds Ed25519 public keys in PEM")
+        keys[kid_of(key)] = key
+    return keys
+
+
+def published_jwks(settings: GovhubSettings, signing_key: SigningKey) -> list[dict[str, Any]]:
+    """The JWKS keys: the signing key first, then the earlier ones of a rotation."""
+    previous = previous_public_keys(settings)
+    previous.pop(signing_key.kid, None)
+    return [signing_key.jwk(), *(public_jwk(kid, key) for kid, key in previous.items())]
 
 
 def load_signing_key(settings: GovhubSettings) -> SigningKey:

@@ -98,6 +98,11 @@ class GovhubSettings(BaseSettings):
     jwt_private_key: str | None = Field(
         None, description="PEM Ed25519 key that signs tokens; generated in the data dir if unset."
     )
+    jwt_previous_public_keys: list[str] = Field(
+        default_factory=list,
+        description="During a key rotation: the PEM Ed25519 public keys of earlier signing keys, "
+        "still accepted and published in the JWKS until their last token has expired.",
+    )
     oidc_issuer: str | None = Field(None, description="External OpenID Connect issuer to trust.")
     oidc_audience: str | None = Field(None, description="Audience expected in its tokens.")
     oidc_jwks_url: str | None = Field(None, description="Where its signing keys are published.")

@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Request, Response
 from services.common.app import new_router
 from services.common.forms import FORM_MEDIA_TYPE, AmbiguousFormError, parse_token_form
 from services.common.inputcheck import check_urlencoded, is_urlencoded
+from services.common.keys import published_jwks
 from services.directory.api.deps import NoReplayRoute, TokenContextDep
 from services.directory.errors import OAuthError
 from services.directory.schemas.auth import Jwks, TokenForm, TokenOut
@@ -95,10 +96,12 @@ router.add_api_route(
 @router.get(
     "/.well-known/jwks.json",
     summary="Keys that verify the tokens",
-    description="The public Ed25519 key (JWK, `kid` as in the token header) that verifies "
-    "every token govhub signs.",
+    description="The public Ed25519 keys (JWK, `kid` as in the token header) that verify "
+    "the tokens govhub signs: the signing key first, then, during a key rotation, the earlier "
+    "keys listed in `GOVHUB_JWT_PREVIOUS_PUBLIC_KEYS`.",
     openapi_extra={"security": []},
 )
 async def jwks(request: Request, response: Response) -> Jwks:
     response.headers["Cache-Control"] = "public, max-age=300"
-    return Jwks.model_validate({"keys": [request.app.state.signing_key.jwk()]})
+    state = request.app.state
+    return Jwks.model_validate({"keys": published_jwks(state.settings, state.signing_key)})
