@@ -138,3 +138,31 @@ class ConfigGeneration(Base):
     generation: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("1"))
 
     __table_args__ = (CheckConstraint("id", name="single_row"),)
+
+
+class SearchWord(Base):
+    """A word of the searched texts (its search form, see `services.common.search`), for
+    typo corrections: the nearest words by trigram word similarity."""
+
+    __tablename__ = "common_search_word"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __table_args__ = (
+        Index(
+            "ix_common_search_word_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
+
+
+class SearchWordSource(Base):
+    """How far the rows of one searched table have been read into `common_search_word`."""
+
+    __tablename__ = "common_search_word_source"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    read_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -30,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
@@ -46,6 +46,8 @@ EAGER: dict[str, Any] = {"eager_defaults": True}
 
 # The stored search form of subject + body (see services/common/arabic.py).
 SEARCH_TEXT_SQL = "inquiry_normalize_ar(((subject)::text || ' '::text) || body)"
+# … and its stemmed document for full-text search (see services/common/search.py)
+SEARCH_VECTOR_SQL = "common_search_vector_ar(((subject)::text || ' '::text) || body)"
 
 
 class Category(Base):
@@ -167,6 +169,9 @@ class Inquiry(Base):
     subject: Mapped[str] = mapped_column(String(300), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT_SQL, persisted=True))
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), deferred=True
+    )
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(320))
@@ -268,6 +273,7 @@ class Inquiry(Base):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
+        Index("ix_inquiry_search_vector", "search_vector", postgresql_using="gin"),
         Index(
             "uq_inquiry_source_external_id",
             "source",

@@ -121,10 +121,19 @@ async def inquiry_filters(
         Query(
             min_length=1,
             max_length=200,
-            description="Text in subject or body, Arabic-normalized (diacritics, tatweel, "
-            "alef/hamza forms, ة/ه, ى/ي and Arabic-Indic digits are folded); every word must "
-            "appear.",
-            examples=["تسرب المياه"],
+            description="Search subject and body (see the README's search section). Arabic is "
+            "normalized (diacritics, tatweel, alef/hamza forms, ة/ه, ى/ي, Arabic-Indic "
+            "digits) and stemmed (PostgreSQL's Snowball Arabic configuration, after taking "
+            "off attached articles and prepositions: ال، و، ف، ب، ك، ل، لل), so `تسرب "
+            "المياه` finds `تسرب مياه`, `مخالفات` finds `مخالفة`, `وللحدائق` finds `حدائق`; "
+            "a word also matches as a substring (partial words, numbers, references). The "
+            'language of `websearch_to_tsquery`: every word must match; `"تسرب مياه"` a '
+            "phrase; `حدائق OR مخالفات` (or `أو`) either; `-الشارع` must not match. "
+            "— البحث في العنوان والنص: تُوحَّد الحروف والتشكيل والأرقام وتُجرَّد الكلمات من "
+            "أدوات التعريف وحروف الجر والعطف المتصلة ومن علامات الجمع، فتجد `تسرب المياه` "
+            "«تسرب مياه». كل الكلمات مطلوبة؛ العبارة بين علامتي تنصيص؛ `OR` أو `أو` بين "
+            "البدائل؛ والشرطة `-` قبل كلمة تستبعدها.",
+            examples=["تسرب المياه", '"تسرب مياه" OR وللحدائق', "مخالفات -البناء"],
         ),
     ] = None,
 ) -> InquiryFilters:

@@ -1,0 +1,385 @@
+"""Arabic full-text search for the whole hub: one rule, in Python (queries, highlights) and
+in SQL (stored documents), shared by every service's `q` filter.
+
+The rule, applied to stored text by `common_search_vector_ar(text)` (migration
+`0010_search`) and to queries here:
+
+1. the hub's normalization (`services.common.arabic.normalize`: diacritics, tatweel,
+   alef/hamza forms, ة → ه, ى → ي, digits, case, white space);
+2. the search form: a definite article and what is attached before it are taken off the
+   front of a word that keeps at least three Arabic letters — `ال`, `لل`, `بال`, `كال`,
+   `وال`, `فال`, `ولل`, `وبال` … (`SEARCH_FORM_PATTERN`; Snowball alone stems `المياه`
+   and `مياه` differently);
+3. PostgreSQL's `arabic` text search configuration (the Snowball Arabic stemmer, the same
+   algorithm as the `snowballstemmer` package used here), stored as a `tsvector` with a
+   GIN index.
+
+A query uses the language of PostgreSQL's `websearch_to_tsquery`: words (all must match),
+`"a quoted phrase"` (words in that order), `OR` (or `أو`) between alternatives, `-word`
+(must not match). Each word matches a document when
+
+- one of its lexemes is in the document's vector: the stems of the word and of the word
+  without a plural or feminine ending (`ات ون ين ان ه ي`), a stem of four letters or more
+  also as a prefix (`مخالف:*` finds `مخالفا`, the stem of `مخالفات`), or
+- the word (its search form, without an article) is a substring of the normalized text,
+  which the trigram index of that text answers: partial words, numbers and references
+  (`INQ-2026-000012`) still match.
+
+Relevance (`rank_expression`) is `ts_rank` over every positive word's lexemes plus a
+recency bonus that is linear in the creation time (0.1 a year), so a page's order never
+depends on when it is read and keyset pagination stays exact.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer  # type: ignore[import-untyped]
+from sqlalchemy import Float, and_, cast, false, func, literal, not_, or_, true
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.sql.elements import ColumnElement
+
+from services.common.arabic import like_pattern, normalize
+
+# The article and what may be attached before it, taken off a word that keeps ≥ 3 Arabic
+# letters; a "word" starts at the text's start or after a character that is not an Arabic
+# letter. The SQL twin in migration 0010 uses the very same pattern (tests check it).
+ARABIC_LETTER = "\u0621-\u064a"
+SEARCH_FORM_PATTERN = f"(^|[^{ARABIC_LETTER}])[وف]?(?:[بكل]?ال|لل)(?=[{ARABIC_LETTER}]{{3}})"
+_SEARCH_FORM = re.compile(SEARCH_FORM_PATTERN)
+
+# A token of the PostgreSQL parser that the stemmer sees: a run of letters and digits.
+_TOKEN = re.compile(r"[^\W_]+")
+# A word of an original text for highlighting: letters, digits, and the diacritics and
+# tatweel that normalization removes (they are not \w).
+_TEXT_WORD = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")
+# Plural and feminine endings whose removal gives one more stem to look for.
+SUFFIXES = ("ات", "ون", "ين", "ان", "ه", "ي")
+PREFIX_MATCH_MIN = 4  # stems at least this long also match as a prefix
+SUBSTRING_MIN = 3  # shorter words only match by lexeme (too many substrings)
+OR_WORDS = frozenset({"or", "او"})  # `OR`, `أو` after normalization
+RECENCY_PER_YEAR = 0.1
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+_stemmer = snowballstemmer.stemmer("arabic")
+
+
+def search_form(value: str) -> str:
+    """`normalize(value)` with a leading article (and what is attached before it) taken
+    off each word: the text the SQL side hands to the `arabic` configuration."""
+    return _SEARCH_FORM.sub(r"\1", normalize(value))
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """The Snowball Arabic stem of a token of a search form, as PostgreSQL's `arabic`
+    configuration stores it."""
+    result: str = _stemmer.stemWord(token)
+    return result
+
+
+def tokens(form: str) -> list[str]:
+    """The tokens of a search form the stemmer sees (runs of letters and digits)."""
+    return _TOKEN.findall(form)
+
+
+# Broken plurals and common spellings of municipal words that no stemmer relates (one
+# group a line; any member finds the others). Queries only: documents are stored as written.
+WORD_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("حديقة", "حدائق", "حدايق"),
+    ("رصيف", "أرصفة"),
+    ("شجرة", "أشجار"),
+    ("مدرسة", "مدارس"),
+    ("كلب", "كلاب"),
+    ("عمود", "أعمدة"),
+    ("مجرى", "مجاري"),
+    ("طريق", "طرق", "طرقات"),
+    ("شارع", "شوارع"),
+    ("حفرة", "حفر"),
+    ("ماء", "مياه", "ماية", "ماي"),
+    ("مبنى", "مباني"),
+    ("منزل", "منازل"),
+    ("بيت", "بيوت"),
+    ("سوق", "أسواق"),
+    ("مسجد", "مساجد"),
+    ("حي", "أحياء"),
+    ("محل", "محلات"),
+    ("موقف", "مواقف"),
+    ("جسر", "جسور"),
+    ("نفق", "أنفاق"),
+    ("عامل", "عمال"),
+    ("طفل", "أطفال"),
+    ("مركز", "مراكز"),
+    ("شاطئ", "شواطئ"),
+    ("ملعب", "ملاعب"),
+    ("مصنع", "مصانع"),
+    ("مطعم", "مطاعم"),
+    ("ورشة", "ورش"),
+    ("منطقة", "مناطق"),
+    ("قرية", "قرى"),
+    ("مدينة", "مدن"),
+    ("طالب", "طلاب"),
+    ("جدار", "جدران"),
+    ("باب", "أبواب"),
+    ("سور", "أسوار"),
+    ("خط", "خطوط"),
+    ("أنبوب", "أنابيب"),
+    ("ماسورة", "مواسير"),
+    ("غرفة", "غرف"),
+    ("رخصة", "رخص"),
+    ("قمامة", "زبالة"),
+    ("نفاية", "نفايات"),
+)
+
+
+@lru_cache(maxsize=1)
+def _groups() -> dict[str, frozenset[str]]:
+    """Each member's stem → the stems of its group's members."""
+    index: dict[str, frozenset[str]] = {}
+    for group in WORD_GROUPS:
+        stems = frozenset(stem(t) for word in group for t in tokens(search_form(word)))
+        for member in stems:
+            index[member] = index.get(member, frozenset()) | stems
+    return index
+
+
+def lexemes(token: str) -> tuple[set[str], set[str]]:
+    """(exact lexemes, prefix lexemes) a query token matches: its stem, the stems of it
+    without a plural or feminine ending and of the words of its group (`WORD_GROUPS`);
+    stems and ending-less forms of ≥ 4 letters also as prefixes."""
+    variants = {token}
+    for suffix in SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            variants.add(token[: -len(suffix)])
+    stems = {stem(v) for v in variants} | {token}
+    groups = _groups()
+    for found in list(stems):
+        stems |= groups.get(found, frozenset())
+    prefixes = {s for s in stems | variants if len(s) >= PREFIX_MATCH_MIN and not s.isdigit()}
+    return stems - prefixes, prefixes
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _token_query(token: str) -> str:
+    exact, prefix = lexemes(token)
+    parts = sorted(_quote(x) for x in exact) + sorted(_quote(p) + ":*" for p in prefix)
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+
+# --- the query language ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a quoted phrase (several words in order), in its search form."""
+
+    words: tuple[str, ...]
+    negated: bool = False
+
+    @property
+    def phrase(self) -> bool:
+        return len(self.words) > 1
+
+    def tsquery(self) -> str | None:
+        """The `tsquery` text of the term's lexemes (None when it has no token)."""
+        toks = [t for w in self.words for t in tokens(w)]
+        if not toks:
+            return None
+        return " <-> ".join(_token_query(t) for t in toks)
+
+    def text(self) -> str:
+        inner = " ".join(self.words)
+        inner = f'"{inner}"' if self.phrase else inner
+        return f"-{inner}" if self.negated else inner
+
+
+@dataclass
+class SearchQuery:
+    """A parsed query: groups that must all match, each a list of alternatives (`OR`)."""
+
+    groups: list[list[Term]] = field(default_factory=list)
+
+    @property
+    def positive(self) -> list[Term]:
+        return [t for g in self.groups for t in g if not t.negated]
+
+    def words(self) -> list[str]:
+        """Every positive word (for suggestions and highlights)."""
+        return [w for t in self.positive for w in t.words]
+
+    def text(self) -> str:
+        return " ".join(" OR ".join(t.text() for t in g) for g in self.groups)
+
+    def replace(self, corrections: dict[str, str]) -> SearchQuery:
+        """The query with words replaced (typo corrections)."""
+        return SearchQuery(
+            [
+                [Term(tuple(corrections.get(w, w) for w in t.words), t.negated) for t in g]
+                for g in self.groups
+            ]
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.positive)
+
+
+_QUERY_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def parse(query: str) -> SearchQuery:
+    """The `websearch_to_tsquery` language: words (AND), `"phrases"`, `OR`/`أو`, `-word`.
+
+    Words are in their search form; punctuation-only words are dropped; a leading or
+    trailing or doubled `OR` is ignored; a query of negations alone matches nothing."""
+    groups: list[list[Term]] = []
+    pending_or = False
+    for match in _QUERY_TOKEN.finditer(query.replace("\u201c", '"').replace("\u201d", '"')):
+        quoted, bare = match.group(1), match.group(2)
+        negated = False
+        if bare is not None:
+            if search_form(bare) in OR_WORDS:
+                pending_or = bool(groups)
+                continue
+            if bare.startswith("-") and len(bare) > 1:
+                negated, bare = True, bare[1:]
+            words = tuple(w for w in search_form(bare).split(" ") if w and tokens(w))
+        else:
+            words = tuple(w for w in search_form(quoted or "").split(" ") if w and tokens(w))
+        if not words:
+            continue
+        term = Term(words, negated)
+        if pending_or and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    return SearchQuery(groups)
+
+
+# --- SQL -------------------------------------------------------------------------------------
+
+
+def _tsquery(text: str) -> ColumnElement[Any]:
+    return cast(literal(text), TSQUERY)
+
+
+def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
+    ts = term.tsquery()
+    by_lexeme = vector.op("@@")(_tsquery(ts)) if ts else false()
+    joined = " ".join(term.words)
+    if len(joined) < SUBSTRING_MIN:
+        return by_lexeme
+    # the stored text is normalized but keeps its articles: the search form is a substring
+    return or_(by_lexeme, text.like(like_pattern(joined), escape="\\"))
+
+
+def match(query: SearchQuery, vector: Any, text: Any) -> ColumnElement[bool]:
+    """Rows whose `vector` (a `common_search_vector_ar` column) and normalized `text`
+    (`inquiry_normalize_ar`, trigram-indexed) match `query`."""
+    if not query:
+        return false()
+    clauses: list[ColumnElement[bool]] = []
+    for group in query.groups:
+        alternatives = [
+            not_(_term_match(t, vector, text)) if t.negated else _term_match(t, vector, text)
+            for t in group
+        ]
+        clauses.append(alternatives[0] if len(alternatives) == 1 else or_(*alternatives))
+    return and_(true(), *clauses)
+
+
+def rank_tsquery(query: SearchQuery) -> str:
+    """Every positive term's lexemes OR-ed: what `ts_rank` weighs."""
+    parts = [q for t in query.positive if (q := t.tsquery())]
+    return " | ".join(f"({p})" for p in parts) if parts else "''"
+
+
+def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> ColumnElement[float]:
+    """Text rank (`ts_rank`, normalized to 0–1 by rank/(rank+1)) plus 0.1 a year of
+    creation time: stable for a row, so it is a keyset column."""
+    text_rank = cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
+    recency = func.extract("epoch", created_at) / (365.25 * 86400) * RECENCY_PER_YEAR
+    return (text_rank + recency).label("relevance")
+
+
+# --- highlights ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Tells whether a word of an original text matches a query (for highlights)."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    substrings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, query: SearchQuery) -> Matcher:
+        exact: set[str] = set()
+        prefixes: set[str] = set()
+        substrings: set[str] = set()
+        for word in query.words():
+            for token in tokens(word):
+                e, p = lexemes(token)
+                exact |= e
+                prefixes |= p
+            if len(word) >= SUBSTRING_MIN:
+                substrings.add(word)
+        return cls(frozenset(exact), tuple(sorted(prefixes)), tuple(sorted(substrings)))
+
+    def matches(self, word: str) -> bool:
+        normalized = normalize(word)
+        if any(s in normalized for s in self.substrings):
+            return True
+        for token in tokens(search_form(word)):
+            lexeme = stem(token)
+            if lexeme in self.exact or lexeme.startswith(self.prefixes):
+                return True
+        return False
+
+
+def highlight(
+    value: str | None, matcher: Matcher, *, context: int = 6, limit: int = 3
+) -> list[str]:
+    """Up to `limit` fragments of `value` around matched words, HTML-escaped, each matched
+    word wrapped in `<mark>…</mark>` (the only markup), `…` where text is left out."""
+    if not value:
+        return []
+    words = list(_TEXT_WORD.finditer(value))
+    hits = [i for i, m in enumerate(words) if matcher.matches(m.group())]
+    hit_set = set(hits)
+    fragments: list[str] = []
+    covered = -1
+    for hit in hits:
+        if hit <= covered:
+            continue
+        if len(fragments) == limit:
+            break
+        first, last = max(0, hit - context), min(len(words) - 1, hit + context)
+        # extend over the hits that follow closely
+        for later in hits:
+            if hit < later <= last + context // 2:
+                last = min(len(words) - 1, later + context // 2)
+        covered = last
+        start = 0 if first == 0 else words[first].start()
+        end = len(value) if last == len(words) - 1 else words[last].end()
+        out: list[str] = ["… "] if first > 0 else []
+        position = start
+        for i in range(first, last + 1):
+            m = words[i]
+            out.append(html.escape(value[position : m.start()]))
+            piece = html.escape(m.group())
+            out.append(f"{MARK_OPEN}{piece}{MARK_CLOSE}" if i in hit_set else piece)
+            position = m.end()
+        out.append(html.escape(value[position:end]))
+        if last < len(words) - 1:
+            out.append(" …")
+        fragments.append("".join(out).strip())
+    return fragments
