@@ -10,9 +10,9 @@ The rule, applied to stored text by `common_search_vector_ar(text)` (migration
    front of a word that keeps at least three Arabic letters — `ال`, `لل`, `بال`, `كال`,
    `وال`, `فال`, `ولل`, `وبال` … (`SEARCH_FORM_PATTERN`; Snowball alone stems `المياه`
    and `مياه` differently);
-3. PostgreSQL's `arabic` text search configuration (the Snowball Arabic stemmer, the same
-   algorithm as the `snowballstemmer` package used here), stored as a `tsvector` with a
-   GIN index.
+3. PostgreSQL's `arabic` text search configuration (the Snowball Arabic stemmer; queries
+   are stemmed here by the same algorithm, Snowball's C library in the `PyStemmer`
+   package), stored as a `tsvector` with a GIN index.
 
 A query uses the language of PostgreSQL's `websearch_to_tsquery`: words (all must match),
 `"a quoted phrase"` (words in that order), `OR` (or `أو`) between alternatives, `-word`
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import snowballstemmer  # type: ignore[import-untyped]
+import Stemmer  # type: ignore[import-not-found]
 from sqlalchemy import Float, and_, cast, false, func, literal, not_, or_, true
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql.elements import ColumnElement
@@ -65,7 +65,7 @@ OR_WORDS = frozenset({"or", "او"})  # `OR`, `أو` after normalization
 RECENCY_PER_YEAR = 0.1
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
-_stemmer = snowballstemmer.stemmer("arabic")
+_stemmer = Stemmer.Stemmer("arabic")
 
 
 def search_form(value: str) -> str:

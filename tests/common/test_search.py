@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-import snowballstemmer
 
 from services.common.search import Matcher, highlight, parse, search_form, stem, tokens
 from tests.search.corpus import DOCUMENTS, QUERIES
@@ -55,11 +54,6 @@ async def test_python_and_sql_search_forms_and_stems_agree(database_url):
             assert set(stored) == {stem(t) for t in tokens(search_form(text))}, text
     finally:
         await conn.close()
-
-
-def test_stemmer_is_snowball_arabic():
-    # the package's Snowball algorithm, not a rule of ours: the same stems PostgreSQL uses
-    assert stem("مخالفات") == snowballstemmer.stemmer("arabic").stemWord("مخالفات")
 
 
 @pytest.mark.parametrize(
