@@ -38,6 +38,7 @@ logger = logging.getLogger("govhub.worker")
 # Periodic jobs: (name, cron expression, dotted path of `async def job(session) -> Any`).
 PERIODIC: list[tuple[str, str, str]] = [
     ("inquiries-sla-sweep", "* * * * *", "services.inquiries.handlers.sweep_sla_breaches"),
+    ("inquiries-search-words", "* * * * *", "services.inquiries.handlers.collect_search_words"),
 ]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import Label
 
 from services.common.errors import BadRequest
 
@@ -92,7 +93,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
 async def paginate(
     session: AsyncSession,
     stmt: Select[Any],
-    keys: Sequence[InstrumentedAttribute[Any]],
+    keys: Sequence[InstrumentedAttribute[Any] | Label[Any]],
     page: PageParams,
     *,
     descending: bool = True,
@@ -102,7 +103,8 @@ async def paginate(
     `rows` the statement's rows (a Core select of columns, for lists that only show them).
 
     `keys` must end with a unique column (usually the id) so the order is total, and with
-    `rows` the statement must select them.
+    `rows` the statement must select them. A key may be a labelled expression the
+    statement selects (a search's relevance), ordered by its label.
     """
     if page.cursor:
         values = decode_cursor(page.cursor, len(keys))
@@ -119,7 +121,7 @@ async def paginate(
 
 
 def _after(
-    keys: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool
+    keys: Sequence[InstrumentedAttribute[Any] | Label[Any]], values: Sequence[Any], descending: bool
 ) -> Any:
     # (a, b) < (x, y) spelled out so each column may use its own index direction
     clauses = []

@@ -34,16 +34,39 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import Stemmer  # type: ignore[import-not-found]
-from sqlalchemy import Float, and_, cast, false, func, literal, not_, or_, true
+from fastapi import Depends, Query
+from pydantic import Field
+from sqlalchemy import (
+    Float,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.common.arabic import like_pattern, normalize
+from services.common.errors import BadRequest
+from services.common.models import SearchWord, SearchWordSource
+from services.common.pagination import Page
+
+T = TypeVar("T")
 
 # The article and what may be attached before it, taken off a word that keeps ≥ 3 Arabic
 # letters; a "word" starts at the text's start or after a character that is not an Arabic
@@ -383,3 +406,169 @@ def highlight(
             out.append(" …")
         fragments.append("".join(out).strip())
     return fragments
+
+
+def highlights(item: Any, fields: Sequence[str], matcher: Matcher) -> dict[str, list[str]]:
+    """`{field: fragments}` of the fields of `item` (attributes) that hold a match."""
+    found = {name: highlight(getattr(item, name, None), matcher) for name in fields}
+    return {name: fragments for name, fragments in found.items() if fragments}
+
+
+# --- list options, typo corrections ---------------------------------------------------------
+
+SORT_NEWEST, SORT_RELEVANCE = "newest", "relevance"
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """A list's `sort` and `highlight` parameters."""
+
+    sort: str = SORT_NEWEST
+    highlight: bool = False
+
+
+async def search_options(
+    sort: Annotated[
+        Literal["newest", "relevance"],
+        Query(
+            description="`newest` (default): newest first. `relevance`: best text match "
+            "first, newer first among equals (needs `q`; keyset pagination too). — "
+            "الترتيب: الأحدث أولاً، أو الأقرب مطابقةً للبحث.",
+        ),
+    ] = "newest",
+    highlight: Annotated[
+        bool,
+        Query(
+            description="With `q`: each item gets `highlights`, the matching fragments of "
+            "its text fields, HTML-escaped, each matched word in `<mark>…</mark>`. — "
+            "إبراز المقاطع المطابقة.",
+        ),
+    ] = False,
+) -> SearchOptions:
+    return SearchOptions(sort=sort, highlight=highlight)
+
+
+SearchOptionsDep = Annotated[SearchOptions, Depends(search_options)]
+
+
+def check_options(options: SearchOptions, q: str | None) -> None:
+    if options.sort == SORT_RELEVANCE and not q:
+        raise BadRequest(
+            "الترتيب حسب الصلة يتطلب نص بحث (q)",
+            "sort=relevance needs a search text (q)",
+            code="relevance_needs_q",
+        )
+
+
+class SearchPage(Page[T], Generic[T]):
+    """A page of a searched list."""
+
+    corrected_q: str | None = Field(
+        None,
+        description="When `q` found nothing and nearer words of the searched texts did: the "
+        "query that was run instead (its words in search form), and these are its results; "
+        "pass it as `q` with `next_cursor` for the next page. — عند عدم وجود نتائج: "
+        "الاستعلام المصحَّح الذي نُفِّذ بدلاً منه.",
+        examples=["تسرب مياه"],
+    )
+
+
+CORRECTION_MIN_LENGTH = 3
+CORRECTION_MIN_SIMILARITY = 0.3
+
+
+async def corrections(session: AsyncSession, query: SearchQuery) -> dict[str, str]:
+    """For each positive word of `query` that is not a word of the searched texts, the
+    nearest one that is (`common_search_word`: candidates by trigram similarity ≥ 0.3 on
+    its GIN index, the best by `word_similarity`, then the most frequent)."""
+    found: dict[str, str] = {}
+    for word in dict.fromkeys(query.words()):
+        if len(word) < CORRECTION_MIN_LENGTH or word.isdigit() or " " in word:
+            continue
+        known = await session.scalar(select(SearchWord.word).where(SearchWord.word == word))
+        if known is not None:
+            continue
+        nearest = await session.scalar(
+            select(SearchWord.word)
+            .where(
+                SearchWord.word.op("%")(word),
+                func.similarity(SearchWord.word, word) >= CORRECTION_MIN_SIMILARITY,
+            )
+            .order_by(
+                func.word_similarity(word, SearchWord.word).desc(),
+                SearchWord.documents.desc(),
+                SearchWord.word,
+            )
+            .limit(1)
+        )
+        if nearest is not None:
+            found[word] = nearest
+    return found
+
+
+# --- the words table ------------------------------------------------------------------------
+
+WORDS_BATCH = 5000
+WORD_MIN_LENGTH = 3
+# rows younger than this are left for the next call: a row's creation time is its
+# transaction's start, and a transaction still open could commit one older than the mark
+WORDS_SETTLE = timedelta(minutes=1)
+
+
+async def collect_words(
+    session: AsyncSession,
+    source: str,
+    text: Any,
+    created_at: Any,
+    *,
+    batch: int = WORDS_BATCH,
+    settle: timedelta = WORDS_SETTLE,
+) -> int:
+    """Adds the words (search forms, ≥ 3 characters, not numbers) of the rows of one
+    table created since the last call to `common_search_word`; returns the rows read.
+
+    `text` is the SQL expression of a row's searched text, `created_at` its creation time
+    (both columns of the same table); at most about `batch` rows a call, every row of the
+    last instant read included so none is skipped; rows of the last minute wait for the
+    next call (`WORDS_SETTLE`)."""
+    since = await session.scalar(
+        select(SearchWordSource.read_until).where(SearchWordSource.source == source)
+    )
+    table = created_at.table
+    after = and_(
+        created_at > since if since is not None else true(),
+        created_at <= func.now() - settle,
+    )
+    oldest = select(created_at.label("c")).where(after).order_by(created_at).limit(batch)
+    until = await session.scalar(select(func.max(oldest.subquery().c.c)))
+    if until is None:
+        return 0
+    rows = select(text.label("t")).where(after, created_at <= until).cte("rows")
+    simple: ColumnElement[Any] = literal_column("'pg_catalog.simple'::regconfig")
+    form = func.common_search_form_ar(rows.c.t)
+    # a row's vector holds each word once: the count of a word is its number of rows
+    words = (
+        select(func.unnest(func.tsvector_to_array(func.to_tsvector(simple, form))).label("w"))
+        .select_from(rows)
+        .subquery()
+    )
+    counted = (
+        select(words.c.w, func.count())
+        .where(func.length(words.c.w) >= WORD_MIN_LENGTH, ~words.c.w.regexp_match("^[-0-9.,]+$"))
+        .group_by(words.c.w)
+    )
+    upsert = pg_insert(SearchWord).from_select(["word", "documents"], counted)
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["word"],
+            set_={"documents": SearchWord.documents + upsert.excluded.documents},
+        )
+    )
+    mark = pg_insert(SearchWordSource).values(source=source, read_until=until)
+    await session.execute(
+        mark.on_conflict_do_update(index_elements=["source"], set_={"read_until": until})
+    )
+    read = await session.scalar(
+        select(func.count()).select_from(table).where(after, created_at <= until)
+    )
+    return int(read or 0)

@@ -5,6 +5,9 @@
 - `sweep_sla_breaches(session)` → schedule every minute (periodic job
   `services.inquiries.handlers.sweep_sla_breaches`): emits `inquiry.sla_breached` once per
   target whose due time passed.
+- `collect_search_words(session)` → every minute (periodic job
+  `services.inquiries.handlers.collect_search_words`): the words of inquiries filed since
+  the last run join the search's words table (typo corrections of `q`).
 """
 
 from __future__ import annotations
@@ -12,12 +15,18 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import search
 from services.common.outbox import Event, handles
 from services.inquiries import clock
 from services.inquiries.models import Inquiry
 from services.inquiries.sla import sweep_sla_breaches
 
-__all__ = ["invite_to_survey", "sweep_sla_breaches"]
+__all__ = ["collect_search_words", "invite_to_survey", "sweep_sla_breaches"]
+
+
+async def collect_search_words(session: AsyncSession) -> int:
+    """Reads the inquiries filed since the last run into `common_search_word`."""
+    return await search.collect_words(session, "inquiry", Inquiry.search_text, Inquiry.created_at)
 
 
 @handles("inquiry.resolved")

@@ -236,9 +236,13 @@ SUBTREE_IDS = Prepared(subtree_ids_query(bindparam("root")))
 
 
 def list_statement(
-    filters: InquiryFilters, now: datetime, org_ids: Sequence[uuid.UUID] | None
+    filters: InquiryFilters,
+    now: datetime,
+    org_ids: Sequence[uuid.UUID] | None,
+    query: search.SearchQuery | None = None,
 ) -> Select[Any]:
-    """Inquiries of the organizations `org_ids` (None: all) that match `filters`."""
+    """Inquiries of the organizations `org_ids` (None: all) that match `filters` (`query`:
+    `filters.q` already parsed, or corrected)."""
     where: list[Any] = []
     if org_ids is not None:
         where.append(Inquiry.organization_id.in_(list(org_ids)))
@@ -263,22 +267,29 @@ def list_statement(
         where.append(or_(Inquiry.sla_breached.is_(True), Inquiry.sla_due_at <= now))
     elif filters.sla == "at_risk":
         where.append(and_(Inquiry.sla_risk_at <= now, Inquiry.sla_due_at > now))
-    if filters.q:
+    if query is None and filters.q:
+        query = search.parse(filters.q)
+    if query is not None:
         # stemmed lexemes on the GIN-indexed vector, or a substring of the normalized,
         # trigram-indexed text (both normalized, lower case included: LIKE, not ILIKE)
-        where.append(
-            search.match(search.parse(filters.q), Inquiry.search_vector, Inquiry.search_text)
-        )
+        where.append(search.match(query, Inquiry.search_vector, Inquiry.search_text))
     return select(*VIEW_COLUMNS).where(*where)
 
 
+def by_relevance(stmt: Select[Any], query: search.SearchQuery) -> tuple[Select[Any], Any]:
+    """`stmt` (a `list_statement`) with its relevance selected, and the keyset keys that
+    order by it: (relevance, created_at, id), best first."""
+    rank = search.rank_expression(query, Inquiry.search_vector, Inquiry.created_at)
+    return stmt.add_columns(rank), (rank, *LIST_KEYS)
+
+
 async def list_page(
-    session: AsyncSession, stmt: Select[Any], page: PageParams
+    session: AsyncSession, stmt: Select[Any], page: PageParams, keys: Any = LIST_KEYS
 ) -> tuple[list[Any], str | None]:
     """A page of `list_statement` rows (`VIEW_COLUMNS`), as plain namespaces: a result
     row's attribute access costs ~0.3 µs a column, and a page reads 40 columns of 50 rows
     (copying each row once made the page's view 2.5× faster)."""
-    rows, cursor = await paginate(session, stmt, LIST_KEYS, page, rows=True)
+    rows, cursor = await paginate(session, stmt, keys, page, rows=True)
     if not rows:
         return [], cursor
     names = rows[0]._fields  # zipped with each row: 2.5× faster than the row's mapping

@@ -274,6 +274,18 @@ class InquiryOut(Schema):
     updated_at: datetime
 
 
+class InquiryHit(InquiryOut):
+    """An inquiry of a list; with `highlight=true` and `q`, the matching fragments."""
+
+    highlights: dict[str, list[str]] | None = Field(
+        None,
+        description="With `highlight=true` and `q`: for each text field that matches "
+        "(`subject`, `body`), up to 3 fragments around the matches, HTML-escaped, every "
+        "matched word in `<mark>…</mark>` (the only markup). — المقاطع المطابقة.",
+        examples=[{"subject": ["<mark>تسرب</mark> <mark>مياه</mark> في شارع الملك فهد"]}],
+    )
+
+
 class InquiryPatch(Schema):
     """Corrections by staff. The kind cannot become or stop being a media request."""
 

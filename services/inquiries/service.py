@@ -11,13 +11,14 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit
+from services.common import audit, search
 from services.common.auth import Principal
 from services.common.errors import Forbidden, ValidationFailed
 from services.common.orgtree import ensure_visible
@@ -168,15 +169,49 @@ async def view_visible(pool: asyncpg.Pool, principal: Principal, inquiry_id: uui
     return row
 
 
+@dataclass
+class ListResult:
+    rows: list[Any]
+    next_cursor: str | None
+    query: search.SearchQuery | None = None  # what was searched (for highlights)
+    corrected_q: str | None = None
+
+
 async def list_inquiries(
-    session: AsyncSession, principal: Principal, filters: InquiryFilters, page: PageParams
-) -> tuple[list[Any], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    filters: InquiryFilters,
+    page: PageParams,
+    options: search.SearchOptions = search.SearchOptions(),
+) -> ListResult:
+    """A page of the list. When `q` finds nothing on the first page, its unknown words
+    are replaced by the nearest words of the searched texts and the list is run again;
+    the corrected query is answered only when it finds something the caller sees."""
     require(principal, "inquiries:read")
+    search.check_options(options, filters.q)
     if filters.organization_id is not None:
         await ensure_visible(session, principal, filters.organization_id)
     org_ids = await repository.scope_ids(session, principal, filters.organization_id)
-    stmt = repository.list_statement(filters, clock.now(), org_ids)
-    return await repository.list_page(session, stmt, page)
+    now = clock.now()
+    query = search.parse(filters.q) if filters.q else None
+
+    async def run(q: search.SearchQuery | None) -> tuple[list[Any], str | None]:
+        stmt = repository.list_statement(filters, now, org_ids, q)
+        if q is not None and options.sort == search.SORT_RELEVANCE:
+            stmt, keys = repository.by_relevance(stmt, q)
+            return await repository.list_page(session, stmt, page, keys)
+        return await repository.list_page(session, stmt, page)
+
+    rows, cursor = await run(query)
+    if rows or query is None or page.cursor is not None:
+        return ListResult(rows, cursor, query)
+    fixes = await search.corrections(session, query)
+    if fixes:
+        corrected = query.replace(fixes)
+        fixed_rows, fixed_cursor = await run(corrected)
+        if fixed_rows:
+            return ListResult(fixed_rows, fixed_cursor, corrected, corrected.text())
+    return ListResult(rows, cursor, query)
 
 
 async def similar_inquiries(

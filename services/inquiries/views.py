@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from services.common import search
 from services.common.responses import json_id
 from services.inquiries import sla
 from services.inquiries.models import (
@@ -137,6 +138,29 @@ def staff_view(inquiry: Any, now: datetime, *, with_contact: bool = True) -> Inq
 def staff_page(rows: Sequence[Any], now: datetime, next_cursor: str | None) -> dict[str, Any]:
     """A `Page[InquiryOut]` of rows, unvalidated (see `staff_fields`)."""
     return {"items": [staff_fields(r, now) for r in rows], "next_cursor": next_cursor}
+
+
+HIGHLIGHTED = ("subject", "body")
+
+
+def search_page(
+    rows: Sequence[Any],
+    now: datetime,
+    next_cursor: str | None,
+    *,
+    corrected_q: str | None = None,
+    matcher: search.Matcher | None = None,
+) -> dict[str, Any]:
+    """A `SearchPage[InquiryHit]` of rows, unvalidated; with a `matcher`, each item's
+    `highlights` of its subject and body."""
+    items = [staff_fields(r, now) for r in rows]
+    if matcher is not None:
+        for item, row in zip(items, rows, strict=True):
+            item["highlights"] = search.highlights(row, HIGHLIGHTED, matcher)
+    page: dict[str, Any] = {"items": items, "next_cursor": next_cursor}
+    if corrected_q is not None:
+        page["corrected_q"] = corrected_q
+    return page
 
 
 def message_view(message: Message) -> MessageOut:

@@ -3,8 +3,13 @@ digits in both sets, the websearch query language; an unrelated inquiry is not f
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from services.common import search
+from services.common.db import build_engine, build_sessionmaker
+from services.inquiries.models import Inquiry
 from tests.inquiries.conftest import submit
 
 DOCUMENTS = {
@@ -81,3 +86,97 @@ async def test_partial_words_and_references_still_match(client, world, inquiries
     assert await found(client, world, inquiries, "PRJ-2026-0077") == {"reference"}
     assert await found(client, world, inquiries, "2026-0077") == {"reference"}
     assert await found(client, world, inquiries, "PRJ-2026-0078") == set()
+
+
+async def test_relevance_order_with_keyset_pagination(client, world):
+    org = str(world.orgs["A"])
+    weak = await submit(client, organization_id=org, subject="طلب", body="حفرة صغيرة")
+    strong = await submit(
+        client, organization_id=org, subject="حفرة", body="حفرة كبيرة وحفر كثيرة وحفرة ثالثة"
+    )
+    middle = await submit(client, organization_id=org, subject="حفرة", body="حفرة أمام المنزل")
+    await submit(client, organization_id=org, subject="شكر", body="شكرا")
+    staff = world.auth("coordinator@A")
+
+    async def walk(sort: str) -> list[str]:
+        ids, cursor = [], None
+        while True:
+            params = {"q": "حفرة", "sort": sort, "limit": 1}
+            if cursor:
+                params["cursor"] = cursor
+            response = await client.get("/v1/inquiries", params=params, headers=staff)
+            assert response.status_code == 200, response.text
+            ids += [i["id"] for i in response.json()["items"]]
+            cursor = response.json()["next_cursor"]
+            if cursor is None:
+                return ids
+
+    # one row a page: every row once, in each order
+    assert await walk("relevance") == [strong["id"], middle["id"], weak["id"]]
+    assert await walk("newest") == [middle["id"], strong["id"], weak["id"]]
+
+
+async def test_relevance_needs_q(client, world):
+    response = await client.get(
+        "/v1/inquiries", params={"sort": "relevance"}, headers=world.auth("coordinator@A")
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "relevance_needs_q"
+
+
+async def test_highlights_are_escaped_with_marked_words(client, world):
+    await submit(
+        client,
+        organization_id=str(world.orgs["A"]),
+        subject="تسرب مياه <script>",
+        body="يوجد تسرّب للمياه & انقطاع",
+    )
+    response = await client.get(
+        "/v1/inquiries",
+        params={"q": "تسرب المياه", "highlight": "true"},
+        headers=world.auth("coordinator@A"),
+    )
+    (item,) = response.json()["items"]
+    assert item["highlights"] == {
+        "subject": ["<mark>تسرب</mark> <mark>مياه</mark> &lt;script&gt;"],
+        "body": ["يوجد <mark>تسرّب</mark> <mark>للمياه</mark> &amp; انقطاع"],
+    }
+    plain = await client.get(
+        "/v1/inquiries", params={"q": "تسرب"}, headers=world.auth("coordinator@A")
+    )
+    assert "highlights" not in plain.json()["items"][0]
+
+
+async def test_a_typo_is_corrected_by_the_nearest_word(client, world, settings):
+    org = str(world.orgs["A"])
+    leak = await submit(client, organization_id=org, subject="تسرب", body="تسرب مياه الشرب")
+    await submit(client, organization_id=org, subject="حديقة", body="الحديقة مغلقة")
+    engine = build_engine(settings.database_url, settings)
+    try:
+        async with build_sessionmaker(engine)() as session, session.begin():
+            # one row a call, then nothing new to read
+            for expected in (1, 1, 0):
+                read = await search.collect_words(
+                    session,
+                    "inquiry",
+                    Inquiry.search_text,
+                    Inquiry.created_at,
+                    batch=1,
+                    settle=timedelta(0),
+                )
+                assert read == expected
+    finally:
+        await engine.dispose()
+    staff = world.auth("coordinator@A")
+    response = await client.get("/v1/inquiries", params={"q": "تسريب المياة"}, headers=staff)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["corrected_q"] == "تسرب مياه"
+    assert [i["id"] for i in body["items"]] == [leak["id"]]
+    # a query that finds something is not corrected
+    exact = await client.get("/v1/inquiries", params={"q": "مياه"}, headers=staff)
+    assert "corrected_q" not in exact.json()
+    # no near word: nothing, and no correction
+    none = await client.get("/v1/inquiries", params={"q": "كهرباء"}, headers=staff)
+    assert none.json() == {"items": [], "next_cursor": None}

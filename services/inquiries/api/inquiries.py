@@ -10,12 +10,14 @@ from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
+from services.common import search
 from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
 from services.common.db import SessionDep, open_session, read_pool_of
 from services.common.etag import etag_for
-from services.common.pagination import Page, PageDep
+from services.common.pagination import PageDep
 from services.common.responses import json_response
+from services.common.search import SearchOptionsDep, SearchPage
 from services.inquiries import clock, export, intake, service, stats, views
 from services.inquiries.api.deps import (
     FiltersDep,
@@ -24,7 +26,13 @@ from services.inquiries.api.deps import (
     problems,
     redact_token_on_replay,
 )
-from services.inquiries.schemas import InquiryCreate, InquiryOut, InquiryPatch, InquiryReceipt
+from services.inquiries.schemas import (
+    InquiryCreate,
+    InquiryHit,
+    InquiryOut,
+    InquiryPatch,
+    InquiryReceipt,
+)
 from services.inquiries.schemas_stats import StatsOut
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiries"])
@@ -75,18 +83,34 @@ async def submit_inquiry(
 @router.get(
     "",
     summary="List inquiries",
-    response_model=Page[InquiryOut],
+    response_model=SearchPage[InquiryHit],
     description="Inquiries of the caller's organization and everything below it, newest "
-    "first (keyset pagination). Every filter is indexed; `q` searches subject and body with "
-    "Arabic normalization on a trigram index.",
+    "first or, with `q` and `sort=relevance`, best match first (keyset pagination either "
+    "way). Every filter is indexed. `q` searches subject and body, stemmed Arabic on a "
+    "`tsvector` GIN index and substrings on a trigram index (see `q`); when it finds "
+    "nothing, its unknown words are replaced by the nearest words of the searched texts "
+    "and `corrected_q` says so. `highlight=true` adds each item's matching fragments. — "
+    "البحث يفهم أدوات التعريف وحروف الجر المتصلة والجموع، ويقترح أقرب الكلمات عند "
+    "الخطأ الإملائي.",
     responses=problems(400, 401, 403, 404, 422),
 )
 async def list_inquiries(
-    session: SessionDep, principal: PrincipalDep, filters: FiltersDep, page: PageDep
+    session: SessionDep,
+    principal: PrincipalDep,
+    filters: FiltersDep,
+    page: PageDep,
+    options: SearchOptionsDep,
 ) -> Response:
-    rows, cursor = await service.list_inquiries(session, principal, filters, page)
-    now = clock.now()
-    return json_response(views.staff_page(rows, now, cursor))
+    result = await service.list_inquiries(session, principal, filters, page, options)
+    matcher = search.Matcher.of(result.query) if options.highlight and result.query else None
+    page_view = views.search_page(
+        result.rows,
+        clock.now(),
+        result.next_cursor,
+        corrected_q=result.corrected_q,
+        matcher=matcher,
+    )
+    return json_response(page_view)
 
 
 @router.get(
