@@ -98,6 +98,52 @@ def demo() -> None:
     typer.echo("demo data loaded" + "".join(f", {n} new {name}" for name, n in loaded.items()))
 
 
+@app.command("import")
+def import_file(
+    kind: Annotated[str, typer.Argument(help="inquiries, entries, initiatives or kpi-values.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option(help="Validate and count only.")] = False,
+    source: Annotated[
+        str | None, typer.Option(help="external_source of rows that name none.")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="CSV charset when not detected (windows-1256).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="The gateway (default http://127.0.0.1:GOVHUB_PORT).")
+    ] = None,
+    token: Annotated[str | None, typer.Option(envvar="GOVHUB_TOKEN", help="Bearer token.")] = None,
+    client_id: Annotated[str | None, typer.Option(envvar="GOVHUB_CLIENT_ID")] = None,
+    client_secret: Annotated[str | None, typer.Option(envvar="GOVHUB_CLIENT_SECRET")] = None,
+    username: Annotated[str | None, typer.Option(envvar="GOVHUB_USERNAME")] = None,
+    password: Annotated[str | None, typer.Option(envvar="GOVHUB_PASSWORD")] = None,
+    language: Annotated[str, typer.Option(help="Language of the reasons: ar or en.")] = "ar",
+) -> None:
+    """Import a file into a running hub, with a progress bar (exit 2 when rows were
+    rejected, 1 when the job failed)."""
+    from govhub.importer import KINDS, Credentials, ImportFailed, run_import
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"one of {', '.join(KINDS)}", param_hint="KIND")
+    settings = get_settings()
+    credentials = Credentials(token, client_id, client_secret, username, password)
+    try:
+        code = run_import(
+            url or f"http://127.0.0.1:{settings.port}",
+            kind,
+            file,
+            credentials,
+            dry_run=dry_run,
+            source=source,
+            encoding=encoding,
+            language=language,
+        )
+    except ImportFailed as exc:
+        typer.echo(f"govhub import: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    raise typer.Exit(code)
+
+
 def merged_openapi() -> dict[str, Any]:
     import importlib
 

@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.db import build_engine, build_sessionmaker, resolve_database_url
 from services.common.embedded import to_plain_url
+from services.common.imports.kinds import load_kinds
+from services.common.imports.runner import register_worker as register_imports
 from services.common.models import OutboxEvent
 from services.common.observability import configure_logging
 from services.common.outbox import DELIVER_ENTRYPOINT, HANDLERS, Event, enqueue_delivery
@@ -120,6 +122,7 @@ async def run_worker(
     engine = build_engine(url, settings)
     sessionmaker = build_sessionmaker(engine)
     load_handler_modules()
+    load_kinds(SERVICE_NAMES)
     for module in settings.worker_handler_modules:
         importlib.import_module(module)
     connection = await asyncpg.connect(to_plain_url(url))
@@ -130,6 +133,8 @@ async def run_worker(
     async def deliver_job(job: Job) -> None:
         assert job.payload is not None
         await deliver(sessionmaker, uuid.UUID(job.payload.decode()), settings)
+
+    register_imports(pgq, to_plain_url(url))
 
     for name, expression, dotted in PERIODIC if periodic is None else periodic:
         job_func = _resolve(dotted)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.inquiries.api import catalog, inquiries, timeline, tracking, workflow
+from services.inquiries.api import catalog, imports, inquiries, timeline, tracking, workflow
 from services.inquiries.open311 import api as open311
 
 ROUTERS: list[APIRouter] = [
+    imports.router,
     tracking.router,
     inquiries.router,
     timeline.router,
@@ -48,6 +49,11 @@ TAGS = [
     {
         "name": "sla policies",
         "description": "Response and resolution targets in business hours. مستويات الخدمة.",
+    },
+    {
+        "name": "inquiry imports",
+        "description": "Bulk imports from legacy systems (CSV, JSON Lines, .xlsx): jobs, "
+        "progress, rejected rows. الاستيراد الجماعي.",
     },
     {
         "name": "open311",

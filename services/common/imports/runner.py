@@ -1,0 +1,328 @@
+"""The worker's side of an import: reads the file, validates, loads batch by batch.
+
+A job runs as the pgqueuer job `imports.run` (payload: the job's id). Each batch is one
+transaction: the kind's load (COPY into staging, one set-based upsert), the rejected rows
+of the batch, the job's counts and `records_done` (how many records of the file lie behind
+it) commit together or not at all. A worker killed mid-import leaves its pgqueuer job with
+a stale heartbeat; another worker (or the restarted one) picks it up and resumes after
+`records_done`, so every row is written once. A session advisory lock on the job keeps a
+second runner of the same job (a late heartbeat) from running beside the first.
+
+A database error in a batch (a value PostgreSQL refuses) splits it in halves, each in a
+savepoint, down to the row at fault, which is rejected with PostgreSQL's message: the other
+rows of the batch are written. A dry run does all of it and rolls each batch back, keeping
+only its counts and rejections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from services.common.auth import Principal
+from services.common.i18n import current_language
+from services.common.imports.kinds import (
+    KINDS,
+    ImportKind,
+    JobRun,
+    Outcome,
+    Rejection,
+    Row,
+    nested_fields,
+    validate,
+)
+from services.common.imports.readers import RecordReader, open_reader
+from services.common.queue import queries_on_connection
+
+logger = logging.getLogger("govhub.imports")
+
+ENTRYPOINT = "imports.run"
+# a 64-bit advisory lock key per job: this namespace and the job id's first 32 bits
+_LOCK_NAMESPACE = 0x696D70  # "imp"
+REJECTION_COLUMNS = ("job_id", "line", "field", "value", "reason")
+# rows a database error isolates at most by halving, before the rest are rejected together
+DATA_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+
+
+def job_payload(job_id: uuid.UUID) -> bytes:
+    return str(job_id).encode()
+
+
+async def enqueue(connection: Any, job_id: uuid.UUID) -> None:
+    """Queues the job's run on `connection` (in the caller's transaction)."""
+    await queries_on_connection(connection).enqueue(ENTRYPOINT, job_payload(job_id))
+
+
+def principal_of(actor: dict[str, Any]) -> Principal:
+    org = actor.get("organization_id")
+    return Principal(
+        subject=actor["subject"],
+        kind=actor["kind"],
+        organization_id=uuid.UUID(org) if org else None,
+        roles=frozenset(actor.get("roles", ())),
+        scopes=frozenset(actor.get("scopes", ())),
+        username=actor.get("username"),
+    )
+
+
+def actor_of(principal: Principal) -> dict[str, Any]:
+    return {
+        "subject": principal.subject,
+        "kind": principal.kind,
+        "organization_id": str(principal.organization_id) if principal.organization_id else None,
+        "roles": sorted(principal.roles),
+        "scopes": sorted(principal.scopes),
+        "username": principal.username,
+    }
+
+
+def _lock_key(job_id: uuid.UUID) -> int:
+    return (_LOCK_NAMESPACE << 32) | (job_id.int >> 96)
+
+
+async def _load_isolating(
+    connection: Any, kind: ImportKind, run: JobRun, rows: list[Row]
+) -> Outcome:
+    """The kind's load in a savepoint; on a database error, each half on its own."""
+    if not rows:
+        return Outcome()
+    try:
+        async with connection.transaction():
+            return await kind.load(connection, run, rows)
+    except DATA_ERRORS as exc:
+        if len(rows) == 1:
+            message = getattr(exc, "message", None) or str(exc)
+            column = getattr(exc, "column_name", None)
+            return Outcome(rejections=[Rejection(rows[0].line, message, column)])
+        half = len(rows) // 2
+        outcome = await _load_isolating(connection, kind, run, rows[:half])
+        outcome.add(await _load_isolating(connection, kind, run, rows[half:]))
+        return outcome
+
+
+class _Batches:
+    """The file's records from `skip` on, in batches of the kind's size."""
+
+    def __init__(self, reader: RecordReader, skip: int, size: int) -> None:
+        self.reader = reader
+        self.skip = skip
+        self.size = size
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        batch: list[Any] = []
+        for index, record in enumerate(self.reader, start=1):
+            if index <= self.skip:
+                continue
+            batch.append(record)
+            if len(batch) >= self.size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+class Runner:
+    def __init__(self, connection: Any, job: Any, kind: ImportKind) -> None:
+        self.connection = connection
+        self.job = job
+        self.kind = kind
+        self.nested = nested_fields(kind.schema)
+        self.run = JobRun(
+            id=job["id"],
+            principal=principal_of(json.loads(job["actor"])),
+            source=job["source"],
+            dry_run=job["dry_run"],
+        )
+
+    def _validated(self, records: list[Any]) -> tuple[list[Row], list[Rejection]]:
+        rows: list[Row] = []
+        rejections: list[Rejection] = []
+        for record in records:
+            if record.values is None:
+                rejections.append(
+                    Rejection(record.line, record.reason or "", record.field, record.value)
+                )
+                continue
+            checked = validate(self.kind.schema, self.nested, record.line, record.values)
+            if isinstance(checked, Row):
+                rows.append(checked)
+            else:
+                rejections.extend(checked)
+        return rows, rejections
+
+    async def batch(self, records: list[Any], progress: float, seconds: float) -> bool:
+        """Writes one batch and the job's counts; False when the job is no longer running
+        (cancelled), and nothing of the batch is written then."""
+        rows, rejections = self._validated(records)
+        connection = self.connection
+        async with connection.transaction():
+            state = await connection.fetchval(
+                "SELECT state FROM common_import_job WHERE id = $1 FOR UPDATE", self.run.id
+            )
+            if state != "running":
+                return False
+            if self.run.dry_run:
+                trial = connection.transaction()
+                await trial.start()
+                try:
+                    outcome = await _load_isolating(connection, self.kind, self.run, rows)
+                finally:
+                    await trial.rollback()
+            else:
+                outcome = await _load_isolating(connection, self.kind, self.run, rows)
+            rejections.extend(outcome.rejections)
+            if rejections:
+                await connection.copy_records_to_table(
+                    "common_import_rejection",
+                    columns=REJECTION_COLUMNS,
+                    records=[
+                        (self.run.id, r.line, r.field and r.field[:200], r.value, r.reason)
+                        for r in rejections
+                    ],
+                )
+            rejected_lines = len({r.line for r in rejections})
+            await connection.execute(
+                "UPDATE common_import_job SET rows_seen = rows_seen + $2, "
+                "rows_imported = rows_imported + $3, rows_updated = rows_updated + $4, "
+                "rows_unchanged = rows_unchanged + $5, rows_rejected = rows_rejected + $6, "
+                "records_done = records_done + $2, batches_done = batches_done + 1, "
+                "progress = $7, run_seconds = run_seconds + $8, updated_at = now() "
+                "WHERE id = $1",
+                self.run.id,
+                len(records),
+                outcome.imported,
+                outcome.updated,
+                outcome.unchanged,
+                rejected_lines,
+                progress,
+                seconds,
+            )
+        return True
+
+    async def finish(self) -> None:
+        async with self.connection.transaction():
+            job = await self.connection.fetchrow(
+                "UPDATE common_import_job SET state = 'succeeded', progress = 1, "
+                "finished_at = now(), updated_at = now() WHERE id = $1 AND state = 'running' "
+                "RETURNING *",
+                self.run.id,
+            )
+            if job is None or job["dry_run"]:
+                return
+            principal = self.run.principal
+            changes = {
+                name: job[name]
+                for name in (
+                    "kind",
+                    "source",
+                    "filename",
+                    "rows_seen",
+                    "rows_imported",
+                    "rows_updated",
+                    "rows_unchanged",
+                    "rows_rejected",
+                )
+            }
+            await self.connection.execute(
+                "INSERT INTO common_audit_log (id, service, actor_id, actor_type, "
+                "organization_id, action, resource_type, resource_id, changes, request_id) "
+                "VALUES ($1, $2, $3, $4, $5, 'import', 'import_job', $6, $7, $8)",
+                uuid.uuid4(),
+                job["service"],
+                principal.subject,
+                principal.kind,
+                job["organization_id"],
+                job["id"],
+                json.dumps(changes, ensure_ascii=False),
+                job["request_id"],
+            )
+
+
+async def _fail(connection: Any, job_id: uuid.UUID, error: str) -> None:
+    await connection.execute(
+        "UPDATE common_import_job SET state = 'failed', error = $2, finished_at = now(), "
+        "updated_at = now() WHERE id = $1 AND state = 'running'",
+        job_id,
+        error[:2000],
+    )
+
+
+async def run_import(database_url: str, job_id: uuid.UUID) -> str:
+    """Runs (or resumes) one job to its end; returns its state afterwards."""
+    connection = await asyncpg.connect(database_url, server_settings={"timezone": "UTC"})
+    try:
+        if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(job_id)):
+            return "busy"
+        job = await connection.fetchrow(
+            "UPDATE common_import_job SET state = 'running', "
+            "started_at = coalesce(started_at, now()), updated_at = now() "
+            "WHERE id = $1 AND state IN ('queued', 'running') RETURNING *",
+            job_id,
+        )
+        if job is None:
+            return "gone"
+        kind = KINDS.get((job["service"], job["kind"]))
+        if kind is None:
+            await _fail(connection, job_id, f"no import kind {job['service']}/{job['kind']}")
+            return "failed"
+        current_language.set("en" if job["language"] == "en" else "ar")
+        runner = Runner(connection, job, kind)
+        path = Path(job["path"])
+        try:
+            reader = kind.records(path, job["format"], job["encoding"]) or open_reader(
+                path, job["format"], job["encoding"]
+            )
+            detected = getattr(reader, "encoding", None)
+            if detected and detected != job["encoding"]:
+                await connection.execute(
+                    "UPDATE common_import_job SET encoding = $2 WHERE id = $1", job_id, detected
+                )
+            with _Closing(reader):
+                last = time.monotonic()
+                for records in _Batches(reader, job["records_done"], kind.batch_size):
+                    now = time.monotonic()
+                    if not await runner.batch(records, reader.progress, now - last):
+                        return "cancelled"
+                    last = time.monotonic()
+                    await asyncio.sleep(0)  # let the heartbeat and other jobs run
+            await runner.finish()
+        except Exception as exc:
+            # a lost connection is a lost worker: the job resumes elsewhere
+            if isinstance(exc, asyncpg.PostgresConnectionError | ConnectionError):
+                raise
+            logger.exception("import %s failed", job_id)
+            await _fail(connection, job_id, f"{type(exc).__name__}: {exc}")
+            return "failed"
+        logger.info("import %s finished", job_id)
+        return "succeeded"
+    finally:
+        await connection.close()
+
+
+class _Closing:
+    def __init__(self, reader: RecordReader) -> None:
+        self.reader = reader
+
+    def __enter__(self) -> RecordReader:
+        return self.reader
+
+    def __exit__(self, *_: object) -> None:
+        self.reader.close()
+
+
+def register_worker(pgq: Any, database_url: str) -> None:
+    """Adds the `imports.run` entrypoint to a worker's PgQueuer."""
+    from pgqueuer.models import Job
+
+    @pgq.entrypoint(ENTRYPOINT)  # type: ignore[untyped-decorator]
+    async def run_import_job(job: Job) -> None:
+        assert job.payload is not None
+        await run_import(database_url, uuid.UUID(job.payload.decode()))

@@ -1,0 +1,167 @@
+"""Bulk imports through a running hub (`govhub run`): `govhub import` against the gateway,
+and a worker killed with SIGKILL mid-import whose job another worker finishes, every row
+present once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+import pytest
+
+from services.common.embedded import to_plain_url
+from tests.database import DatabaseFactory
+from tests.e2e.stack import DEMO_PASSWORD, ROOT, Stack, start_stack
+
+pytestmark = pytest.mark.e2e
+HEARTBEAT = "2"
+
+
+@pytest.fixture(scope="module")
+async def module_database(databases: DatabaseFactory) -> AsyncIterator[str]:
+    name = await databases.create()
+    yield databases.url_for(name)
+    await databases.drop(name)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("imports") / "data"
+
+
+@pytest.fixture(scope="module")
+def hub(module_database: str, data_dir: Path) -> Iterator[Stack]:
+    running = start_stack(module_database, data_dir, GOVHUB_WORKER_HEARTBEAT_SECONDS=HEARTBEAT)
+    yield running
+    running.stop()
+
+
+def login(base: str, username: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{base}/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": DEMO_PASSWORD},
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def govhub_import(hub: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "import", *args, "--url", hub.base],
+        cwd=ROOT,
+        env=os.environ | {"GOVHUB_USERNAME": "momrah.admin", "GOVHUB_PASSWORD": DEMO_PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_govhub_import_through_the_gateway(hub: Stack, tmp_path: Path) -> None:
+    example = ROOT / "examples" / "inquiries.csv"
+    done = govhub_import(hub, "inquiries", str(example), "--source", "legacy-crm")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "succeeded: 5 rows, 5 imported" in done.stderr
+    again = govhub_import(hub, "inquiries", str(example), "--source", "legacy-crm")
+    assert "succeeded: 5 rows, 0 imported, 0 updated, 5 unchanged" in again.stderr
+
+    headers = login(hub.base, "momrah.admin")
+    listed = httpx.get(f"{hub.base}/v1/inquiries", params={"q": "حفرة"}, headers=headers)
+    assert listed.status_code == 200
+    assert any(i["subject"] == "حفرة في طريق الملك عبدالعزيز" for i in listed.json()["items"])
+
+    # rejected rows: exit code 2 and their CSV beside the file
+    bad = tmp_path / "بلاغات.csv"
+    bad.write_text(
+        example.read_text(encoding="utf-8")
+        + "CRM-2026-0099,complaint,whatsapp,بلاغ,نص,NOWHERE,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    rejected = govhub_import(hub, "inquiries", str(bad), "--source", "legacy-crm")
+    assert rejected.returncode == 2, rejected.stdout + rejected.stderr
+    errors = (tmp_path / "بلاغات.csv.errors.csv").read_text(encoding="utf-8-sig")
+    assert "7,organization_code,NOWHERE," in errors
+
+
+def test_a_killed_worker_resumes_from_the_last_batch(
+    hub: Stack, module_database: str, data_dir: Path, tmp_path: Path
+) -> None:
+    rows = 40_000
+    path = tmp_path / "many.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("external_id,kind,channel,subject,body,organization_code\n")
+        for n in range(rows):
+            out.write(f"K-{n},complaint,whatsapp,بلاغ {n},نص البلاغ رقم {n},RIYADH\n")
+    headers = login(hub.base, "riyadh.admin")
+    with path.open("rb") as body:
+        started = httpx.post(
+            f"{hub.base}/v1/inquiries/imports",
+            params={"kind": "inquiries", "source": "kill-test"},
+            content=body,
+            headers=headers | {"Content-Type": "text/csv"},
+            timeout=60,
+        )
+    assert started.status_code == 202, started.text
+    location = hub.base + started.headers["location"]
+
+    worker = next(c for c in _children(hub) if "govhub.worker" in " ".join(c.cmdline()))
+    deadline = time.monotonic() + 60
+    job = started.json()
+    while job["rows_seen"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = httpx.get(location, headers=headers).json()
+    assert job["state"] == "running" and 0 < job["rows_seen"] < rows, job
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+
+    replacement = subprocess.Popen(
+        [sys.executable, "-m", "govhub.worker"],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "GOVHUB_DATABASE_URL": module_database,
+            "GOVHUB_DATA_DIR": str(data_dir),
+            "GOVHUB_WORKER_HEARTBEAT_SECONDS": HEARTBEAT,
+            "GOVHUB_LOG_JSON": "false",
+        },
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job = httpx.get(location, headers=headers).json()
+    finally:
+        replacement.send_signal(signal.SIGTERM)
+        replacement.wait(30)
+    assert job["state"] == "succeeded", job
+    assert (job["rows_seen"], job["rows_imported"], job["rows_rejected"]) == (rows, rows, 0)
+    counts, events = asyncio.run(_stored(module_database))
+    assert (counts["n"], counts["keys"], counts["refs"], events) == (rows, rows, rows, rows)
+
+
+async def _stored(database_url: str) -> tuple[asyncpg.Record, int]:
+    conn = await asyncpg.connect(to_plain_url(database_url))
+    try:
+        counts = await conn.fetchrow(
+            "SELECT count(*) AS n, count(DISTINCT external_id) AS keys, "
+            "count(DISTINCT reference) AS refs FROM inquiry WHERE source = 'kill-test'"
+        )
+        events = await conn.fetchval(
+            "SELECT count(*) FROM common_outbox o JOIN inquiry i ON i.id = o.aggregate_id "
+            "WHERE i.source = 'kill-test' AND o.event_type = 'inquiry.created'"
+        )
+    finally:
+        await conn.close()
+    return counts, events
+
+
+def _children(hub: Stack) -> list[psutil.Process]:
+    return psutil.Process(hub.process.pid).children(recursive=True)
