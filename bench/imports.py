@@ -156,7 +156,7 @@ async def raw_copy(url: str, rows: int) -> float:
         await conn.close()
 
 
-async def queue_job(url: str, path: Path) -> uuid.UUID:
+async def queue_job(url: str, path: Path, size: int) -> uuid.UUID:
     job_id = uuid.uuid4()
     actor = {
         "subject": "bench",
@@ -175,7 +175,7 @@ async def queue_job(url: str, path: Path) -> uuid.UUID:
             job_id,
             json.dumps(actor),
             str(path),
-            path.stat().st_size,
+            size,
         )
     finally:
         await conn.close()
@@ -192,9 +192,22 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-async def run_job(url: str, path: Path) -> tuple[float, float, dict[str, int]]:
+async def counts_of(url: str, job_id: uuid.UUID) -> dict[str, int]:
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT rows_seen, rows_imported, rows_updated, rows_unchanged, rows_rejected "
+            "FROM common_import_job WHERE id = $1",
+            job_id,
+        )
+    finally:
+        await conn.close()
+    return dict(row)
+
+
+def run_job(url: str, path: Path) -> tuple[float, float, dict[str, int]]:
     """The job in a child process, as the worker runs it: seconds, peak RSS (MB), counts."""
-    job_id = await queue_job(url, path)
+    job_id = asyncio.run(queue_job(url, path, path.stat().st_size))
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, url, str(job_id)],
@@ -205,17 +218,8 @@ async def run_job(url: str, path: Path) -> tuple[float, float, dict[str, int]]:
     )
     seconds = time.perf_counter() - started
     state, rss_kb = done.stdout.split()[-2:]
-    conn = await asyncpg.connect(url)
-    try:
-        row = await conn.fetchrow(
-            "SELECT rows_seen, rows_imported, rows_updated, rows_unchanged, rows_rejected "
-            "FROM common_import_job WHERE id = $1",
-            job_id,
-        )
-    finally:
-        await conn.close()
     assert state == "succeeded", done.stdout + done.stderr
-    return seconds, int(rss_kb) / 1024, dict(row)
+    return seconds, int(rss_kb) / 1024, asyncio.run(counts_of(url, job_id))
 
 
 def main() -> None:
@@ -237,9 +241,9 @@ def main() -> None:
         console.print("raw COPY …")
         copy_seconds = asyncio.run(raw_copy(url, args.rows))
         console.print("import …")
-        first_seconds, first_rss, first = asyncio.run(run_job(url, path))
+        first_seconds, first_rss, first = run_job(url, path)
         console.print("rerun …")
-        again_seconds, again_rss, again = asyncio.run(run_job(url, path))
+        again_seconds, again_rss, again = run_job(url, path)
     finally:
         embedded.stop()
 

@@ -28,6 +28,7 @@ from services.common.imports.models import ImportJob, ImportRejection
 from services.common.imports.runner import actor_of, enqueue
 from services.common.imports.uploads import MEDIA_TYPES, XLSX, receive_upload
 from services.common.orgtree import can_see
+from services.common.problems import problems
 
 SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,49}$"
 DEFAULT_SOURCE = "import"
@@ -122,16 +123,6 @@ def job_view(job: ImportJob, prefix: str) -> ImportJobOut:
     )
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {
-        code: {
-            "description": "Problem details (RFC 9457).",
-            "content": {"application/problem+json": {}},
-        }
-        for code in codes
-    }
-
-
 async def _visible_job(
     session: AsyncSession, principal: Principal, service: str, job_id: uuid.UUID
 ) -> ImportJob:
@@ -208,7 +199,7 @@ Who may import: whoever may create such a row (the kind's permission), for organ
 of their own subtree; the import is audited as one entry.""",
         responses={
             202: {"description": "The job, queued."},
-            **_problems(401, 403, 413, 415, 422),
+            **problems(401, 403, 413, 415, 422),
         },
         openapi_extra={"requestBody": {"required": True, "content": media}},
     )
@@ -293,7 +284,7 @@ of their own subtree; the import is audited as one entry.""",
         description="State, rows seen / imported / updated / unchanged / rejected, progress, "
         "rows per second and the estimated time left. Poll it until `state` is `succeeded`, "
         "`failed` or `cancelled`.",
-        responses=_problems(401, 404),
+        responses=problems(401, 404),
     )
     async def get_import(
         job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response
@@ -308,7 +299,7 @@ of their own subtree; the import is audited as one entry.""",
         response_model=ImportJobOut,
         description="A queued job does not start; a running one stops before its next batch "
         "(the batches written stay). 409 when it has already ended.",
-        responses=_problems(401, 404, 409),
+        responses=problems(401, 404, 409),
     )
     async def cancel_import(
         job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response
@@ -350,7 +341,7 @@ of their own subtree; the import is audited as one entry.""",
                 },
                 "description": "The CSV file.",
             },
-            **_problems(401, 404),
+            **problems(401, 404),
         },
     )
     async def import_errors(
