@@ -44,6 +44,9 @@ PERIODIC: list[tuple[str, str, str]] = [
 ]
 
 
+DEQUEUE_BATCH = 10
+
+
 def load_handler_modules(names: Iterable[str] = SERVICE_NAMES) -> None:
     """Imports `services.<name>.handlers` so their `@handles` registrations take effect."""
     for name in names:
@@ -157,6 +160,10 @@ async def run_worker(
         await pgq.run(
             dequeue_timeout=timedelta(seconds=5),
             heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_seconds),
+            batch_size=DEQUEUE_BATCH,
+            # a worker holds at most this many jobs at once: a burst of events (an import
+            # queues one per new row) waits in the queue, not on the session pool
+            max_concurrent_tasks=max(2 * DEQUEUE_BATCH, 2 * settings.db_pool_size),
         )
     finally:
         watcher.cancel()

@@ -134,7 +134,7 @@ def test_a_killed_worker_resumes_from_the_last_batch(
         },
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 400
         while job["state"] in ("queued", "running") and time.monotonic() < deadline:
             time.sleep(0.5)
             job = httpx.get(location, headers=headers).json()

@@ -341,3 +341,67 @@ async def test_the_worker_runs_queued_imports(client, world, settings):
         await asyncio.wait_for(worker, 30)
     assert state == "succeeded"
     assert (await fetch(settings, "SELECT count(*) AS n FROM inquiry"))[0]["n"] == 3
+
+
+async def test_an_xlsx_workbook_as_excel_saves_it(client, world, settings, tmp_path):
+    """Written by openpyxl, read by python-calamine: numbers typed as numbers (coordinates,
+    a phone) and Arabic text."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["X-1", "complaint", "whatsapp", "حفرة", "حفرة عميقة", "riyadh", "منى"])
+    sheet.append(["X-2", "question", "phone", "سؤال", "متى؟", "riyadh", None, "+966501234567"])
+    sheet["I3"], sheet["J3"] = 24.7136, 46.6753
+    sheet.append([None] * 3)  # an empty row is skipped
+    sheet.append(["X-3", "complaint", "whatsapp", "", "نص", "riyadh"])  # no subject
+    # a phone typed as a number has lost its "+": refused as the API refuses it
+    sheet.append(["X-4", "complaint", "whatsapp", "بلاغ", "نص", "riyadh", None, 966501234567])
+    path = tmp_path / "بلاغات.xlsx"
+    workbook.save(path)
+    headers = world.auth("org_admin@R")
+    job = await start(
+        client,
+        headers,
+        path.read_bytes(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    done = await run(settings, client, headers, job)
+    errors = await errors_of(client, headers, job)
+    assert (done["format"], done["rows_imported"], done["rows_rejected"]) == ("xlsx", 2, 2)
+    assert [(e["line"], e["field"], e["value"]) for e in errors] == [
+        ("5", "subject", ""),
+        ("6", "contact_phone", "966501234567"),
+    ]
+    stored = await fetch(
+        settings,
+        "SELECT contact_phone, location_lat, location_long FROM inquiry WHERE external_id = 'X-2'",
+    )
+    assert tuple(stored[0]) == ("+966501234567", 24.7136, 46.6753)
+
+
+async def test_an_upload_over_the_limit_is_413_and_leaves_no_file(make_client, world, settings):
+    from services.inquiries.app import create_app
+
+    small = await make_client(create_app, max_import_body_bytes=1024)
+    headers = world.auth("org_admin@R")
+    before = set((settings.resolved_data_dir / "imports").glob("*"))
+    too_big = await small.post(
+        "/v1/inquiries/imports?kind=inquiries",
+        content=(HEADER + csv_rows(50)).encode(),
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    problem(too_big, 413, "payload_too_large")
+
+    async def chunked():  # no Content-Length: counted while it arrives
+        for _ in range(20):
+            yield csv_rows(1).encode()
+
+    streamed = await small.post(
+        "/v1/inquiries/imports?kind=inquiries",
+        content=chunked(),
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    problem(streamed, 413)
+    assert set((settings.resolved_data_dir / "imports").glob("*")) == before

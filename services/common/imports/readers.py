@@ -282,7 +282,9 @@ class XlsxReader(RecordReader):
 
     def __iter__(self) -> Iterator[Record]:
         header: list[str] | None = None
-        for index, row in enumerate(self.sheet.iter_rows()):
+        # the sheet's range starts at its first used row: lines count from the sheet's top
+        first = (self.sheet.start or (0, 0))[0]
+        for index, row in enumerate(self.sheet.iter_rows(), start=first):
             self.done = index + 1
             cells = [_cell(value) for value in row]
             if all(cell is None for cell in cells):

@@ -56,9 +56,14 @@ def job_payload(job_id: uuid.UUID) -> bytes:
     return str(job_id).encode()
 
 
+# before the outbox's deliveries: an import queues one per new row, and a worker picking up
+# a stale import (its worker died) should not wait behind them
+PRIORITY = 10
+
+
 async def enqueue(connection: Any, job_id: uuid.UUID) -> None:
     """Queues the job's run on `connection` (in the caller's transaction)."""
-    await queries_on_connection(connection).enqueue(ENTRYPOINT, job_payload(job_id))
+    await queries_on_connection(connection).enqueue(ENTRYPOINT, job_payload(job_id), PRIORITY)
 
 
 def principal_of(actor: dict[str, Any]) -> Principal:
