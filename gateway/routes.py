@@ -32,6 +32,14 @@ DEFAULT_PREFIXES: dict[str, str] = {
     "/v1/kpis": "campaigns",
     "/v1/reports": "campaigns",
     "/v1/crisis-playbooks": "campaigns",
+    "/v1/axes": "campaigns",
+    "/v1/public/initiatives": "campaigns",
+    "/v1/kpi-values": "campaigns",
+    "/v1/scorecards": "campaigns",
+    "/v1/integration-criteria": "campaigns",
+    "/v1/flights": "campaigns",
+    "/v1/key-message-versions": "campaigns",
+    "/v1/crisis-activations": "campaigns",
 }
 
 

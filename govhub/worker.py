@@ -41,6 +41,11 @@ logger = logging.getLogger("govhub.worker")
 PERIODIC: list[tuple[str, str, str]] = [
     ("inquiries-sla-sweep", "* * * * *", "services.inquiries.handlers.sweep_sla_breaches"),
     ("inquiries-search-words", "* * * * *", "services.inquiries.handlers.collect_search_words"),
+    (
+        "campaigns-overdue-milestones",
+        "*/5 * * * *",
+        "services.campaigns.handlers.sweep_overdue_milestones",
+    ),
 ]
 
 

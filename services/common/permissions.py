@@ -102,3 +102,24 @@ def permissions_for(kind: str, roles: frozenset[str], scopes: frozenset[str]) ->
     else:
         granted = [ROLE_PERMISSIONS.get(r, frozenset()) for r in roles]
     return frozenset().union(*granted)
+
+
+# campaigns: every staff member reads initiatives, KPIs, reports and campaigns of its
+# subtree; coordinators, spokespeople and heads write them (and submit KPI values and
+# reports); heads and administrators also decide (verify KPI values, accept reports,
+# approve campaigns). Machine clients: `campaigns:read` reads, `campaigns:write` writes.
+CAMPAIGNS_STAFF = frozenset({"campaigns:read"})
+CAMPAIGNS_WRITER = CAMPAIGNS_STAFF | {"campaigns:write"}
+CAMPAIGNS_DECIDER = CAMPAIGNS_WRITER | {"campaigns:decide"}
+CAMPAIGNS_BY_ROLE: dict[str, frozenset[str]] = {
+    "agent": CAMPAIGNS_STAFF,
+    "coordinator": CAMPAIGNS_WRITER,
+    "spokesperson": CAMPAIGNS_WRITER,
+    "unit_head": CAMPAIGNS_DECIDER,
+    "org_admin": CAMPAIGNS_DECIDER,
+    "sector_admin": CAMPAIGNS_DECIDER,
+}
+for _role, _granted in CAMPAIGNS_BY_ROLE.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
+SCOPE_PERMISSIONS["campaigns:read"] = CAMPAIGNS_STAFF
+SCOPE_PERMISSIONS["campaigns:write"] = CAMPAIGNS_WRITER

@@ -1,0 +1,1 @@
+"""Pure rules of the campaigns service: state tables, progress, periods, KPI arithmetic."""

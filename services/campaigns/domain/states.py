@@ -1,0 +1,48 @@
+"""State machines as data: (state, action) → next state. Anything missing is refused."""
+
+from __future__ import annotations
+
+from services.common.errors import InvalidState
+
+# Initiatives: a proposal is approved, started, may pause, and ends completed or cancelled.
+INITIATIVE_STATUSES = ("proposed", "approved", "in_progress", "on_hold", "completed", "cancelled")
+INITIATIVE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "proposed": frozenset({"approved", "cancelled"}),
+    "approved": frozenset({"in_progress", "on_hold", "cancelled"}),
+    "in_progress": frozenset({"on_hold", "completed", "cancelled"}),
+    "on_hold": frozenset({"in_progress", "cancelled"}),
+    "completed": frozenset(),
+    "cancelled": frozenset(),
+}
+
+# Activity and media-coverage reports (S3-2).
+REPORT_STATUSES = ("draft", "submitted", "accepted", "returned")
+REPORT_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submit"): "submitted",
+    ("returned", "submit"): "submitted",
+    ("submitted", "accept"): "accepted",
+    ("submitted", "return"): "returned",
+}
+# reports are edited only while they are with their author
+REPORT_EDITABLE = frozenset({"draft", "returned"})
+
+# KPI values: submitted, then verified or rejected (never by the submitter).
+KPI_VALUE_STATUSES = ("submitted", "verified", "rejected")
+KPI_VALUE_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("submitted", "verify"): "verified",
+    ("submitted", "reject"): "rejected",
+}
+
+
+def initiative_move(current: str, wanted: str) -> str:
+    if wanted != current and wanted not in INITIATIVE_TRANSITIONS.get(current, frozenset()):
+        raise InvalidState(wanted, current)
+    return wanted
+
+
+def step(table: dict[tuple[str, str], str], current: str, action: str) -> str:
+    """The state after `action`, or 409 `invalid_state`."""
+    following = table.get((current, action))
+    if following is None:
+        raise InvalidState(action, current)
+    return following

@@ -1,0 +1,1 @@
+"""The only place of the campaigns service that builds SQL, one module per subdomain."""

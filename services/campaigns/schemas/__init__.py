@@ -1,0 +1,1 @@
+"""Pydantic in/out models of the campaigns service, one module per subdomain."""

@@ -1,0 +1,143 @@
+"""Shared pieces of the campaigns schemas: the base that refuses NUL characters, problem
+documents, timestamps and field types."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from services.common.i18n import text
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Body(BaseModel):
+    """A request body: unknown fields refused, NUL characters refused anywhere in it
+    (PostgreSQL text cannot hold them; they are never meaningful in Arabic or English)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError(text("النص يحوي محرف NUL", "The text contains a NUL character"))
+        return data
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="The field at fault (dotted path).", examples=["axis_id"])
+    message: str = Field(description="What is wrong with it.", examples=["المحور غير موجود"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `title`, `detail` and messages follow Accept-Language."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "https://govhub.example/problems/validation-failed",
+                    "title": "البيانات غير صالحة",
+                    "status": 422,
+                    "detail": "تاريخ النهاية قبل تاريخ البداية",
+                    "code": "validation_failed",
+                    "errors": [{"field": "end_date", "message": "تاريخ النهاية قبل تاريخ البداية"}],
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    code: str = Field(description="A stable machine word for the error.", examples=["not_found"])
+    instance: str | None = None
+    errors: list[FieldProblem] | None = Field(
+        None, description="For validation and field-specific errors: the fields at fault."
+    )
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Bad request (problem details).",
+    401: "No token, or an invalid or expired token (problem details).",
+    403: "The caller lacks the permission, or may not decide this (problem details).",
+    404: "Not found, or outside the caller's organization subtree (problem details).",
+    409: "Conflicts with the current state or existing data (problem details).",
+    412: "`If-Match` names an older version (problem details).",
+    415: "The body is not JSON (problem details).",
+    422: "The body or query is not valid; `errors` names the fields (problem details).",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the given statuses as problem documents."""
+    return {s: {"model": Problem, "description": _PROBLEM_DESCRIPTIONS[s]} for s in statuses}
+
+
+class Timestamps(BaseModel):
+    created_at: datetime = Field(description="When it was created (RFC 3339).")
+    updated_at: datetime = Field(description="When it last changed (RFC 3339).")
+
+
+def check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in value:
+        raise ValueError(text("رابط غير صالح (http أو https)", "Invalid URL (http or https)"))
+    return value
+
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
+
+
+def check_code(value: str) -> str:
+    if not CODE_PATTERN.match(value):
+        raise ValueError(
+            text(
+                "الرمز حتى 50 من الأحرف اللاتينية والأرقام و . _ -",
+                "A code is up to 50 of A–Z, a–z, 0–9, '.', '_', '-'",
+            )
+        )
+    return value
+
+
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_code)
+]
+TitleAr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+TitleEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(check_url)
+]
+
+
+def reject_null(value: Any) -> Any:
+    """For PATCH fields that may be omitted but never set to null."""
+    if value is None:
+        raise ValueError(text("لا يقبل هذا الحقل القيمة null", "This field cannot be null"))
+    return value

@@ -1,0 +1,1 @@
+"""Use cases of the campaigns service and their rules, one module per subdomain."""
