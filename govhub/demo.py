@@ -18,12 +18,15 @@ async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str
     production: nothing is loaded and nothing returned."""
     if is_production(settings):
         return {}
+    from services.campaigns.demo.loader import load_demo as load_campaigns
     from services.inquiries.demo import load_demo as load_inquiries
 
     engine = build_engine(database_url, settings)
     try:
         async with session_scope(build_sessionmaker(engine)) as session:
             inquiries = await load_inquiries(session, settings)
-        return {"inquiries": inquiries}
+        async with session_scope(build_sessionmaker(engine)) as session:
+            campaigns = await load_campaigns(session, settings)
+        return {"inquiries": inquiries, "initiatives": campaigns}
     finally:
         await engine.dispose()

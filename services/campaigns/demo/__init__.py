@@ -1,0 +1,1 @@
+"""Demo data of the campaigns service (`govhub demo`, `make run`)."""

@@ -1,0 +1,311 @@
+"""Loads the campaigns demo data through the service layer, as the API would (composed in
+`govhub/demo.py`): initiatives on every axis for the demo organizations of the three
+countries with milestones (some overdue) and beneficiaries, KPIs with targets and a year
+of monthly values (the last two months awaiting verification), and a month of activity
+and media-coverage reports.
+
+* Idempotent: nothing happens when the first demo initiative exists; nothing without the
+  directory's demo organizations (matched by code).
+* Deterministic: one `random.Random(2027)` drives the figures; dates are offsets from today.
+* The last two months' values are submitted through the service by a reporter of each
+  organization (`demo-reporter-<code>`, a coordinator) and await verification; the ten
+  months before are written in one batch as already verified by the system (a sector
+  administrator), which keeps loading fast.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.campaigns import clock
+from services.campaigns.demo import data
+from services.campaigns.models import Axis, Initiative, KpiValue
+from services.campaigns.schemas.initiatives import (
+    BeneficiariesIn,
+    BeneficiaryFigure,
+    InitiativeCreate,
+    InitiativeUpdate,
+    MilestoneComplete,
+    MilestoneCreate,
+)
+from services.campaigns.schemas.kpis import KpiCreate, TargetIn, TargetsIn, ValueIn
+from services.campaigns.schemas.reports import Activity, Coverage, ReportCreate, ReportDecision
+from services.campaigns.service import initiatives, kpis, milestones, reports
+from services.campaigns.service.common import SYSTEM
+from services.common.auth import Principal
+from services.common.settings import GovhubSettings
+
+PATHS = {
+    "proposed": [],
+    "approved": ["approved"],
+    "in_progress": ["approved", "in_progress"],
+    "on_hold": ["approved", "in_progress", "on_hold"],
+}
+
+
+def reporter(org_id: uuid.UUID, code: str) -> Principal:
+    return Principal(
+        subject=f"demo-reporter-{code}",
+        kind="user",
+        organization_id=org_id,
+        roles=frozenset({"coordinator"}),
+        username=f"demo-reporter-{code.lower()}",
+    )
+
+
+def months_before(today: date, count: int) -> list[str]:
+    """The `count` months before today's, oldest first (`2027-01` …)."""
+    found = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        found.append(f"{year:04d}-{month:02d}")
+    return found[::-1]
+
+
+async def demo_exists(session: AsyncSession) -> bool:
+    first = data.INITIATIVES[0].code
+    return (await session.scalar(select(Initiative.id).where(Initiative.code == first))) is not None
+
+
+async def load_demo(session: AsyncSession, settings: GovhubSettings) -> int:
+    """Loads the demo data once; returns how many initiatives were created (0 when they
+    exist or the directory's demo organizations are missing). The caller commits."""
+    if await demo_exists(session):
+        return 0
+    rows = await session.execute(
+        text("SELECT id, code FROM directory_organization WHERE code = ANY(:codes)"),
+        {
+            "codes": sorted(
+                {i.organization for i in data.INITIATIVES} | {r[0] for r in data.REPORTS}
+            )
+        },
+    )
+    orgs: dict[str, uuid.UUID] = {r.code: r.id for r in rows}
+    if data.INITIATIVES[0].organization not in orgs:
+        return 0
+    axes = {a.code: a.id for a in await session.scalars(select(Axis))}
+    today = clock.today()
+    rng = random.Random(2027)
+    created: dict[str, Initiative] = {}
+    for item in data.INITIATIVES:
+        if item.organization not in orgs:
+            continue
+        start = today + timedelta(days=item.starts_in_days)
+        initiative = await initiatives.create(
+            session,
+            SYSTEM,
+            InitiativeCreate(
+                code=item.code,
+                title_ar=item.title_ar,
+                title_en=item.title_en,
+                description_ar=item.description_ar,
+                organization_id=orgs[item.organization],
+                participating_organization_ids=[orgs[p] for p in item.partners if p in orgs],
+                axis_id=axes[item.axis],
+                parent_id=created[item.parent].id if item.parent in created else None,
+                start_date=start,
+                end_date=start + timedelta(days=item.lasts_days),
+                budget_planned=Decimal(item.budget),
+                budget_actual=Decimal(item.budget) * Decimal("0.35")
+                if item.status != "proposed"
+                else None,
+                currency=item.currency,
+                published=item.published,
+            ),
+        )
+        for status in PATHS[item.status]:
+            initiative = await initiatives.update(
+                session, SYSTEM, initiative, InitiativeUpdate(status=status)
+            )
+        for step in item.milestones:
+            milestone = await milestones.create(
+                session,
+                SYSTEM,
+                initiative,
+                MilestoneCreate(
+                    title_ar=step.title_ar,
+                    due_date=today + timedelta(days=step.due_in_days),
+                    weight=Decimal(step.weight),
+                ),
+            )
+            if step.done:
+                await milestones.complete(
+                    session,
+                    SYSTEM,
+                    milestone,
+                    MilestoneComplete(evidence_url="https://example.gov.sa/evidence/demo.pdf"),
+                )
+        figures = [
+            BeneficiaryFigure(
+                organization_id=orgs[org],
+                period=str(today.year),
+                target=target,
+                actual=actual,
+                segment=segment,
+            )
+            for org, target, actual, segment in item.beneficiaries
+            if org in orgs
+        ]
+        if figures:
+            await initiatives.replace_beneficiaries(
+                session, SYSTEM, initiative, BeneficiariesIn(items=figures)
+            )
+        created[item.code] = initiative
+    await _load_kpis(session, orgs, axes, created, today, rng)
+    await _load_reports(session, orgs, today, rng)
+    return len(created)
+
+
+async def _load_kpis(
+    session: AsyncSession,
+    orgs: dict[str, uuid.UUID],
+    axes: dict[str, uuid.UUID],
+    created: dict[str, Initiative],
+    today: date,
+    rng: random.Random,
+) -> None:
+    extra = await session.execute(
+        text("SELECT id, code FROM directory_organization WHERE code = ANY(:codes)"),
+        {
+            "codes": sorted(
+                {r for k in data.KPIS for r in k.reporters} | {k.organization for k in data.KPIS}
+            )
+        },
+    )
+    orgs = orgs | {r.code: r.id for r in extra}
+    months = months_before(today, 12)
+    for item in data.KPIS:
+        if item.organization not in orgs:
+            continue
+        kpi = await kpis.create(
+            session,
+            SYSTEM,
+            KpiCreate(
+                code=item.code,
+                name_ar=item.name_ar,
+                name_en=item.name_en,
+                organization_id=orgs[item.organization],
+                unit=item.unit,
+                direction=item.direction,
+                frequency="monthly",
+                aggregation=item.aggregation,
+                axis_id=axes[item.axis],
+                initiative_id=created[item.initiative].id if item.initiative in created else None,
+            ),
+        )
+        reporters = [code for code in item.reporters if code in orgs]
+        await kpis.replace_targets(
+            session,
+            SYSTEM,
+            kpi,
+            TargetsIn(
+                items=[
+                    TargetIn(
+                        organization_id=orgs[code],
+                        period=month,
+                        baseline=Decimal(str(item.base)),
+                        target=Decimal(str(item.target)),
+                        amber_at=Decimal(str(item.amber_at)),
+                    )
+                    for code in reporters
+                    for month in months
+                ]
+            ),
+        )
+        history: list[KpiValue] = []
+        for code in reporters:
+            who = reporter(orgs[code], code)
+            for index, month in enumerate(months):
+                # a slow trend towards the target, with noise
+                trend = (item.target - item.base) * index / 12
+                figure = Decimal(str(round((item.base + trend) * rng.uniform(0.9, 1.1), 2)))
+                if index >= len(months) - 2:
+                    # the last two months through the service: they await verification
+                    await kpis.submit_value(
+                        session,
+                        who,
+                        kpi,
+                        ValueIn(
+                            organization_id=orgs[code],
+                            period=month,
+                            value=figure,
+                            comment="بيانات الشهر من النظام الداخلي",
+                        ),
+                    )
+                    continue
+                # the year's history, already verified, written in one batch
+                history.append(
+                    KpiValue(
+                        id=uuid.uuid4(),
+                        kpi_id=kpi.id,
+                        organization_id=orgs[code],
+                        period=month,
+                        value=figure,
+                        comment="بيانات الشهر من النظام الداخلي",
+                        status="verified",
+                        submitted_by=who.subject,
+                        decided_by=SYSTEM.subject,
+                        decided_at=clock.now(),
+                    )
+                )
+        session.add_all(history)
+        await session.flush()
+
+
+async def _load_reports(
+    session: AsyncSession, orgs: dict[str, uuid.UUID], today: date, rng: random.Random
+) -> None:
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = today.replace(day=1) - timedelta(days=1)
+    for number, (code, kind, title) in enumerate(data.REPORTS):
+        if code not in orgs:
+            continue
+        who = reporter(orgs[code], code)
+        days = (last - first).days
+        activities = [
+            Activity(
+                title=name,
+                date=first + timedelta(days=rng.randint(0, days)),
+                channel=channel,
+                reach=int(reach * rng.uniform(0.5, 1.5)),
+            )
+            for name, channel, reach in rng.sample(data.ACTIVITIES, 3)
+        ]
+        coverage = (
+            [
+                Coverage(
+                    outlet=outlet,
+                    published_on=first + timedelta(days=rng.randint(0, days)),
+                    tone=tone,
+                    reach=reach,
+                )
+                for outlet, tone, reach in rng.sample(data.COVERAGE, 3)
+            ]
+            if kind == "media_coverage"
+            else []
+        )
+        report = await reports.create(
+            session,
+            who,
+            ReportCreate(
+                organization_id=orgs[code],
+                kind=kind,
+                title_ar=title,
+                period_start=first,
+                period_end=last,
+                activities=activities,
+                coverage=coverage,
+            ),
+        )
+        report = await reports.act(session, who, report, "submit", ReportDecision())
+        if number % 2 == 0:
+            await reports.act(session, SYSTEM, report, "accept", ReportDecision())
