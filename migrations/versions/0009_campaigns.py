@@ -1,6 +1,7 @@
 """Campaigns: axes (seeded with the six of S1-6), initiatives, milestones, beneficiaries,
 the integration rubric (seeded), KPIs with targets and values, reports; campaigns with
-flights, key messages and their versions, crisis playbooks and activations.
+flights, key messages and their versions, crisis playbooks and activations. For the
+inquiries service's part of a crisis: `inquiry.tags` and `inquiry_crisis_rule`.
 
 Revision ID: 0009_campaigns
 Revises: 0008_calendar
@@ -79,6 +80,68 @@ def upgrade() -> None:
         "ix_campaign_axis_created_at_id", "campaign_axis", ["created_at", "id"], unique=False
     )
     op.create_table(
+        "campaign_crisis_playbook",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("scenario_ar", sa.Text(), nullable=False),
+        sa.Column("scenario_en", sa.Text(), nullable=True),
+        sa.Column(
+            "levels",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'[]'::jsonb"),
+            nullable=False,
+        ),
+        sa.Column(
+            "holding_message_version_ids",
+            postgresql.ARRAY(sa.UUID()),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "spokesperson_ids",
+            postgresql.ARRAY(sa.UUID()),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "channels",
+            postgresql.ARRAY(sa.String(length=100)),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "keywords",
+            postgresql.ARRAY(sa.String(length=100)),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_crisis_playbook")),
+    )
+    op.create_index(
+        "ix_campaign_crisis_playbook_created_at_id",
+        "campaign_crisis_playbook",
+        ["created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_campaign_crisis_playbook_organization_id",
+        "campaign_crisis_playbook",
+        ["organization_id"],
+        unique=False,
+    )
+    op.create_table(
         "campaign_integration_criterion",
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("code", sa.String(length=50), nullable=False),
@@ -102,6 +165,121 @@ def upgrade() -> None:
         sa.CheckConstraint("weight > 0", name=op.f("ck_campaign_integration_criterion_weight")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_integration_criterion")),
         sa.UniqueConstraint("code", name="uq_campaign_integration_criterion_code"),
+    )
+    op.create_table(
+        "campaign_key_message",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("code", sa.String(length=50), nullable=False),
+        sa.Column("topic", sa.String(length=300), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_key_message")),
+        sa.UniqueConstraint(
+            "organization_id", "code", name="uq_campaign_key_message_organization_id"
+        ),
+    )
+    op.create_index(
+        "ix_campaign_key_message_created_at_id",
+        "campaign_key_message",
+        ["created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_campaign_key_message_organization_id",
+        "campaign_key_message",
+        ["organization_id"],
+        unique=False,
+    )
+    op.create_table(
+        "inquiry_crisis_rule",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("tag", sa.String(length=100), nullable=False),
+        sa.Column("keywords", postgresql.ARRAY(sa.String(length=100)), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("activated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inquiry_crisis_rule")),
+    )
+    op.create_index(
+        "ix_inquiry_crisis_rule_open",
+        "inquiry_crisis_rule",
+        ["organization_id"],
+        unique=False,
+        postgresql_where=sa.text("closed_at IS NULL"),
+    )
+    op.create_table(
+        "campaign_crisis_activation",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("playbook_id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column(
+            "status", sa.String(length=20), server_default=sa.text("'active'"), nullable=False
+        ),
+        sa.Column("campaign_id", sa.UUID(), nullable=True),
+        sa.Column(
+            "suspend_calendar", sa.Boolean(), server_default=sa.text("false"), nullable=False
+        ),
+        sa.Column("activated_by", sa.String(length=100), nullable=True),
+        sa.Column("activated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_by", sa.String(length=100), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["playbook_id"],
+            ["campaign_crisis_playbook.id"],
+            name=op.f("fk_campaign_crisis_activation_playbook_id_campaign_crisis_playbook"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_crisis_activation")),
+    )
+    op.create_index(
+        "ix_campaign_crisis_activation_organization_id",
+        "campaign_crisis_activation",
+        ["organization_id"],
+        unique=False,
+    )
+    op.create_index(
+        "uq_campaign_crisis_activation_open",
+        "campaign_crisis_activation",
+        ["playbook_id", "organization_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'active'"),
     )
     op.create_table(
         "campaign_initiative",
@@ -214,6 +392,50 @@ def upgrade() -> None:
         postgresql_ops={"title_search": "gin_trgm_ops"},
     )
     op.create_table(
+        "campaign_key_message_version",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("key_message_id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("text_ar", sa.Text(), nullable=False),
+        sa.Column("text_en", sa.Text(), nullable=True),
+        sa.Column(
+            "status", sa.String(length=20), server_default=sa.text("'draft'"), nullable=False
+        ),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("approved_by", sa.String(length=100), nullable=True),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["key_message_id"],
+            ["campaign_key_message.id"],
+            name=op.f("fk_campaign_key_message_version_key_message_id_campaign_key_message"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_key_message_version")),
+        sa.UniqueConstraint(
+            "key_message_id", "number", name="uq_campaign_key_message_version_key_message_id"
+        ),
+    )
+    op.create_index(
+        "ix_campaign_key_message_version_organization_id",
+        "campaign_key_message_version",
+        ["organization_id", "status"],
+        unique=False,
+    )
+    op.create_table(
         "campaign_beneficiary",
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("initiative_id", sa.UUID(), nullable=False),
@@ -252,6 +474,85 @@ def upgrade() -> None:
             name="uq_campaign_beneficiary_initiative_id",
         ),
     )
+    op.create_table(
+        "campaign_campaign",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("code", sa.String(length=50), nullable=False),
+        sa.Column("title_ar", sa.String(length=500), nullable=False),
+        sa.Column("title_en", sa.String(length=500), nullable=True),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("initiative_id", sa.UUID(), nullable=True),
+        sa.Column("objective_ar", sa.Text(), nullable=False),
+        sa.Column("objective_en", sa.Text(), nullable=True),
+        sa.Column(
+            "audiences",
+            postgresql.ARRAY(sa.String(length=50)),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "channels",
+            postgresql.ARRAY(sa.String(length=100)),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=False),
+        sa.Column("budget", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("currency", sa.String(length=3), server_default=sa.text("'SAR'"), nullable=False),
+        sa.Column(
+            "key_message_version_ids",
+            postgresql.ARRAY(sa.UUID()),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "status", sa.String(length=20), server_default=sa.text("'draft'"), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
+        sa.Column("activation_id", sa.UUID(), nullable=True),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("changed_by", sa.String(length=100), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint("end_date >= start_date", name=op.f("ck_campaign_campaign_dates")),
+        sa.ForeignKeyConstraint(
+            ["initiative_id"],
+            ["campaign_initiative.id"],
+            name=op.f("fk_campaign_campaign_initiative_id_campaign_initiative"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_campaign")),
+        sa.UniqueConstraint("organization_id", "code", name="uq_campaign_campaign_organization_id"),
+    )
+    op.create_index(
+        "ix_campaign_campaign_created_at_id",
+        "campaign_campaign",
+        ["created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_campaign_campaign_initiative_id", "campaign_campaign", ["initiative_id"], unique=False
+    )
+    op.create_index(
+        "ix_campaign_campaign_organization_id",
+        "campaign_campaign",
+        ["organization_id"],
+        unique=False,
+    )
+    op.create_index("ix_campaign_campaign_status", "campaign_campaign", ["status"], unique=False)
+    op.create_index("ix_campaign_campaign_type", "campaign_campaign", ["type"], unique=False)
     op.create_table(
         "campaign_kpi",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -429,6 +730,70 @@ def upgrade() -> None:
     )
     op.create_index("ix_campaign_report_status", "campaign_report", ["status"], unique=False)
     op.create_table(
+        "campaign_campaign_decision",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("campaign_id", sa.UUID(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.String(length=100), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign_campaign.id"],
+            name=op.f("fk_campaign_campaign_decision_campaign_id_campaign_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_campaign_decision")),
+    )
+    op.create_index(
+        "ix_campaign_campaign_decision_campaign_id",
+        "campaign_campaign_decision",
+        ["campaign_id"],
+        unique=False,
+    )
+    op.create_table(
+        "campaign_flight",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("campaign_id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("channel", sa.String(length=100), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=False),
+        sa.Column("cancelled", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint("end_date >= start_date", name=op.f("ck_campaign_flight_dates")),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign_campaign.id"],
+            name=op.f("fk_campaign_flight_campaign_id_campaign_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_flight")),
+    )
+    op.create_index(
+        "ix_campaign_flight_campaign_id",
+        "campaign_flight",
+        ["campaign_id", "start_date"],
+        unique=False,
+    )
+    op.create_table(
         "campaign_kpi_target",
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("kpi_id", sa.UUID(), nullable=False),
@@ -519,10 +884,16 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("status <> 'rejected'"),
     )
+    op.add_column(
+        "inquiry", sa.Column("tags", postgresql.ARRAY(sa.String(length=100)), nullable=True)
+    )
+    op.create_index("ix_inquiry_tags", "inquiry", ["tags"], unique=False, postgresql_using="gin")
     seed()
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inquiry_tags", table_name="inquiry", postgresql_using="gin")
+    op.drop_column("inquiry", "tags")
     op.drop_index(
         "uq_campaign_kpi_value_live",
         table_name="campaign_kpi_value",
@@ -533,6 +904,12 @@ def downgrade() -> None:
     op.drop_index("ix_campaign_kpi_value_created_at_id", table_name="campaign_kpi_value")
     op.drop_table("campaign_kpi_value")
     op.drop_table("campaign_kpi_target")
+    op.drop_index("ix_campaign_flight_campaign_id", table_name="campaign_flight")
+    op.drop_table("campaign_flight")
+    op.drop_index(
+        "ix_campaign_campaign_decision_campaign_id", table_name="campaign_campaign_decision"
+    )
+    op.drop_table("campaign_campaign_decision")
     op.drop_index("ix_campaign_report_status", table_name="campaign_report")
     op.drop_index("ix_campaign_report_organization_id", table_name="campaign_report")
     op.drop_index("ix_campaign_report_initiative_id", table_name="campaign_report")
@@ -557,7 +934,17 @@ def downgrade() -> None:
     op.drop_index("ix_campaign_kpi_campaign_id", table_name="campaign_kpi")
     op.drop_index("ix_campaign_kpi_axis_id", table_name="campaign_kpi")
     op.drop_table("campaign_kpi")
+    op.drop_index("ix_campaign_campaign_type", table_name="campaign_campaign")
+    op.drop_index("ix_campaign_campaign_status", table_name="campaign_campaign")
+    op.drop_index("ix_campaign_campaign_organization_id", table_name="campaign_campaign")
+    op.drop_index("ix_campaign_campaign_initiative_id", table_name="campaign_campaign")
+    op.drop_index("ix_campaign_campaign_created_at_id", table_name="campaign_campaign")
+    op.drop_table("campaign_campaign")
     op.drop_table("campaign_beneficiary")
+    op.drop_index(
+        "ix_campaign_key_message_version_organization_id", table_name="campaign_key_message_version"
+    )
+    op.drop_table("campaign_key_message_version")
     op.drop_index(
         "ix_campaign_initiative_title_search",
         table_name="campaign_initiative",
@@ -575,7 +962,32 @@ def downgrade() -> None:
     op.drop_index("ix_campaign_initiative_created_at_id", table_name="campaign_initiative")
     op.drop_index("ix_campaign_initiative_axis_id", table_name="campaign_initiative")
     op.drop_table("campaign_initiative")
+    op.drop_index(
+        "uq_campaign_crisis_activation_open",
+        table_name="campaign_crisis_activation",
+        postgresql_where=sa.text("status = 'active'"),
+    )
+    op.drop_index(
+        "ix_campaign_crisis_activation_organization_id", table_name="campaign_crisis_activation"
+    )
+    op.drop_table("campaign_crisis_activation")
+    op.drop_index(
+        "ix_inquiry_crisis_rule_open",
+        table_name="inquiry_crisis_rule",
+        postgresql_where=sa.text("closed_at IS NULL"),
+    )
+    op.drop_table("inquiry_crisis_rule")
+    op.drop_index("ix_campaign_key_message_organization_id", table_name="campaign_key_message")
+    op.drop_index("ix_campaign_key_message_created_at_id", table_name="campaign_key_message")
+    op.drop_table("campaign_key_message")
     op.drop_table("campaign_integration_criterion")
+    op.drop_index(
+        "ix_campaign_crisis_playbook_organization_id", table_name="campaign_crisis_playbook"
+    )
+    op.drop_index(
+        "ix_campaign_crisis_playbook_created_at_id", table_name="campaign_crisis_playbook"
+    )
+    op.drop_table("campaign_crisis_playbook")
     op.drop_index("ix_campaign_axis_created_at_id", table_name="campaign_axis")
     op.drop_table("campaign_axis")
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 from services.campaigns.api import ROUTERS, TAGS
 from services.campaigns.openapi import problem_details_openapi
-from services.campaigns.settings import SERVICE_NAME, GovhubSettings
+from services.campaigns.settings import SERVICE_NAME, GovhubSettings, get_settings
 from services.common.app import create_service_app
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    async def open_inquiries_client(app: FastAPI) -> None:
+        # crisis activations read their live counts from the inquiries service
+        app.state.inquiries_client = httpx.AsyncClient(
+            base_url=settings.service_url("inquiries"), timeout=5.0
+        )
+
+    async def close_inquiries_client(app: FastAPI) -> None:
+        await app.state.inquiries_client.aclose()
+
     app = create_service_app(
         SERVICE_NAME,
         title="govhub campaigns",
@@ -21,6 +33,8 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         settings=settings,
         routers=ROUTERS,
         tags=TAGS,
+        on_startup=[open_inquiries_client],
+        on_shutdown=[close_inquiries_client],
     )
     app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
     return app

@@ -2,6 +2,8 @@
 
 - `inquiry.resolved` → the survey invitation is recorded (`survey_invited_at`); idempotent,
   so a redelivered event changes nothing.
+- `crisis.activated`, `crisis.closed`, `inquiry.created` → crisis tagging
+  (`services.inquiries.crisis`).
 - `sweep_sla_breaches(session)` → schedule every minute (periodic job
   `services.inquiries.handlers.sweep_sla_breaches`): emits `inquiry.sla_breached` once per
   target whose due time passed.
@@ -17,11 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import search
 from services.common.outbox import Event, handles
-from services.inquiries import clock
+from services.inquiries import clock, crisis
 from services.inquiries.models import Inquiry
 from services.inquiries.sla import sweep_sla_breaches
 
-__all__ = ["collect_search_words", "invite_to_survey", "sweep_sla_breaches"]
+__all__ = [
+    "close_crisis_tagging",
+    "collect_search_words",
+    "invite_to_survey",
+    "start_crisis_tagging",
+    "sweep_sla_breaches",
+    "tag_new_inquiry",
+]
 
 
 async def collect_search_words(session: AsyncSession) -> int:
@@ -39,3 +48,19 @@ async def invite_to_survey(event: Event, session: AsyncSession) -> None:
         # the ETag stays: nothing staff see has changed
         .values(survey_invited_at=clock.now(), updated_at=Inquiry.updated_at)
     )
+
+
+@handles("crisis.activated")
+async def start_crisis_tagging(event: Event, session: AsyncSession) -> None:
+    await crisis.open_rule(session, event.payload)
+
+
+@handles("crisis.closed")
+async def close_crisis_tagging(event: Event, session: AsyncSession) -> None:
+    await crisis.close_rule(session, event.payload)
+
+
+@handles("inquiry.created")
+async def tag_new_inquiry(event: Event, session: AsyncSession) -> None:
+    if event.aggregate_id is not None:
+        await crisis.tag_new(session, event.aggregate_id)

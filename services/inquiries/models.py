@@ -30,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
@@ -172,6 +172,9 @@ class Inquiry(Base):
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), deferred=True
     )
+    # labels added after intake, e.g. `crisis:<activation id>` by a crisis activation;
+    # NULL: none (the intake writes none)
+    tags: Mapped[list[str] | None] = mapped_column(ARRAY(String(100)))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(320))
@@ -267,6 +270,7 @@ class Inquiry(Base):
             "sla_alarm_at",
             postgresql_where=text("sla_alarm_at IS NOT NULL"),
         ),
+        Index("ix_inquiry_tags", "tags", postgresql_using="gin"),
         Index(
             "ix_inquiry_search_text",
             "search_text",
@@ -361,4 +365,30 @@ class Survey(Base):
     __table_args__ = (
         UniqueConstraint("inquiry_id", name="uq_inquiry_survey_inquiry_id"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    )
+
+
+class CrisisRule(Base):
+    """While a crisis activation is open, new inquiries of its scope whose text matches one
+    of its keywords (Arabic-normalized) are tagged, and so are those of the 48 hours
+    before it; written and closed by the `crisis.*` events of the campaigns service."""
+
+    __tablename__ = "inquiry_crisis_rule"
+
+    id: Mapped[uuid.UUID] = uuid_pk()  # the activation's id
+    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    tag: Mapped[str] = mapped_column(String(100), nullable=False)
+    keywords: Mapped[list[str]] = mapped_column(ARRAY(String(100)), nullable=False)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index(
+            "ix_inquiry_crisis_rule_open",
+            "organization_id",
+            postgresql_where=text("closed_at IS NULL"),
+        ),
     )

@@ -205,6 +205,7 @@ class InquiryFilters:
     created_from: datetime | None = None
     created_to: datetime | None = None
     q: str | None = None
+    tag: str | None = None
 
 
 def _one_or_many(col: Any, values: Sequence[str]) -> Any:
@@ -267,6 +268,8 @@ def list_statement(
         where.append(or_(Inquiry.sla_breached.is_(True), Inquiry.sla_due_at <= now))
     elif filters.sla == "at_risk":
         where.append(and_(Inquiry.sla_risk_at <= now, Inquiry.sla_due_at > now))
+    if filters.tag is not None:
+        where.append(Inquiry.tags.contains([filters.tag]))
     if query is None and filters.q:
         query = search.parse(filters.q)
     if query is not None:

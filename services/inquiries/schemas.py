@@ -257,6 +257,12 @@ class InquiryOut(Schema):
     rejection_reason: str | None
     duplicate_of: uuid.UUID | None
     transfer_count: int
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Labels added after intake, e.g. `crisis:<activation id>` while a crisis "
+        "playbook is active for its organization.",
+        examples=[["crisis:6f1c2d3e-4b5a-4978-8695-a4b3c2d1e0f9"]],
+    )
     sla_state: SlaState = Field(
         description="on_track, at_risk (≥ 80 % of the running target "
         "elapsed), breached, paused (awaiting the citizen), met, "

@@ -47,6 +47,7 @@ async def inquiry_stats(
     organization_id: uuid.UUID | None,
     period_from: datetime | None,
     period_to: datetime | None,
+    tag: str | None = None,
 ) -> StatsOut:
     require(principal, "inquiries:read")
     now = clock.now()
@@ -61,6 +62,8 @@ async def inquiry_stats(
         await ensure_visible(session, principal, root)
     org_ids = await repository.scope_ids(session, principal, root)
     scope: Any = Inquiry.organization_id.in_(org_ids) if org_ids is not None else true()
+    if tag is not None:
+        scope = and_(scope, Inquiry.tags.contains([tag]))
     in_period = and_(scope, Inquiry.created_at >= start, Inquiry.created_at < end)
 
     groups = await _group_counts(session, in_period)

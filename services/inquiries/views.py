@@ -117,6 +117,7 @@ def staff_fields(inquiry: Any, now: datetime, *, with_contact: bool = True) -> d
         "rejection_reason": inquiry.rejection_reason,
         "duplicate_of": json_id(inquiry.duplicate_of),
         "transfer_count": inquiry.transfer_count,
+        "tags": list(inquiry.tags or ()),
         "sla_state": sla.sla_state(inquiry, now),
         "sla_policy_id": json_id(inquiry.sla_policy_id),
         "first_response_target_minutes": inquiry.first_response_target_minutes,

@@ -71,6 +71,7 @@ async def build_hub(settings: GovhubSettings) -> Hub:
     orgs["S"] = await directory.organization(
         "eastern", "أمانة المنطقة الشرقية", parent=orgs["M"], kind="region"
     )
+    await directory.channel(orgs["M"], "website")
     return hub
 
 

@@ -6,8 +6,11 @@ from fastapi import APIRouter
 
 from services.campaigns.api import (
     axes,
+    campaigns,
+    crisis,
     initiatives,
     integration,
+    key_messages,
     kpis,
     milestones,
     public,
@@ -25,6 +28,12 @@ ROUTERS: list[APIRouter] = [
     reports.router,
     integration.router,
     integration.initiative_router,
+    campaigns.router,
+    campaigns.flights_router,
+    key_messages.router,
+    key_messages.versions_router,
+    crisis.router,
+    crisis.activations_router,
 ]
 
 TAGS = [
@@ -48,6 +57,21 @@ TAGS = [
         "name": "integration",
         "description": "Integrating initiatives across municipalities: the weighted rubric, "
         "scores and overlap detection (S1-8). تكامل المبادرات.",
+    },
+    {
+        "name": "campaigns",
+        "description": "Advertising, awareness, media and crisis campaigns, their approval "
+        "and flights on the calendar (S1-4, S2-6). الحملات.",
+    },
+    {
+        "name": "key-messages",
+        "description": "The key messages library: topics and versions (S1-3). الرسائل "
+        "الإعلامية الموحدة.",
+    },
+    {
+        "name": "crisis",
+        "description": "Crisis playbooks and their activation: a crisis campaign, inquiry "
+        "tagging and calendar suspension (S2-2). خطط الأزمات.",
     },
     {"name": "public", "description": "Anonymous reads for citizens. للعموم."},
 ]

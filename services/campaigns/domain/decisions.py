@@ -30,3 +30,26 @@ def may_decide(
     if decider_organization is None or decider_organization not in organization_chain:
         return "not_above"
     return None
+
+
+def may_approve(
+    *,
+    decider: str,
+    decider_roles: Collection[str],
+    decider_organization: uuid.UUID | None,
+    author: str | None,
+    last_changed_by: str | None,
+    organization_chain: Collection[uuid.UUID],
+) -> str | None:
+    """The calendar's default approval rule for a campaign: one step at the organization's
+    own level (or above), decided by a unit_head or org_admin there, or by a sector_admin;
+    nobody decides on a campaign they wrote or last changed (`self_decision`)."""
+    if decider in {author, last_changed_by}:
+        return "self_decision"
+    return may_decide(
+        decider=decider,
+        decider_roles=decider_roles,
+        decider_organization=decider_organization,
+        submitter=None,
+        organization_chain=organization_chain,
+    )

@@ -46,3 +46,30 @@ def step(table: dict[tuple[str, str], str], current: str, action: str) -> str:
     if following is None:
         raise InvalidState(action, current)
     return following
+
+
+# Campaigns: approved like calendar entries. `reopen` is what a change of dates or
+# channels does to a pending or approved campaign (back to pending, new version).
+CAMPAIGN_STATUSES = ("draft", "pending", "approved", "rejected", "cancelled", "completed")
+CAMPAIGN_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submit"): "pending",
+    ("rejected", "submit"): "pending",
+    ("pending", "approve"): "approved",
+    ("pending", "reject"): "rejected",
+    ("draft", "cancel"): "cancelled",
+    ("pending", "cancel"): "cancelled",
+    ("approved", "cancel"): "cancelled",
+    ("rejected", "cancel"): "cancelled",
+    ("approved", "complete"): "completed",
+    ("pending", "reopen"): "pending",
+    ("approved", "reopen"): "pending",
+}
+# what may still be edited
+CAMPAIGN_EDITABLE = frozenset({"draft", "pending", "approved", "rejected"})
+
+# Key message versions: written once, approved, retired.
+VERSION_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "approve"): "approved",
+    ("draft", "retire"): "retired",
+    ("approved", "retire"): "retired",
+}

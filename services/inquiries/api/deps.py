@@ -136,6 +136,14 @@ async def inquiry_filters(
             examples=["تسرب المياه", '"تسرب مياه" OR وللحدائق', "مخالفات -البناء"],
         ),
     ] = None,
+    tag: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Inquiries carrying this tag, e.g. `crisis:<activation id>`.",
+        ),
+    ] = None,
 ) -> InquiryFilters:
     return InquiryFilters(
         status=[s.value for s in status or []],
@@ -149,6 +157,7 @@ async def inquiry_filters(
         created_from=created_from,
         created_to=created_to,
         q=q,
+        tag=tag,
     )
 
 

@@ -159,9 +159,13 @@ async def inquiry_stats(
     period_to: Annotated[
         AwareDatetime | None, Query(alias="to", description="Period end, exclusive.")
     ] = None,
+    tag: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Only inquiries with this tag."),
+    ] = None,
 ) -> StatsOut:
     start: datetime | None = period_from
-    return await stats.inquiry_stats(session, principal, organization_id, start, period_to)
+    return await stats.inquiry_stats(session, principal, organization_id, start, period_to, tag=tag)
 
 
 @router.get(

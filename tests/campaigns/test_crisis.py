@@ -1,0 +1,190 @@
+"""Crisis playbooks and activations: the campaign it opens, inquiry tagging by the
+inquiries service's handlers (events delivered as the worker does), closing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import text, update
+
+from govhub.worker import deliver, load_handler_modules
+from services.common.db import build_engine, build_sessionmaker
+from services.inquiries.app import create_app as create_inquiries_app
+from services.inquiries.models import Inquiry
+from tests.campaigns.conftest import problem
+from tests.campaigns.test_campaigns import approved_version
+
+
+async def deliver_pending(settings) -> int:
+    """Runs the handlers of every pending outbox event, oldest first, as the worker does."""
+    load_handler_modules()
+    engine = build_engine(settings.database_url, settings)
+    try:
+        sessions = build_sessionmaker(engine)
+        async with sessions() as session:
+            ids = (
+                (
+                    await session.execute(
+                        text(
+                            "SELECT id FROM common_outbox WHERE status = 'pending'"
+                            " ORDER BY created_at"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        for event_id in ids:
+            await deliver(sessions, event_id, settings)
+        return len(ids)
+    finally:
+        await engine.dispose()
+
+
+async def backdate(settings, inquiry_id: str, hours: float) -> None:
+    engine = build_engine(settings.database_url, settings)
+    try:
+        async with build_sessionmaker(engine)() as session, session.begin():
+            await session.execute(
+                update(Inquiry)
+                .where(Inquiry.id == uuid.UUID(inquiry_id))
+                .values(created_at=Inquiry.created_at - timedelta(hours=hours))
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_activation_tags_matching_inquiries_and_closing_stops_it(
+    client, hub, settings, make_client
+):
+    inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
+    # the campaigns app reads live counts from the inquiries app
+    client.app.state.inquiries_client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=inquiries.app), base_url="http://inquiries"
+    )
+
+    async def inquiry(org: str, subject: str, body: str = "نرجو المعالجة العاجلة") -> str:
+        response = await inquiries.post(
+            "/v1/inquiries",
+            json={
+                "kind": "complaint",
+                "channel": "website",
+                "subject": subject,
+                "body": body,
+                "organization_id": str(hub.orgs[org]),
+            },
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    hour_before = await inquiry("A", "تجمع مياه الأمطار في النفق")
+    await backdate(settings, hour_before, 1)
+    too_old = await inquiry("A", "سيول في الحي الشرقي")
+    await backdate(settings, too_old, 72)
+    version = await approved_version(client, hub, org="R", text_ar="نتابع الحالة المطرية")
+    playbook = await client.post(
+        "/v1/crisis-playbooks",
+        json={
+            "organization_id": str(hub.orgs["R"]),
+            "scenario_ar": "سيول وأمطار غزيرة",
+            "levels": [{"level": 1, "criteria_ar": "إنذار"}, {"level": 2, "criteria_ar": "تجمعات"}],
+            "holding_message_version_ids": [version["id"]],
+            "channels": ["x"],
+            "keywords": ["سيول", "مياه الامطار", "flood"],
+        },
+        headers=hub.auth("coordinator@R"),
+    )
+    assert playbook.status_code == 201, playbook.text
+    url = f"/v1/crisis-playbooks/{playbook.json()['id']}"
+    problem(
+        await client.post(
+            f"{url}/activate",
+            json={"level": 3, "organization_id": str(hub.orgs["A"])},
+            headers=hub.auth("coordinator@R"),
+        ),
+        422,
+    )
+    problem(
+        await client.post(
+            f"{url}/activate",
+            json={"level": 1, "organization_id": str(hub.orgs["S"])},
+            headers=hub.auth("admin"),
+        ),
+        422,
+    )
+    activated = await client.post(
+        f"{url}/activate",
+        json={"level": 2, "organization_id": str(hub.orgs["A"])},
+        headers=hub.auth("coordinator@R"),
+    )
+    assert activated.status_code == 201, activated.text
+    activation = activated.json()
+    problem(
+        await client.post(
+            f"{url}/activate",
+            json={"level": 1, "organization_id": str(hub.orgs["A"])},
+            headers=hub.auth("coordinator@R"),
+        ),
+        409,
+        "already_active",
+    )
+    campaign = await client.get(
+        f"/v1/campaigns/{activation['campaign_id']}", headers=hub.auth("org_admin@A")
+    )
+    assert campaign.json()["type"] == "crisis"
+    assert campaign.json()["status"] == "approved"
+    assert campaign.json()["key_message_version_ids"] == [version["id"]]
+
+    after = await inquiry("U", "غرق الشارع بمياه الأمطار", "الماء وصل للبيوت")
+    unrelated = await inquiry("A", "إنارة معطلة في الحديقة")
+    elsewhere = await inquiry("B", "سيول في بلدية أخرى")
+    await deliver_pending(settings)
+    tag = activation["tag"]
+    listed = await inquiries.get(
+        "/v1/inquiries", params={"tag": tag}, headers=hub.auth("org_admin@R")
+    )
+    assert listed.status_code == 200, listed.text
+    assert {i["id"] for i in listed.json()["items"]} == {hour_before, after}
+    assert all(tag in i["tags"] for i in listed.json()["items"])
+    for other in (unrelated, elsewhere, too_old):
+        assert other not in {i["id"] for i in listed.json()["items"]}
+    live = await client.get(
+        f"/v1/crisis-activations/{activation['id']}", headers=hub.auth("org_admin@R")
+    )
+    assert live.status_code == 200, live.text
+    assert live.json()["counts"]["tagged"] == 2
+    assert live.json()["counts"]["by_channel"] == {"website": 2}
+
+    closed = await client.post(
+        f"/v1/crisis-activations/{activation['id']}/close", headers=hub.auth("coordinator@R")
+    )
+    assert closed.json()["status"] == "closed"
+    problem(
+        await client.post(
+            f"/v1/crisis-activations/{activation['id']}/close", headers=hub.auth("coordinator@R")
+        ),
+        409,
+    )
+    await deliver_pending(settings)
+    late = await inquiry("A", "سيول جديدة بعد الإغلاق")
+    await deliver_pending(settings)
+    listed = await inquiries.get(
+        "/v1/inquiries", params={"tag": tag}, headers=hub.auth("org_admin@R")
+    )
+    assert late not in {i["id"] for i in listed.json()["items"]}
+    # redelivering an activation changes nothing (its handler is idempotent)
+    again = await deliver_pending(settings)
+    assert again == 0
+    ended = await client.get(
+        f"/v1/campaigns/{activation['campaign_id']}", headers=hub.auth("org_admin@A")
+    )
+    assert ended.json()["status"] == "completed"
+    # activating again after the close is allowed
+    reopened = await client.post(
+        f"{url}/activate",
+        json={"level": 1, "organization_id": str(hub.orgs["A"])},
+        headers=hub.auth("coordinator@R"),
+    )
+    assert reopened.status_code == 201, reopened.text
