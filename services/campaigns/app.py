@@ -6,9 +6,9 @@ import httpx
 from fastapi import FastAPI
 
 from services.campaigns.api import ROUTERS, TAGS
-from services.campaigns.openapi import problem_details_openapi
 from services.campaigns.settings import SERVICE_NAME, GovhubSettings, get_settings
 from services.common.app import create_service_app
+from services.common.problems import problem_details_openapi
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from services.common.i18n import text
+from services.common.problems import ProblemResponses
 
 
 def _has_nul(value: Any) -> bool:
@@ -44,56 +45,10 @@ class Body(BaseModel):
         return data
 
 
-class FieldProblem(BaseModel):
-    field: str = Field(description="The field at fault (dotted path).", examples=["axis_id"])
-    message: str = Field(description="What is wrong with it.", examples=["المحور غير موجود"])
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details; `title`, `detail` and messages follow Accept-Language."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "https://govhub.example/problems/validation-failed",
-                    "title": "البيانات غير صالحة",
-                    "status": 422,
-                    "detail": "تاريخ النهاية قبل تاريخ البداية",
-                    "code": "validation_failed",
-                    "errors": [{"field": "end_date", "message": "تاريخ النهاية قبل تاريخ البداية"}],
-                }
-            ]
-        },
-    )
-
-    type: str = Field(description="A URI naming the kind of problem.")
-    title: str = Field(description="Short summary of the kind of problem.")
-    status: int = Field(description="The HTTP status code.")
-    detail: str = Field(description="What went wrong this time.")
-    code: str = Field(description="A stable machine word for the error.", examples=["not_found"])
-    instance: str | None = None
-    errors: list[FieldProblem] | None = Field(
-        None, description="For validation and field-specific errors: the fields at fault."
-    )
-
-
-_PROBLEM_DESCRIPTIONS = {
-    400: "Bad request (problem details).",
-    401: "No token, or an invalid or expired token (problem details).",
-    403: "The caller lacks the permission, or may not decide this (problem details).",
-    404: "Not found, or outside the caller's organization subtree (problem details).",
-    409: "Conflicts with the current state or existing data (problem details).",
-    412: "`If-Match` names an older version (problem details).",
-    415: "The body is not JSON (problem details).",
-    422: "The body or query is not valid; `errors` names the fields (problem details).",
-}
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: the given statuses as problem documents."""
-    return {s: {"model": Problem, "description": _PROBLEM_DESCRIPTIONS[s]} for s in statuses}
+# the kernel's one Problem schema, with the campaigns service's wording of 403
+problems = ProblemResponses(
+    {403: "The caller lacks the permission, or may not decide this (problem details)."}
+)
 
 
 class Timestamps(BaseModel):
