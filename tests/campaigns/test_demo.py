@@ -59,6 +59,21 @@ async def test_demo_covers_every_axis_and_loads_once(database_url, demo_settings
             reports = await _one(
                 session, "SELECT count(*) FROM campaign_report WHERE status <> 'draft'"
             )
+            ramadan = await _one(
+                session,
+                "SELECT count(*) FROM campaign_flight f JOIN campaign_campaign c "
+                "ON c.id = f.campaign_id WHERE c.code = 'RAMADAN-FOOD-SAFETY' "
+                "AND c.status = 'approved'",
+            )
+            scheduled = await _one(
+                session,
+                "SELECT count(*) FROM common_outbox WHERE event_type = 'campaign.flight.scheduled'",
+            )
+            messages = await _one(
+                session,
+                "SELECT count(*) FROM campaign_key_message_version WHERE status = 'approved'",
+            )
+            playbooks = await _one(session, "SELECT count(*) FROM campaign_crisis_playbook")
     finally:
         await engine.dispose()
     assert axes_without == 0
@@ -67,3 +82,6 @@ async def test_demo_covers_every_axis_and_loads_once(database_url, demo_settings
     assert countries == 3
     assert progressing > 5
     assert reports > 0
+    assert ramadan == scheduled == 3
+    assert messages == 4
+    assert playbooks == 1

@@ -7,6 +7,7 @@ Dates are offsets from the loading day, so some milestones are always overdue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -353,3 +354,84 @@ COVERAGE = (
     ("صحيفة الوطن", "negative", 95_000),
     ("أخبار الخليج", "positive", 60_000),
 )
+
+
+# The key messages library: (organization, code, topic, [versions]); the last version of
+# each is approved, the ones before it are retired (every version is kept).
+KEY_MESSAGES: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "MOMRAH",
+        "FOOD-SAFETY",
+        "سلامة الغذاء",
+        (
+            ("اشترِ من المنشآت المرخّصة.", "Buy from licensed shops."),
+            (
+                "سلامتك تبدأ من مائدتك: اشترِ من المنشآت المرخّصة وتحقّق من تاريخ الصلاحية.",
+                "Your safety starts at your table: buy from licensed shops and check dates.",
+            ),
+        ),
+    ),
+    (
+        "MOMRAH",
+        "RAMADAN-MARKETS",
+        "أسواق رمضان",
+        (
+            (
+                "فرق الرقابة البلدية في الأسواق طوال شهر رمضان لخدمتكم.",
+                "Municipal inspectors are in the markets all Ramadan long.",
+            ),
+        ),
+    ),
+    (
+        "EASTERN",
+        "FLOOD-SAFETY",
+        "السلامة أثناء السيول",
+        (
+            (
+                "ابتعدوا عن مجاري السيول والأنفاق، وأبلغوا عن تجمعات المياه عبر 940.",
+                "Keep away from flood channels and tunnels; report standing water on 940.",
+            ),
+        ),
+    ),
+    (
+        "BH-CAPITAL",
+        "SMART-SERVICES",
+        "الخدمات الذكية",
+        (
+            (
+                "خدمات المحافظة بين يديك عبر التطبيق على مدار الساعة.",
+                "The governorate's services in your hand, day and night.",
+            ),
+        ),
+    ),
+)
+
+# The Ramadan awareness campaign of the Riyadh amanah: (channel, first day, last day) of
+# Ramadan counted from 1, and the key messages it cites (organization, code).
+RAMADAN_CAMPAIGN: dict[str, Any] = {
+    "code": "RAMADAN-FOOD-SAFETY",
+    "organization": "RIYADH",
+    "title_ar": "حملة رمضان للتوعية بسلامة الغذاء",
+    "title_en": "Ramadan food safety awareness",
+    "objective_ar": "رفع وعي الأسر وأصحاب المطاعم بسلامة الغذاء خلال شهر رمضان",
+    "audiences": ["families", "residents", "businesses"],
+    "channels": ["tv", "x", "radio"],
+    "budget": 400_000,
+    "flights": (("tv", 1, 10), ("x", 1, 29), ("radio", 20, 29)),
+    "messages": (("MOMRAH", "FOOD-SAFETY"), ("MOMRAH", "RAMADAN-MARKETS")),
+}
+
+FLOOD_PLAYBOOK: dict[str, Any] = {
+    "organization": "EASTERN",
+    "scenario_ar": "سيول وأمطار غزيرة تغمر الأنفاق والأحياء المنخفضة في المنطقة الشرقية",
+    "scenario_en": "Flash floods in the Eastern Province's tunnels and low-lying districts",
+    "levels": (
+        (1, "إنذار من المركز الوطني للأرصاد بأمطار غزيرة", "Heavy rain warning"),
+        (2, "تجمعات مياه في أكثر من حي وإغلاق نفق", "Standing water, a tunnel closed"),
+        (3, "إغلاق طرق رئيسية وعمليات إخلاء", "Main roads closed, evacuations"),
+    ),
+    "channels": ("x", "whatsapp", "tv"),
+    "keywords": ("سيول", "أمطار", "غرق", "تجمع مياه", "نفق", "flood", "rain"),
+    "spokesperson": "eastern.spokesperson",
+    "messages": (("EASTERN", "FLOOD-SAFETY"),),
+}

@@ -19,13 +19,18 @@ import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from hijridate import Gregorian, Hijri
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns import clock
 from services.campaigns.demo import data
 from services.campaigns.models import Axis, Initiative, KpiValue
+from services.campaigns.schemas.campaigns import CampaignCreate, FlightCreate
+from services.campaigns.schemas.campaigns import DecisionIn as CampaignDecisionIn
+from services.campaigns.schemas.crisis import Level, PlaybookCreate
 from services.campaigns.schemas.initiatives import (
     BeneficiariesIn,
     BeneficiaryFigure,
@@ -34,9 +39,18 @@ from services.campaigns.schemas.initiatives import (
     MilestoneComplete,
     MilestoneCreate,
 )
+from services.campaigns.schemas.key_messages import KeyMessageCreate, VersionCreate
 from services.campaigns.schemas.kpis import KpiCreate, TargetIn, TargetsIn, ValueIn
 from services.campaigns.schemas.reports import Activity, Coverage, ReportCreate, ReportDecision
-from services.campaigns.service import initiatives, kpis, milestones, reports
+from services.campaigns.service import (
+    campaigns,
+    crisis,
+    initiatives,
+    key_messages,
+    kpis,
+    milestones,
+    reports,
+)
 from services.campaigns.service.common import SYSTEM
 from services.common.auth import Principal
 from services.common.settings import GovhubSettings
@@ -162,6 +176,7 @@ async def load_demo(session: AsyncSession, settings: GovhubSettings) -> int:
         created[item.code] = initiative
     await _load_kpis(session, orgs, axes, created, today, rng)
     await _load_reports(session, orgs, today, rng)
+    await _load_campaigns(session, today)
     return len(created)
 
 
@@ -309,3 +324,100 @@ async def _load_reports(
         report = await reports.act(session, who, report, "submit", ReportDecision())
         if number % 2 == 0:
             await reports.act(session, SYSTEM, report, "accept", ReportDecision())
+
+
+async def _load_campaigns(session: AsyncSession, today: date) -> None:
+    """The key messages library, the Ramadan campaign with its flights (approved: the
+    calendar shows them once the worker delivers the events) and the flood playbook."""
+    codes = sorted(
+        {m[0] for m in data.KEY_MESSAGES}
+        | {str(data.RAMADAN_CAMPAIGN["organization"]), str(data.FLOOD_PLAYBOOK["organization"])}
+    )
+    rows = await session.execute(
+        text("SELECT id, code FROM directory_organization WHERE code = ANY(:codes)"),
+        {"codes": codes},
+    )
+    orgs: dict[str, uuid.UUID] = {r.code: r.id for r in rows}
+    approved: dict[tuple[str, str], uuid.UUID] = {}
+    for org, code, topic, wordings in data.KEY_MESSAGES:
+        if org not in orgs:
+            continue
+        who = reporter(orgs[org], org)
+        message = await key_messages.create(
+            session, who, KeyMessageCreate(code=code, topic=topic, organization_id=orgs[org])
+        )
+        versions = []
+        for text_ar, text_en in wordings:
+            version = await key_messages.add_version(
+                session, who, message, VersionCreate(text_ar=text_ar, text_en=text_en)
+            )
+            version = await key_messages.act(session, SYSTEM, version, "approve")
+            versions.append(version)
+        for old in versions[:-1]:
+            await key_messages.act(session, SYSTEM, old, "retire")
+        approved[(org, code)] = versions[-1].id
+
+    spec: dict[str, Any] = data.RAMADAN_CAMPAIGN
+    if spec["organization"] in orgs:
+        hijri = Gregorian.fromdate(today).to_hijri()
+        year = hijri.year if hijri.month < 9 else hijri.year + 1
+        first_day = Hijri(year, 9, 1).to_gregorian()
+        length = Hijri(year, 9, 1).month_length()
+        who = reporter(orgs[spec["organization"]], spec["organization"])
+        campaign = await campaigns.create(
+            session,
+            who,
+            CampaignCreate(
+                code=spec["code"],
+                title_ar=spec["title_ar"],
+                title_en=spec["title_en"],
+                type="awareness",
+                organization_id=orgs[spec["organization"]],
+                objective_ar=spec["objective_ar"],
+                audiences=spec["audiences"],
+                channels=spec["channels"],
+                start_date=first_day,
+                end_date=first_day + timedelta(days=length - 1),
+                budget=Decimal(spec["budget"]),
+                key_message_version_ids=[approved[m] for m in spec["messages"] if m in approved],
+            ),
+        )
+        for channel, first, last in spec["flights"]:
+            await campaigns.create_flight(
+                session,
+                who,
+                campaign,
+                FlightCreate(
+                    channel=channel,
+                    start_date=first_day + timedelta(days=first - 1),
+                    end_date=first_day + timedelta(days=min(last, length) - 1),
+                ),
+            )
+        await campaigns.act(session, who, campaign, "submit", CampaignDecisionIn())
+        await campaigns.act(session, SYSTEM, campaign, "approve", CampaignDecisionIn())
+
+    playbook: dict[str, Any] = data.FLOOD_PLAYBOOK
+    if playbook["organization"] in orgs:
+        spokesperson = await session.scalar(
+            text("SELECT id FROM directory_user WHERE username = :u"),
+            {"u": playbook["spokesperson"]},
+        )
+        await crisis.create(
+            session,
+            SYSTEM,
+            PlaybookCreate(
+                organization_id=orgs[playbook["organization"]],
+                scenario_ar=playbook["scenario_ar"],
+                scenario_en=playbook["scenario_en"],
+                levels=[
+                    Level(level=n, criteria_ar=ar, criteria_en=en)
+                    for n, ar, en in playbook["levels"]
+                ],
+                holding_message_version_ids=[
+                    approved[m] for m in playbook["messages"] if m in approved
+                ],
+                spokesperson_ids=[spokesperson] if spokesperson else [],
+                channels=list(playbook["channels"]),
+                keywords=list(playbook["keywords"]),
+            ),
+        )
