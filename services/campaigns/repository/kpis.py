@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, delete, false, or_, select, true
+from sqlalchemy import Select, delete, false, func, or_, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -204,3 +205,93 @@ async def live_value(
             KpiValue.status != "rejected",
         )
     )
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """One KPI's figures over a subtree and window, for each aggregation rule (see
+    `domain.kpis`): per organization over the periods first, then over the organizations."""
+
+    sum: Decimal | None
+    avg: Decimal | None
+    last: Decimal | None
+    organizations: int
+
+    def by(self, aggregation: str) -> Decimal | None:
+        return {"sum": self.sum, "avg": self.avg, "last": self.last}[aggregation]
+
+
+def _two_level(column: Any, key: Any, org: Any, period: Any, where: list[Any]) -> Any:
+    per_org = (
+        select(
+            key.label("kpi_id"),
+            org.label("org"),
+            func.sum(column).label("s"),
+            func.avg(column).label("a"),
+            func.array_agg(aggregate_order_by(column, period.desc()))[1].label("l"),
+        )
+        .where(*where)
+        .group_by(key, org)
+        .subquery()
+    )
+    return select(
+        per_org.c.kpi_id,
+        func.sum(per_org.c.s),
+        func.avg(per_org.c.a),
+        func.sum(per_org.c.l),
+        func.count(),
+    ).group_by(per_org.c.kpi_id)
+
+
+async def rolled_values(
+    session: AsyncSession, kpi_ids: Sequence[uuid.UUID], root_id: uuid.UUID, periods: Sequence[str]
+) -> dict[uuid.UUID, Rolled]:
+    """The verified values of the subtree, rolled up in the database (one row per KPI)."""
+    if not kpi_ids:
+        return {}
+    stmt = _two_level(
+        KpiValue.value,
+        KpiValue.kpi_id,
+        KpiValue.organization_id,
+        KpiValue.period,
+        [
+            KpiValue.kpi_id.in_(kpi_ids),
+            KpiValue.status == "verified",
+            KpiValue.period.in_(periods),
+            in_subtree(KpiValue.organization_id, root_id),
+        ],
+    )
+    rows = await session.execute(stmt)
+    return {r[0]: Rolled(r[1], r[2], r[3], int(r[4])) for r in rows}
+
+
+async def rolled_targets(
+    session: AsyncSession,
+    kpi_ids: Sequence[uuid.UUID],
+    root_id: uuid.UUID,
+    periods: Sequence[str],
+    *,
+    own: bool,
+) -> dict[uuid.UUID, tuple[Rolled, Rolled]]:
+    """(target, amber_at) rolled up per KPI: the root's own targets, or its subtree's."""
+    if not kpi_ids:
+        return {}
+    scope = (
+        KpiTarget.organization_id == root_id
+        if own
+        else in_subtree(KpiTarget.organization_id, root_id)
+    )
+    where = [KpiTarget.kpi_id.in_(kpi_ids), KpiTarget.period.in_(periods), scope]
+    found: dict[uuid.UUID, list[Rolled]] = {}
+    for column in (KpiTarget.target, KpiTarget.amber_at):
+        stmt = _two_level(
+            column,
+            KpiTarget.kpi_id,
+            KpiTarget.organization_id,
+            KpiTarget.period,
+            [*where, column.is_not(None)],
+        )
+        for r in await session.execute(stmt):
+            found.setdefault(r[0], []).append(Rolled(r[1], r[2], r[3], int(r[4])))
+    empty = Rolled(None, None, None, 0)
+    return {k: (v[0], v[1] if len(v) > 1 else empty) for k, v in found.items()}

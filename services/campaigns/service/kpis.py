@@ -378,22 +378,19 @@ async def scorecard(
     windows = {f: periods_in(period, f) for f in ALL_FREQUENCIES}
     all_periods = sorted({p for ps in windows.values() for p in ps})
     ids = [k.id for k in kpis]
-    values = await repo.verified_in(session, ids, organization_id, all_periods)
-    target_rows = await repo.targets_in(session, ids, organization_id, all_periods)
-    values_by_kpi: dict[uuid.UUID, list[tuple[uuid.UUID, str, Decimal]]] = defaultdict(list)
-    for kpi_id, org, value_period, figure in values:
-        values_by_kpi[kpi_id].append((org, value_period, figure))
-    targets_by_kpi: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for row in target_rows:
-        targets_by_kpi[row[0]].append(row)
+    # rolled up in the database: one row per KPI, whatever the size of the subtree
+    values = await repo.rolled_values(session, ids, organization_id, all_periods)
+    own = await repo.rolled_targets(session, ids, organization_id, all_periods, own=True)
+    missing = [i for i in ids if i not in own]
+    subtree = await repo.rolled_targets(session, missing, organization_id, all_periods, own=False)
     counts = {"green": 0, "amber": 0, "red": 0, "no_data": 0}
     lines = []
     for kpi in kpis:
-        own_periods = set(windows[kpi.frequency])
-        figures = [f for f in values_by_kpi.get(kpi.id, []) if f[1] in own_periods]
-        value = rules.rounded(rules.rollup(kpi.aggregation, figures))
-        targets_here = [t for t in targets_by_kpi.get(kpi.id, []) if t[2] in own_periods]
-        _, target, amber_at = _target_for(kpi.aggregation, organization_id, targets_here)
+        rolled = values.get(kpi.id)
+        value = rules.rounded(rolled.by(kpi.aggregation)) if rolled else None
+        targets = own.get(kpi.id) or subtree.get(kpi.id)
+        target = targets[0].by(kpi.aggregation) if targets else None
+        amber_at = targets[1].by(kpi.aggregation) if targets else None
         colour = rules.status(kpi.direction, value, target, amber_at)
         counts[colour or "no_data"] += 1
         lines.append(
@@ -410,7 +407,7 @@ async def scorecard(
                 target=rules.rounded(target),
                 amber_at=rules.rounded(amber_at),
                 status=colour,
-                organizations=len({org for org, _, _ in figures}),
+                organizations=rolled.organizations if rolled else 0,
             )
         )
     return ScorecardOut(organization_id=organization_id, period=period, counts=counts, items=lines)
