@@ -30,6 +30,7 @@ LATENCY = Histogram(
     ["app", "method", "route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+_OWN_HEADERS = (b"x-request-id", b"x-content-type-options")  # set here, once
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 # A request id is this process's random prefix and a counter: 32 hex digits like a uuid4's,
 # unique across processes and restarts, without reading the system's random source (a
@@ -95,7 +96,8 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
 
 
 class RequestContextMiddleware:
-    """Outermost middleware: request id, language, metrics, access log, last-resort 500."""
+    """Outermost middleware: request id, language, metrics, access log, last-resort 500,
+    and `X-Content-Type-Options: nosniff` on every response."""
 
     def __init__(self, app: ASGIApp, app_name: str) -> None:
         self.app = app
@@ -122,8 +124,10 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
-                raw = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                raw = [(k, v) for k, v in message.get("headers", []) if k not in _OWN_HEADERS]
                 raw.append((b"x-request-id", request_id.encode()))
+                # every answer, of every process: never sniffed into another media type
+                raw.append((b"x-content-type-options", b"nosniff"))
                 message = {**message, "headers": raw}
             await send(message)
 

@@ -77,14 +77,52 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+_BIGINT = 2**63
+
+
+def _fits(value: Any, expected: type | None) -> bool:
+    """Whether a decoded cursor value can stand for a column of `expected` Python type:
+    the database must never be the one to find out (a 500 instead of a 400)."""
+    if isinstance(value, str) and "\x00" in value:
+        return False
+    if expected is None:
+        return True
+    if expected is datetime:
+        return isinstance(value, datetime)
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if expected is int:
+        return (
+            isinstance(value, int) and not isinstance(value, bool) and -_BIGINT <= value < _BIGINT
+        )
+    if expected is bool:
+        return isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _python_type(key: InstrumentedAttribute[Any]) -> type | None:
+    try:
+        expected: type = key.type.python_type
+    except NotImplementedError:
+        return None
+    return expected
+
+
+def decode_cursor(cursor: str, width: int, types: Sequence[type | None] | None = None) -> list[Any]:
+    """The values of a cursor of `width` keys; with `types`, each must be of its key's
+    Python type. Anything else — not base64, not JSON, the wrong shape or types — is 400
+    `invalid_cursor`."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != width:
             raise ValueError
-        return [_decode_value(v) for v in values]
-    except (ValueError, TypeError, KeyError) as exc:
+        decoded = [_decode_value(v) for v in values]
+        expected = types if types is not None else [None] * width
+        if not all(_fits(v, t) for v, t in zip(decoded, expected, strict=True)):
+            raise ValueError
+        return decoded
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise BadRequest(
             "مؤشر الصفحة غير صالح", "The cursor is not valid", code="invalid_cursor"
         ) from exc
@@ -107,7 +145,7 @@ async def paginate(
     statement selects (a search's relevance), ordered by its label.
     """
     if page.cursor:
-        values = decode_cursor(page.cursor, len(keys))
+        values = decode_cursor(page.cursor, len(keys), [_python_type(k) for k in keys])
         stmt = stmt.where(_after(keys, values, descending))
     order = [k.desc() if descending else k.asc() for k in keys]
     result = await session.execute(stmt.order_by(*order).limit(page.limit + 1))
