@@ -77,7 +77,8 @@ SCOPE_PERMISSIONS["inquiries:write"] = frozenset({"inquiries:write"})
 
 # Who may grant which roles (users:write holders, inside their visible subtree). A principal
 # may change a user only when it may grant every role the user holds before and after.
-# An org_admin never grants sector_admin; a machine client grants no administrator role.
+# An org_admin never grants sector_admin; a machine client grants no administrator role,
+# and no role holding a permission its scopes do not give it.
 GRANTABLE_ROLES: dict[str, frozenset[str]] = {
     "sector_admin": frozenset(ROLES),
     "org_admin": frozenset(ROLES) - {"sector_admin"},
@@ -91,7 +92,13 @@ def grantable_roles(
     if "users:write" not in permissions:
         return frozenset()
     if kind == "client":
-        return CLIENT_GRANTABLE_ROLES
+        # never an administrator role, and only roles whose every permission the client's
+        # own scopes already give it: a user it creates never holds more than it does
+        return frozenset(
+            role
+            for role in CLIENT_GRANTABLE_ROLES
+            if ROLE_PERMISSIONS.get(role, frozenset()) <= permissions
+        )
     return frozenset().union(*[GRANTABLE_ROLES.get(r, frozenset()) for r in roles])
 
 

@@ -33,6 +33,9 @@ STRENGTH_RULE_EN = (
     "symbol, at least 4 different characters, and does not contain the username"
 )
 SECRET_SCHEME = "sha256$"  # noqa: S105 (a hash prefix)
+# The stored hash of a user created without a password (by a machine client, or by an
+# administrator who leaves it to be set later): no password verifies against it.
+NO_PASSWORD = "!no-password"  # noqa: S105 (a marker, not a hash of anything)
 
 
 class Passwords:

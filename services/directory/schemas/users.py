@@ -89,7 +89,12 @@ class UserCreate(_Contact):
     phone: str | None = Field(None, max_length=40, description=PHONE_DESCRIPTION)
     organization_id: uuid.UUID = Field(description="The organization the user works for.")
     roles: Roles = Field(default_factory=list, description=ROLES_DESCRIPTION)
-    password: Password = Field(description=PASSWORD_DESCRIPTION)
+    password: Password | None = Field(
+        None,
+        description=PASSWORD_DESCRIPTION + " Optional: without one the user cannot sign in "
+        "until a staff administrator sets it (`PATCH /v1/users/{id}`); machine clients never "
+        "send one (403 naming `password`).",
+    )
     active: bool = Field(True, description="Disabled users get no tokens.")
 
 
@@ -109,7 +114,12 @@ class UserUpdate(_Contact):
     organization_id: uuid.UUID | None = None
     roles: Roles | None = Field(None, description=ROLES_DESCRIPTION)
     active: bool | None = None
-    password: Password | None = Field(None, description=PASSWORD_DESCRIPTION)
+    password: Password | None = Field(
+        None,
+        description=PASSWORD_DESCRIPTION + " Resets it: staff administrators only (403 naming "
+        "`password` for machine clients, and for an org_admin resetting a peer org_admin of "
+        "its own organization).",
+    )
 
     @field_validator("full_name_ar", "organization_id", "roles", "active", "password")
     @classmethod

@@ -15,7 +15,7 @@ from services.common.pagination import PageParams
 from services.common.permissions import grantable_roles
 from services.directory.errors import forbidden, invalid
 from services.directory.models import User
-from services.directory.passwords import Passwords, password_problem
+from services.directory.passwords import NO_PASSWORD, Passwords, password_problem
 from services.directory.repository import users as repo
 from services.directory.repository.base import flush
 from services.directory.schemas.users import PasswordChange, UserCreate, UserUpdate
@@ -46,6 +46,35 @@ def ensure_may_grant(principal: Principal, roles: set[str]) -> None:
         raise forbidden("roles", f"لا يمكنك منح الأدوار: {names}", f"You may not grant: {names}")
 
 
+def ensure_may_set_password(principal: Principal, user: User | None = None) -> None:
+    """Who may set or reset another user's password.
+
+    A machine client never: it would choose a password and then sign in as the user,
+    stepping up from its scopes to the user's roles. It creates users without one, and a
+    staff administrator sets it. An org_admin never resets the password of a peer
+    administrator (an org_admin of its own organization): that would let one take over
+    the other's account; an administrator above (of a parent organization, or a
+    sector_admin) does it, or the peer changes it at `/v1/users/me/password`."""
+    if principal.kind == "client":
+        raise forbidden(
+            "password",
+            "لا يمكن لعميل آلي تعيين كلمة مرور مستخدم",
+            "A machine client may not set or reset a user's password",
+        )
+    if (
+        user is not None
+        and not principal.is_sector_admin
+        and not _is_self(principal, user)
+        and "org_admin" in user.roles
+        and user.organization_id == principal.organization_id
+    ):
+        raise forbidden(
+            "password",
+            "لا يمكنك إعادة تعيين كلمة مرور مدير آخر في جهتك",
+            "You may not reset the password of another administrator of your organization",
+        )
+
+
 def _check_password(field: str, password: str, username: str) -> None:
     problem = password_problem(password, username)
     if problem is not None:
@@ -64,7 +93,9 @@ async def create(
 ) -> User:
     await visible_organization(session, principal, data.organization_id, "organization_id")
     ensure_may_grant(principal, set(data.roles))
-    _check_password("password", data.password, data.username)
+    if data.password is not None:
+        ensure_may_set_password(principal)
+        _check_password("password", data.password, data.username)
     user = User(
         id=uuid.uuid4(),
         username=data.username,
@@ -74,8 +105,8 @@ async def create(
         phone=data.phone,
         organization_id=data.organization_id,
         roles=list(data.roles),
-        password_hash=await passwords.hash(data.password),
-        password_changed_at=func.now(),
+        password_hash=NO_PASSWORD if data.password is None else await passwords.hash(data.password),
+        password_changed_at=None if data.password is None else func.now(),
         active=data.active,
     )
     session.add(user)
@@ -118,6 +149,7 @@ async def update(
         user.roles = list(data.roles)
     changes: dict[str, Any] = {}
     if "password" in fields and data.password is not None:
+        ensure_may_set_password(principal, user)
         _check_password("password", data.password, user.username)
         user.password_hash = await passwords.hash(data.password)
         user.password_changed_at = func.now()
