@@ -97,10 +97,12 @@ def _fits(value: Any, expected: type | None) -> bool:
         )
     if expected is bool:
         return isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, expected)
 
 
-def _python_type(key: InstrumentedAttribute[Any]) -> type | None:
+def _python_type(key: InstrumentedAttribute[Any] | Label[Any]) -> type | None:
     try:
         expected: type = key.type.python_type
     except NotImplementedError:
