@@ -35,6 +35,7 @@ from bench.inquiries import FILTERS, reset
 from services.common.auth import Principal
 from services.common.db import build_engine, build_sessionmaker
 from services.common.pagination import DEFAULT_LIMIT, PageParams
+from services.common.search import SORT_NEWEST, SearchOptions
 from services.common.settings import GovhubSettings
 from services.inquiries import service
 from services.inquiries.repository import InquiryFilters
@@ -139,7 +140,11 @@ async def explain_all(database_url: str, data_dir: Path) -> list[Finding]:
             async with build_sessionmaker(engine)() as session:
                 captured.clear()
                 page = PageParams(DEFAULT_LIMIT, None)
-                await service.list_inquiries(session, principal, to_filters(params), page)
+                list_params = {k: v for k, v in params.items() if k != "sort"}
+                options = SearchOptions(sort=params.get("sort", SORT_NEWEST))
+                await service.list_inquiries(
+                    session, principal, to_filters(list_params), page, options
+                )
                 statement, parameters = captured[-1]  # the page's query comes last
                 conn = await session.connection()
                 first, prepared = await _explain(conn, statement, parameters)

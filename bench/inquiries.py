@@ -61,6 +61,13 @@ FILTERS: dict[str, dict[str, str]] = {
     "q": {"q": "النرجس"},
     # a rarer word (about 1.2 %): the newest-first walk filters ~80 rows per match
     "q_1pct": {"q": "السيول"},
+    # the stemmed search (issue 18): two words, a phrase, a plural with an article, and
+    # the relevance order (every match ranked before the page is cut)
+    "q_two_words": {"q": "حفرة الطريق"},
+    "q_phrase": {"q": '"تسرب مياه"'},
+    "q_plural": {"q": "الحفر"},
+    "q_relevance": {"q": "السيول", "sort": "relevance"},
+    "q_relevance_frequent": {"q": "النرجس", "sort": "relevance"},
 }
 
 # Kept out of the list's way: another region (2) than the filters', no word `q` looks for.

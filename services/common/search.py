@@ -289,8 +289,17 @@ def parse(query: str) -> SearchQuery:
 # --- SQL -------------------------------------------------------------------------------------
 
 
+# A search's values are written into the statement (`literal_execute`), not sent as
+# parameters: with parameters, a pooled connection's prepared statement switches to a
+# generic plan after five runs, and PostgreSQL, blind to how rare the words are, then
+# chose bitmap scans of both GIN indexes over the newest-first walk (1.5 s instead of 1 ms
+# for a two-word query on 200 000 inquiries, bench/explain).
+def _inline(value: str) -> ColumnElement[str]:
+    return literal(value, literal_execute=True)
+
+
 def _tsquery(text: str) -> ColumnElement[Any]:
-    return cast(literal(text), TSQUERY)
+    return cast(_inline(text), TSQUERY)
 
 
 def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
@@ -300,7 +309,7 @@ def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
     if len(joined) < SUBSTRING_MIN:
         return by_lexeme
     # the stored text is normalized but keeps its articles: the search form is a substring
-    return or_(by_lexeme, text.like(like_pattern(joined), escape="\\"))
+    return or_(by_lexeme, text.like(_inline(like_pattern(joined)), escape="\\"))
 
 
 def match(query: SearchQuery, vector: Any, text: Any) -> ColumnElement[bool]:

@@ -71,6 +71,8 @@ async def test_stemmed_search_finds_what_is_meant(client, world, inquiries, q, e
         ("الحي مخالفة", {"violation"}),  # every word must match
         ("مستشفى", set()),  # an unrelated word finds nothing
         ("-حدائق", set()),  # negations alone match nothing
+        ("O'Brien \\ 100% _x_ '' \"", set()),  # quotes, backslashes, wildcards: literal
+        ("':* & !'", set()),  # tsquery syntax is text, not operators
     ],
 )
 async def test_websearch_query_language(client, world, inquiries, q, expected):
