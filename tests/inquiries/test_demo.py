@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,11 +48,8 @@ async def _counts(database_url, settings) -> dict[str, int]:
 
 async def test_demo_inquiries_load_once_and_look_alive(database_url, demo_settings):
     await run_bootstrap(database_url, demo_settings, demo=True)
-    started = time.monotonic()
     first = await load_all_demo(database_url, demo_settings)
-    took = time.monotonic() - started
     assert 250 <= first["inquiries"] <= 350, first
-    assert took < 60, f"loading the demo took {took:.1f} s"
     counts = await _counts(database_url, demo_settings)
     assert counts["inquiry"] == first["inquiries"]
 
