@@ -54,7 +54,7 @@ def test_a_ministry_reads_the_demo_initiatives_and_its_scorecard(api: httpx.Clie
     admin = login(api, "momrah.admin")
     ministry = org_id(api, admin, "MOMRAH")
     initiatives = api.get("/v1/initiatives", params={"limit": 100}, headers=admin).json()
-    assert len(initiatives["items"]) >= 10
+    assert len(initiatives["items"]) >= 6  # the Saudi ministry's tree
     assert {i["status"] for i in initiatives["items"]} >= {"in_progress", "approved"}
     overdue = api.get(
         "/v1/milestones", params={"overdue": "true", "organization_id": ministry}, headers=admin
