@@ -46,6 +46,62 @@ $$
 
 INQUIRY_VECTOR = "common_search_vector_ar(((subject)::text || ' '::text) || body)"
 
+# the searched text of the campaigns service's lists (services/campaigns/models.py)
+SEARCHED: dict[str, str] = {
+    "campaign_initiative": (
+        "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || "
+        "coalesce(description_ar, '')"
+    ),
+    "campaign_campaign": (
+        "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || objective_ar"
+    ),
+    "campaign_key_message": "code || ' ' || topic",
+}
+
+
+def _add_search_columns(table: str, document: str) -> None:
+    """`search_text` (normalized, trigram GIN) and `search_vector` (stemmed, GIN)."""
+    op.add_column(
+        table,
+        sa.Column(
+            "search_text",
+            sa.Text(),
+            sa.Computed(f"inquiry_normalize_ar({document})", persisted=True),
+            nullable=True,
+        ),
+    )
+    op.add_column(
+        table,
+        sa.Column(
+            "search_vector",
+            postgresql.TSVECTOR(),
+            sa.Computed(f"common_search_vector_ar({document})", persisted=True),
+            nullable=True,
+        ),
+    )
+    op.create_index(
+        f"ix_{table}_search_text",
+        table,
+        ["search_text"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
+    op.create_index(
+        f"ix_{table}_search_vector",
+        table,
+        ["search_vector"],
+        unique=False,
+        postgresql_using="gin",
+    )
+
+
+def _drop_search_columns(table: str) -> None:
+    op.drop_index(f"ix_{table}_search_vector", table_name=table, postgresql_using="gin")
+    op.drop_index(f"ix_{table}_search_text", table_name=table, postgresql_using="gin")
+    op.drop_column(table, "search_vector")
+    op.drop_column(table, "search_text")
+
 
 def upgrade() -> None:
     op.execute(SEARCH_FORM_FUNCTION)
@@ -90,9 +146,13 @@ def upgrade() -> None:
         unique=False,
         postgresql_using="gin",
     )
+    for table, document in SEARCHED.items():
+        _add_search_columns(table, document)
 
 
 def downgrade() -> None:
+    for table in SEARCHED:
+        _drop_search_columns(table)
     op.drop_index("ix_inquiry_search_vector", table_name="inquiry", postgresql_using="gin")
     op.drop_column("inquiry", "search_vector")
     op.drop_table("common_search_word_source")

@@ -31,6 +31,17 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
+from services.common.search import search_columns, search_indexes
+
+# What `q` searches on each list (services/common/search.py; columns of migration 0010)
+INITIATIVE_SEARCH_SQL = (
+    "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || "
+    "coalesce(description_ar, '')"
+)
+CAMPAIGN_SEARCH_SQL = (
+    "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || objective_ar"
+)
+KEY_MESSAGE_SEARCH_SQL = "code || ' ' || topic"
 
 Money = Numeric(18, 2)
 Figure = Numeric(20, 4)
@@ -99,6 +110,7 @@ class Initiative(Base):
         Integer, nullable=False, server_default=text("0")
     )
     created_by: Mapped[str | None] = mapped_column(String(100))
+    search_text, search_vector = search_columns(INITIATIVE_SEARCH_SQL)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -123,6 +135,7 @@ class Initiative(Base):
             postgresql_using="gin",
             postgresql_ops={"title_search": "gin_trgm_ops"},
         ),
+        *search_indexes("campaign_initiative"),
     )
 
 
@@ -400,6 +413,7 @@ class Campaign(Base):
     activation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_by: Mapped[str | None] = mapped_column(String(100))
     changed_by: Mapped[str | None] = mapped_column(String(100))
+    search_text, search_vector = search_columns(CAMPAIGN_SEARCH_SQL)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -411,6 +425,7 @@ class Campaign(Base):
         Index("ix_campaign_campaign_initiative_id", "initiative_id"),
         Index("ix_campaign_campaign_type", "type"),
         Index("ix_campaign_campaign_created_at_id", "created_at", "id"),
+        *search_indexes("campaign_campaign"),
     )
 
 
@@ -465,6 +480,7 @@ class KeyMessage(Base):
     code: Mapped[str] = mapped_column(String(50), nullable=False)
     topic: Mapped[str] = mapped_column(String(300), nullable=False)
     organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    search_text, search_vector = search_columns(KEY_MESSAGE_SEARCH_SQL)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -472,6 +488,7 @@ class KeyMessage(Base):
         UniqueConstraint("organization_id", "code", name="uq_campaign_key_message_organization_id"),
         Index("ix_campaign_key_message_organization_id", "organization_id"),
         Index("ix_campaign_key_message_created_at_id", "created_at", "id"),
+        *search_indexes("campaign_key_message"),
     )
 
 

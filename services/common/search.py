@@ -44,7 +44,10 @@ import Stemmer  # type: ignore[import-not-found]
 from fastapi import Depends, Query
 from pydantic import Field
 from sqlalchemy import (
+    Computed,
     Float,
+    Index,
+    Text,
     and_,
     cast,
     false,
@@ -56,9 +59,10 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.common.arabic import like_pattern, normalize
@@ -325,6 +329,55 @@ def match(query: SearchQuery, vector: Any, text: Any) -> ColumnElement[bool]:
         ]
         clauses.append(alternatives[0] if len(alternatives) == 1 else or_(*alternatives))
     return and_(true(), *clauses)
+
+
+def q_description(fields: str) -> str:
+    """The OpenAPI description of a list's `q` searching `fields`."""
+    return (
+        f"Search {fields}: the hub's Arabic search (README, section Search) — letters, "
+        "diacritics and digits normalized, attached articles and prepositions "
+        "(ال، و، ف، ب، ك، ل، لل) and plural endings taken off, Snowball Arabic stems, "
+        'substrings too. Every word must match; `"…"` a phrase; `OR` or `أو` between '
+        "alternatives; `-word` excludes. — بحث يفهم أدوات التعريف وحروف الجر والجموع."
+    )
+
+
+Q_EXAMPLES = ["حملة التوعية", '"الأمن المائي" OR المياه', "الحدائق -الصيانة"]
+
+
+def filter_q(q: str, vector: Any, text: Any) -> ColumnElement[bool]:
+    """`match(parse(q), vector, text)`: a list's `q` filter on a table's stored
+    `search_vector` and `search_text` (see `search_columns`)."""
+    return match(parse(q), vector, text)
+
+
+def search_columns(document_sql: str) -> tuple[Any, Any]:
+    """The two stored, generated columns of a searched table, from the SQL of its searched
+    text (`document_sql`, IMMUTABLE: `||` and `coalesce`, not `concat_ws`): `search_text`,
+    normalized for the trigram substring match, and `search_vector`, the stemmed document.
+    Both deferred: lists filter on them, reads never load them."""
+    text_column = mapped_column(
+        Text, Computed(f"inquiry_normalize_ar({document_sql})", persisted=True), deferred=True
+    )
+    vector_column = mapped_column(
+        TSVECTOR,
+        Computed(f"common_search_vector_ar({document_sql})", persisted=True),
+        deferred=True,
+    )
+    return text_column, vector_column
+
+
+def search_indexes(table: str) -> tuple[Index, Index]:
+    """The GIN indexes of `search_columns`: trigrams of the text, the vector's lexemes."""
+    return (
+        Index(
+            f"ix_{table}_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+        Index(f"ix_{table}_search_vector", "search_vector", postgresql_using="gin"),
+    )
 
 
 def rank_tsquery(query: SearchQuery) -> str:

@@ -23,6 +23,7 @@ from services.campaigns.schemas.campaigns import (
 )
 from services.campaigns.schemas.common import problems
 from services.campaigns.service import campaigns as service
+from services.common import search
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
@@ -72,7 +73,14 @@ async def list_campaigns(
         Query(alias="status"),
     ] = None,
     initiative_id: Annotated[uuid.UUID | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in title or code.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description=search.q_description("code, titles and Arabic objective"),
+            examples=search.Q_EXAMPLES,
+        ),
+    ] = None,
 ) -> Page[CampaignOut]:
     filters = service.CampaignFilters(organization_id, type_, status_, initiative_id, q)
     rows, cursor = await service.list_campaigns(session, principal, filters, page)

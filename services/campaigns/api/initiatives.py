@@ -25,6 +25,7 @@ from services.campaigns.schemas.initiatives import (
 )
 from services.campaigns.service import initiatives as service
 from services.campaigns.service import milestones as milestones_service
+from services.common import search
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
@@ -74,7 +75,11 @@ async def list_initiatives(
     published: Annotated[bool | None, Query()] = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Text in the title or code (Arabic-normalized)."),
+        Query(
+            max_length=200,
+            description=search.q_description("code, titles and Arabic description"),
+            examples=search.Q_EXAMPLES,
+        ),
     ] = None,
 ) -> Page[InitiativeOut]:
     filters = service.InitiativeFilters(

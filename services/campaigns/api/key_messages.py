@@ -18,6 +18,7 @@ from services.campaigns.schemas.key_messages import (
     VersionOut,
 )
 from services.campaigns.service import key_messages as service
+from services.common import search
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.etag import set_etag
@@ -99,7 +100,14 @@ async def list_key_messages(
     organization_id: Annotated[
         uuid.UUID | None, Query(description="This organization and its subtree.")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in topic or code.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description=search.q_description("code and topic"),
+            examples=search.Q_EXAMPLES,
+        ),
+    ] = None,
 ) -> Page[KeyMessageOut]:
     rows, cursor = await service.list_messages(
         session, principal, service.KeyMessageFilters(organization_id, q), page

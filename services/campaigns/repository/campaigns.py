@@ -10,7 +10,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.models import Campaign, CampaignDecision, Flight
-from services.campaigns.repository.base import text_match, visible, within
+from services.campaigns.repository.base import visible, within
+from services.common import search
 from services.common.auth import Principal
 from services.common.pagination import PageParams, paginate
 
@@ -50,9 +51,7 @@ async def list_visible(
         if value is not None:
             stmt = stmt.where(column == value)
     if filters.q:
-        stmt = stmt.where(
-            text_match(filters.q, Campaign.title_ar, Campaign.title_en, Campaign.code)
-        )
+        stmt = stmt.where(search.filter_q(filters.q, Campaign.search_vector, Campaign.search_text))
     return await paginate(session, stmt, [Campaign.created_at, Campaign.id], page)
 
 

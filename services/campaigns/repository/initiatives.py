@@ -12,7 +12,8 @@ from sqlalchemy import Select, and_, delete, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.models import Beneficiary, Initiative, Milestone
-from services.campaigns.repository.base import text_match, visible, within
+from services.campaigns.repository.base import visible, within
+from services.common import search
 from services.common.auth import Principal
 from services.common.pagination import PageParams, paginate
 
@@ -66,7 +67,7 @@ def _filtered(stmt: Select[Any], filters: InitiativeFilters) -> Select[Any]:
         stmt = stmt.where(Initiative.published.is_(filters.published))
     if filters.q:
         stmt = stmt.where(
-            text_match(filters.q, Initiative.title_ar, Initiative.title_en, Initiative.code)
+            search.filter_q(filters.q, Initiative.search_vector, Initiative.search_text)
         )
     return stmt
 

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.campaigns.models import KeyMessage, KeyMessageVersion
-from services.campaigns.repository.base import text_match, within
+from services.campaigns.repository.base import within
+from services.common import search
 from services.common.auth import Principal
 from services.common.orgtree import within as org_within
 from services.common.pagination import PageParams, paginate
@@ -55,7 +56,9 @@ async def list_visible(
         within(KeyMessage.organization_id, filters.organization_id),
     )
     if filters.q:
-        stmt = stmt.where(text_match(filters.q, KeyMessage.topic, KeyMessage.code))
+        stmt = stmt.where(
+            search.filter_q(filters.q, KeyMessage.search_vector, KeyMessage.search_text)
+        )
     return await paginate(session, stmt, [KeyMessage.created_at, KeyMessage.id], page)
 
 
