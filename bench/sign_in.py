@@ -52,7 +52,7 @@ async def _one(client: httpx.AsyncClient, username: str, password: str) -> tuple
 
 async def run_burst(base: str, burst: Burst) -> dict[str, object]:
     limits = httpx.Limits(max_connections=len(burst.usernames) + 10)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=180, limits=limits) as client:
         failed = [_one(client, name, "Wrong-Password-1") for name in burst.usernames]
         right = _one(client, "admin", ADMIN_PASSWORD)
         answers = await asyncio.gather(*failed, right)
@@ -72,7 +72,14 @@ async def run_burst(base: str, burst: Burst) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".govhub" / "bench-sign-in")
+    parser.add_argument(
+        "--cheap-hash",
+        action="store_true",
+        help="Argon2id's cheapest profile (GOVHUB_ENVIRONMENT=test): what is left is the "
+        "pool and the database, without the password hashing's CPU",
+    )
     args = parser.parse_args()
+    environment = "test" if args.cheap_hash else "development"
 
     database = EmbeddedDatabase(args.data_dir, database="govhub_sign_in")
     url = database.start()
@@ -91,7 +98,8 @@ def main() -> None:
     env = os.environ | {
         "GOVHUB_DATABASE_URL": url,
         "GOVHUB_DATA_DIR": str(args.data_dir),
-        "GOVHUB_ENVIRONMENT": "development",  # the production Argon2id profile
+        # development hashes with the production Argon2id profile; test with the cheapest
+        "GOVHUB_ENVIRONMENT": environment,
         "GOVHUB_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
@@ -111,13 +119,22 @@ def main() -> None:
             Burst("100 failed, one username", ["ghost.user"] * 100),
             Burst("100 failed, 100 usernames", [f"ghost{i}.other" for i in range(100)]),
         ]
-        rows = [asyncio.run(run_burst(base, burst)) for burst in bursts]
+        rows = []
+        for burst in bursts:
+            rows.append(asyncio.run(run_burst(base, burst)))
+            console.print(f"{burst.name}: max {rows[-1]['max']:.2f} s, {rows[-1]['right']}")
     finally:
         process.terminate()
-        process.wait(15)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
         database.stop()
 
-    table = Table(title=f"failed sign-ins at once (goal: each 401 within {GOAL_SECONDS:.0f} s)")
+    profile = "cheapest Argon2id" if args.cheap_hash else "production Argon2id"
+    table = Table(
+        title=f"failed sign-ins at once, {profile} (goal: each 401 within {GOAL_SECONDS:.0f} s)"
+    )
     for column in ("burst", "statuses", "p50 s", "max s", "right sign-in", "goal"):
         table.add_column(column)
     for row in rows:

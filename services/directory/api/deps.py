@@ -27,6 +27,7 @@ async def get_token_context(request: Request) -> TokenContext:
         signing_key=state.signing_key,
         passwords=state.passwords,
         sessionmaker=state.sessionmaker,
+        autocommit=state.read_sessionmaker,
     )
 
 

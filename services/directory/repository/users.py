@@ -113,8 +113,9 @@ async def claim_attempt(
     session: AsyncSession, username: str, *, limit: int, window: timedelta, lock: timedelta
 ) -> Attempt:
     """Counts a sign-in attempt for `username` before its password is checked (one atomic
-    upsert). The attempt may be checked when `number <= limit`. Rows idle for a day are
-    swept on the way."""
+    upsert; on an autocommit session its row lock lasts that one statement). The attempt
+    may be checked when `number <= limit`. When a count starts, rows idle for a day are
+    swept."""
     key = username.lower()
     row = (
         await session.execute(
@@ -127,13 +128,15 @@ async def claim_attempt(
             },
         )
     ).one()
-    await session.execute(
-        delete(LoginThrottle).where(
-            LoginThrottle.last_failed_at < func.now() - timedelta(days=1),
-            LoginThrottle.username != key,
+    attempt = Attempt(int(row.failures), row.locked_until)
+    if attempt.number == 1:
+        await session.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.last_failed_at < func.now() - timedelta(days=1),
+                LoginThrottle.username != key,
+            )
         )
-    )
-    return Attempt(int(row.failures), row.locked_until)
+    return attempt
 
 
 async def clear_failures(session: AsyncSession, username: str) -> None:

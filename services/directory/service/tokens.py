@@ -65,6 +65,7 @@ class TokenContext:
     signing_key: SigningKey
     passwords: Passwords
     sessionmaker: async_sessionmaker[AsyncSession]
+    autocommit: async_sessionmaker[AsyncSession]  # each statement its own transaction
 
 
 def sign(
@@ -155,10 +156,11 @@ async def _password_grant(context: TokenContext, request: TokenRequest) -> Token
             "invalid_request", "أرسل username و password", "username and password are required"
         )
     key = request.username.strip().lower()[:_USERNAME_KEY_LENGTH]
-    # The attempt is counted before its password is checked, in its own committed unit of
-    # work: concurrent attempts are numbered by the database, and only the first
-    # LOGIN_FAILURE_LIMIT of a window are ever checked.
-    async with session_scope(context.sessionmaker) as session:
+    # The attempt is counted before its password is checked, by one statement committed on
+    # its own (autocommit: the row lock of a username lasts that statement, not a unit of
+    # work): concurrent attempts are numbered by the database, and only the first
+    # LOGIN_FAILURE_LIMIT of a window are ever checked. One connection, two round trips.
+    async with context.autocommit() as session:
         attempt = await user_repo.claim_attempt(
             session, key, limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW, lock=LOGIN_LOCK
         )
@@ -242,7 +244,7 @@ async def _client_credentials_grant(context: TokenContext, request: TokenRequest
             "أرسل client_id و client_secret",
             "client_id and client_secret are required",
         )
-    async with session_scope(context.sessionmaker) as session:
+    async with context.autocommit() as session:
         found = await client_repo.for_token(session, client_id)
     client, organization_active = found if found else (None, False)
     ok = verify_secret(client.secret_hash if client else None, secret)
