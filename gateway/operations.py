@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 from fastapi import APIRouter, Request
@@ -28,6 +28,14 @@ class Liveness(BaseModel):
     service: Literal["gateway"] = "gateway"
 
 
+class OutboxBacklog(BaseModel):
+    pending: int = Field(description="Events not delivered yet.", examples=[0])
+    oldest_pending_seconds: float = Field(
+        description="Age of the oldest undelivered event.", examples=[0.0]
+    )
+    dead: int = Field(description="Events given up after every attempt.", examples=[0])
+
+
 class Readiness(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -40,7 +48,9 @@ class Readiness(BaseModel):
                         "calendar": "up",
                         "campaigns": "up",
                         "database": "up",
+                        "worker": "up",
                     },
+                    "outbox": {"pending": 0, "oldest_pending_seconds": 0.0, "dead": 0},
                 }
             ]
         }
@@ -48,8 +58,11 @@ class Readiness(BaseModel):
 
     status: Literal["ready"]
     checks: dict[str, CheckState] = Field(
-        description="Each service and the database: `up`, `down`, or `unknown` when no "
-        "service could tell."
+        description="Each service, the database and the worker (its heartbeat is fresh): "
+        "`up`, `down`, or `unknown` when no service could tell."
+    )
+    outbox: OutboxBacklog | None = Field(
+        None, description="The outbox backlog, as the services read it."
     )
 
 
@@ -63,25 +76,28 @@ async def healthz() -> Liveness:
 
 @router.get(
     "/readyz",
-    summary="Readiness: every service and the database answer",
-    description="Asks each service's own readiness probe at once (2 s each). 503 problem "
-    "details name what is down in `checks`.",
+    summary="Readiness: every service, the database and the worker answer",
+    description="Asks each service's own readiness probe at once (2 s each); the services "
+    "read the worker's heartbeat and the outbox backlog. 503 problem details (with "
+    "`Retry-After`) name what is down in `checks`.",
     response_model=Readiness,
     responses=problems(503),
 )
 async def readyz(request: Request) -> Response:
     gateway = request.app.state.gateway
-    ready, checks = await probe_services(gateway.proxy.client, gateway.routes.services)
+    ready, checks, outbox = await probe_hub(gateway.proxy.client, gateway.routes.services)
+    extra: dict[str, Any] = {"outbox": outbox} if outbox is not None else {}
     if ready:
-        return JSONResponse({"status": "ready", "checks": checks})
+        return JSONResponse({"status": "ready", "checks": checks, **extra})
     down = ", ".join(name for name, state in checks.items() if state != "up")
     body = problem_body(
         503,
         "service_unavailable",
         text(f"غير متاح: {down}", f"Not available: {down}"),
         checks=checks,
+        **extra,
     )
-    return problem_response(body, 503)
+    return problem_response(body, 503, {"Retry-After": "5"})
 
 
 async def probe_services(
@@ -90,32 +106,52 @@ async def probe_services(
     probe_timeout: float = READINESS_TIMEOUT_SECONDS,
 ) -> tuple[bool, dict[str, str]]:
     """(all ready?, checks): each service's state and the database's, from their /readyz."""
+    ready, checks, _ = await probe_hub(client, services, probe_timeout)
+    return ready, checks
+
+
+async def probe_hub(
+    client: httpx.AsyncClient | None,
+    services: Mapping[str, str],
+    probe_timeout: float = READINESS_TIMEOUT_SECONDS,
+) -> tuple[bool, dict[str, str], dict[str, Any] | None]:
+    """(all ready?, checks, outbox): each service's state, the database's and the
+    worker's (its heartbeat, as the services read it), and the outbox backlog."""
     request_id = request_id_var.get()
     headers = {"x-request-id": request_id} if request_id else None
 
-    async def probe(base_url: str) -> tuple[str, str | None]:
+    async def probe(base_url: str) -> tuple[str, dict[str, Any]]:
         if client is None:
-            return "down", None
+            return "down", {}
         try:
             response = await client.get(
                 base_url + "/readyz", timeout=probe_timeout, headers=headers
             )
         except httpx.HTTPError:
-            return "down", None
-        database: str | None = None
+            return "down", {}
         try:
             answer = response.json()
         except ValueError:
             answer = None
-        if isinstance(answer, dict) and isinstance(answer.get("checks"), dict):
-            state = answer["checks"].get("database")
-            database = state if state in ("up", "down") else None
-        return ("up" if response.status_code == 200 else "down"), database
+        return ("up" if response.status_code == 200 else "down"), (
+            answer if isinstance(answer, dict) else {}
+        )
+
+    def reported(answer: dict[str, Any], name: str) -> str | None:
+        found = answer.get("checks")
+        state = found.get(name) if isinstance(found, dict) else None
+        return state if state in ("up", "down") else None
 
     names = list(services)
     results = await asyncio.gather(*(probe(services[name]) for name in names))
     checks: dict[str, str] = {name: state for name, (state, _) in zip(names, results, strict=True)}
-    databases = {database for _, database in results if database is not None}
+    databases = {s for _, answer in results if (s := reported(answer, "database")) is not None}
     checks["database"] = "down" if "down" in databases else ("up" if databases else "unknown")
     ready = all(state == "up" for state in checks.values())
-    return ready, checks
+    # every service reads the same heartbeat table: any one that answered tells
+    workers = {s for _, answer in results if (s := reported(answer, "worker")) is not None}
+    if workers:
+        checks["worker"] = "up" if "up" in workers else "down"
+        ready = ready and checks["worker"] == "up"
+    outbox = next((a["outbox"] for _, a in results if isinstance(a.get("outbox"), dict)), None)
+    return ready, checks, outbox

@@ -9,9 +9,12 @@ two workers at the same moment.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
+import os
 import signal
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -22,15 +25,23 @@ from pgqueuer import PgQueuer
 from pgqueuer.db import AsyncpgDriver
 from pgqueuer.domain.types import Channel
 from pgqueuer.models import Job
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common.db import build_engine, build_sessionmaker, resolve_database_url
+from services.common.db import (
+    CONNECT_TIMEOUT_SECONDS,
+    build_engine,
+    build_sessionmaker,
+    resolve_database_url,
+)
 from services.common.embedded import to_plain_url
 from services.common.imports.kinds import load_kinds
 from services.common.imports.runner import register_worker as register_imports
-from services.common.models import OutboxEvent
+from services.common.health import HEARTBEAT_SECONDS
+from services.common.models import OutboxEvent, WorkerHeartbeat
 from services.common.observability import configure_logging
+from services.common.outage import OutageLog, is_database_unavailable
 from services.common.outbox import DELIVER_ENTRYPOINT, HANDLERS, Event, enqueue_delivery
 from services.common.queue import queries_for, queue_settings
 from services.common.settings import SERVICE_NAMES, GovhubSettings, get_settings
@@ -114,10 +125,62 @@ async def deliver(
         return row.status
 
 
+async def deliver_through_outage(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    event_id: uuid.UUID,
+    settings: GovhubSettings,
+    attempts: int = 6,
+) -> str:
+    """`deliver`, tried again (with backoff) while the database is unreachable: a job
+    taken just before a connection dropped would otherwise fail before the event's own
+    attempt is counted, and leave it pending with no job to deliver it."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await deliver(sessionmaker, event_id, settings)
+        except Exception as exc:
+            if attempt == attempts or not is_database_unavailable(exc):
+                raise
+            await asyncio.sleep(reconnect_delay(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+ORPHAN_AFTER_SECONDS = 30
+
+
+async def resweep_orphans(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """After a lost connection: a delivery job for every event still pending without any
+    attempt after `ORPHAN_AFTER_SECONDS` (its job may have failed with the connection).
+    A second job for an event is harmless: delivery locks the row and checks its status."""
+    async with sessionmaker() as session, session.begin():
+        orphans = list(
+            await session.scalars(
+                select(OutboxEvent.id)
+                .where(
+                    OutboxEvent.status == "pending",
+                    OutboxEvent.attempts == 0,
+                    OutboxEvent.created_at < func.now() - timedelta(seconds=ORPHAN_AFTER_SECONDS),
+                )
+                .limit(10_000)
+            )
+        )
+        for event_id in orphans:
+            await enqueue_delivery(session, event_id)
+    return len(orphans)
+
+
 def _resolve(dotted: str) -> Callable[[AsyncSession], Awaitable[Any]]:
     module, _, attr = dotted.rpartition(".")
     func: Callable[[AsyncSession], Awaitable[Any]] = getattr(importlib.import_module(module), attr)
     return func
+
+
+RECONNECT_FIRST_SECONDS = 0.5
+RECONNECT_MAX_SECONDS = 10.0
+
+
+def reconnect_delay(attempt: int) -> float:
+    """Seconds before the `attempt`-th reconnection (1, 2, …): doubling, capped."""
+    return float(min(RECONNECT_FIRST_SECONDS * 2 ** (attempt - 1), RECONNECT_MAX_SECONDS))
 
 
 async def run_worker(
@@ -126,6 +189,10 @@ async def run_worker(
     stop: asyncio.Event | None = None,
     periodic: list[tuple[str, str, str]] | None = None,
 ) -> None:
+    """Delivers and schedules until `stop` is set. A lost database connection (PostgreSQL
+    killed or restarted) is not the end: the worker drops its queue connection, waits with
+    backoff and connects again, for as long as it takes; the outbox keeps what is pending."""
+    stop = stop or asyncio.Event()
     url = resolve_database_url(settings)
     engine = build_engine(url, settings)
     sessionmaker = build_sessionmaker(engine)
@@ -133,48 +200,155 @@ async def run_worker(
     load_kinds(SERVICE_NAMES)
     for module in settings.worker_handler_modules:
         importlib.import_module(module)
-    connection = await asyncpg.connect(to_plain_url(url))
-    driver = AsyncpgDriver(connection)
-    pgq = PgQueuer(driver, channel=Channel(queue_settings().channel), queries=queries_for(driver))
-
-    @pgq.entrypoint(DELIVER_ENTRYPOINT)
-    async def deliver_job(job: Job) -> None:
-        assert job.payload is not None
-        await deliver(sessionmaker, uuid.UUID(job.payload.decode()), settings)
-
-    register_imports(pgq, to_plain_url(url))
-
-    for name, expression, dotted in PERIODIC if periodic is None else periodic:
-        job_func = _resolve(dotted)
-
-        async def run_periodic(_: Any, job_func: Any = job_func, name: str = name) -> None:
-            async with sessionmaker() as session, session.begin():
-                result = await job_func(session)
-            logger.log(logging.INFO if result else logging.DEBUG, "periodic %s: %s", name, result)
-
-        pgq.schedule(name, expression)(run_periodic)
-
-    async def watch_stop() -> None:
-        if stop is not None:
-            await stop.wait()
-            pgq.shutdown.set()
-
-    watcher = asyncio.create_task(watch_stop())
+    heartbeat = Heartbeat(sessionmaker)
+    beating = asyncio.create_task(heartbeat.run(stop))
+    outage = OutageLog(interval=30.0)
+    failures = 0
     logger.info("worker started")
     try:
-        await pgq.run(
-            dequeue_timeout=timedelta(seconds=5),
-            heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_seconds),
-            batch_size=DEQUEUE_BATCH,
-            # a worker holds at most this many jobs at once: a burst of events (an import
-            # queues one per new row) waits in the queue, not on the session pool
-            max_concurrent_tasks=max(2 * DEQUEUE_BATCH, 2 * settings.db_pool_size),
-        )
+        while not stop.is_set():
+            started = asyncio.get_running_loop().time()
+            try:
+                await _serve(url, sessionmaker, settings, stop, periodic, resweep=failures > 0)
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    logger.exception("the worker's queue loop failed; starting it again")
+                else:
+                    outage.failed(exc, "worker")
+            else:
+                if stop.is_set():
+                    break
+                outage.failed(ConnectionError("the queue connection was lost"), "worker")
+            if asyncio.get_running_loop().time() - started > 30:
+                failures = 0  # it ran a while: a new outage starts its backoff afresh
+            failures += 1
+            delay = reconnect_delay(failures)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+        outage.recovered()
     finally:
-        watcher.cancel()
-        await connection.close()
+        stop.set()
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
+        await heartbeat.forget()
         await engine.dispose()
         logger.info("worker stopped")
+
+
+async def _serve(
+    url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: GovhubSettings,
+    stop: asyncio.Event,
+    periodic: list[tuple[str, str, str]] | None,
+    *,
+    resweep: bool = False,
+) -> None:
+    """One life of the queue: connect, deliver and schedule until `stop` or the connection
+    is lost (then return or raise; `run_worker` connects again)."""
+    connection = await asyncpg.connect(to_plain_url(url), timeout=CONNECT_TIMEOUT_SECONDS)
+    try:
+        if resweep:
+            swept = await resweep_orphans(sessionmaker)
+            if swept:
+                logger.warning("re-enqueued %d outbox events whose delivery job was lost", swept)
+        driver = AsyncpgDriver(connection)
+        pgq = PgQueuer(
+            driver, channel=Channel(queue_settings().channel), queries=queries_for(driver)
+        )
+
+        @pgq.entrypoint(DELIVER_ENTRYPOINT)
+        async def deliver_job(job: Job) -> None:
+            assert job.payload is not None
+            await deliver_through_outage(sessionmaker, uuid.UUID(job.payload.decode()), settings)
+
+        register_imports(pgq, to_plain_url(url))
+
+        for name, expression, dotted in PERIODIC if periodic is None else periodic:
+            job_func = _resolve(dotted)
+
+            async def run_periodic(_: Any, job_func: Any = job_func, name: str = name) -> None:
+                async with sessionmaker() as session, session.begin():
+                    result = await job_func(session)
+                level = logging.INFO if result else logging.DEBUG
+                logger.log(level, "periodic %s: %s", name, result)
+
+            pgq.schedule(name, expression)(run_periodic)
+
+        async def watch() -> None:
+            # pgqueuer waits on LISTEN: a connection that died under it is noticed here
+            while not stop.is_set() and not connection.is_closed():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+            pgq.shutdown.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await pgq.run(
+                dequeue_timeout=timedelta(seconds=5),
+                heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_seconds),
+                shutdown_on_listener_failure=True,
+                batch_size=DEQUEUE_BATCH,
+                # a worker holds at most this many jobs at once: a burst of events (an
+                # import queues one per new row) waits in the queue, not on the session pool
+                max_concurrent_tasks=max(2 * DEQUEUE_BATCH, 2 * settings.db_pool_size),
+            )
+        finally:
+            watcher.cancel()
+    finally:
+        if not connection.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), 5)
+        else:
+            connection.terminate()
+
+
+class Heartbeat:
+    """Touches this worker's `common_worker_heartbeat` row every `HEARTBEAT_SECONDS`, so
+    /readyz can tell a worker that is alive and connected from one that is not."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.started_at = datetime.now(UTC)
+
+    async def beat(self) -> None:
+        now = datetime.now(UTC)
+        statement = insert(WorkerHeartbeat).values(
+            worker_id=self.worker_id,
+            hostname=socket.gethostname()[:255],
+            pid=os.getpid(),
+            started_at=self.started_at,
+            beat_at=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[WorkerHeartbeat.worker_id], set_={"beat_at": now}
+        )
+        async with self.sessionmaker() as session, session.begin():
+            await session.execute(statement)
+            # rows of workers gone for a day: nobody will read them again
+            await session.execute(
+                delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < now - timedelta(days=1))
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.beat()
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    logger.exception("worker heartbeat failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+
+    async def forget(self) -> None:
+        """A worker that stops cleanly removes its row (one that is killed goes stale)."""
+        with contextlib.suppress(Exception):
+            async with self.sessionmaker() as session, session.begin():
+                await session.execute(
+                    delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == self.worker_id)
+                )
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from starlette.responses import Response
 
 from services.common.auth import TokenVerifier
 from services.common.bodylimit import BodyLimitMiddleware
@@ -21,6 +21,7 @@ from services.common.db import (
 )
 from services.common.errors import problem_body
 from services.common.handlers import install_handlers, problem_response
+from services.common.health import read_hub_state
 from services.common.keys import load_signing_key
 from services.common.observability import (
     RequestContextMiddleware,
@@ -28,6 +29,7 @@ from services.common.observability import (
     freeze_heap,
     metrics_endpoint,
 )
+from services.common.outage import RETRY_AFTER_SECONDS, is_database_unavailable
 from services.common.problems import problem_details_openapi
 from services.common.production import ensure_safe_to_start
 from services.common.routing import GovhubRoute
@@ -114,17 +116,41 @@ def create_service_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": name}
 
-    @ops.get("/readyz", summary="Readiness: the database answers", response_model=None)
+    @ops.get(
+        "/readyz",
+        summary="Readiness: the database answers (and how the worker and outbox are)",
+        response_model=None,
+    )
     async def readyz() -> Any:
         try:
             async with app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:
+                state = await read_hub_state(conn)
+        except Exception:  # whatever it is, the service cannot serve: not ready
             body = problem_body(503, "service_unavailable", checks={"database": "down"})
-            return problem_response(body, 503)
-        return JSONResponse({"status": "ready", "service": name, "checks": {"database": "up"}})
+            return problem_response(body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        state.export()
+        # the worker is reported, not required: a service answers without it (the hub's
+        # /readyz at the gateway is the one that turns 503 when the worker is down)
+        return JSONResponse(
+            {
+                "status": "ready",
+                "service": name,
+                "checks": {"database": "up", "worker": state.worker},
+                "outbox": state.outbox(),
+            }
+        )
 
-    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    async def service_metrics(request: Request) -> Response:
+        """Prometheus metrics, with the outbox and worker gauges read just before."""
+        try:
+            async with app.state.engine.connect() as conn:
+                (await read_hub_state(conn)).export()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+        return await metrics_endpoint(request)
+
+    app.add_route("/metrics", service_metrics, include_in_schema=False)
     # The routes go straight into the app's router: an included router is matched as a
     # branch (its routes tried once to choose it, then again to dispatch), which cost a
     # read by id more than its database round trip. Every route already carries its

@@ -39,6 +39,9 @@ def resolve_database_url(settings: GovhubSettings) -> str:
 
 
 SERVER_SETTINGS = {"application_name": "govhub", "timezone": "UTC"}
+# asyncpg waits 60 s for a connection by default; a database that is down should answer 503
+# (services.common.outage) within seconds, not hold the request for a minute
+CONNECT_TIMEOUT_SECONDS = 5.0
 # connection arguments SQLAlchemy's asyncpg adapter takes for itself, not the driver's
 _ADAPTER_ARGUMENTS = ("prepared_statement_cache_size", "prepared_statement_name_func")
 
@@ -49,7 +52,7 @@ def build_engine(url: str, settings: GovhubSettings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=False,
-        connect_args={"server_settings": SERVER_SETTINGS},
+        connect_args={"server_settings": SERVER_SETTINGS, "timeout": CONNECT_TIMEOUT_SECONDS},
     )
 
 
@@ -77,6 +80,7 @@ async def build_driver_pool(engine: AsyncEngine, size: int) -> asyncpg.Pool:
     _, arguments = engine.dialect.create_connect_args(engine.url)
     for name in _ADAPTER_ARGUMENTS:
         arguments.pop(name, None)
+    arguments["timeout"] = CONNECT_TIMEOUT_SECONDS
     return await asyncpg.create_pool(
         **arguments,
         server_settings=SERVER_SETTINGS,

@@ -6,14 +6,18 @@ import json
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from services.common.errors import PROBLEM_JSON, DomainError, FieldError, problem_body
 from services.common.i18n import FIELD_MESSAGES, current_language
 from services.common.idempotency import Replay, replay_response
+from services.common.outage import DatabaseUnavailable, is_database_unavailable, outage_log
 
 logger = logging.getLogger("govhub.errors")
 
@@ -82,7 +86,31 @@ async def handle_replay(request: Request, exc: Exception) -> Response:
     return replay_response(exc.record)
 
 
+async def handle_driver_error(request: Request, exc: Exception) -> Response:
+    """A lost database answers 503 with Retry-After (logged once per interval); any other
+    driver error is a bug and goes on to the 500 handler with its traceback."""
+    if not is_database_unavailable(exc):
+        raise exc
+    outage_log.failed(exc, request.url.path)
+    unavailable = DatabaseUnavailable()
+    return problem_response(unavailable.to_problem(), 503, unavailable.headers)
+
+
+# what a lost database raises: SQLAlchemy's wrappers, asyncpg's own errors (the read pool and
+# the intake writer use the driver directly), and the socket's
+DRIVER_ERRORS: tuple[type[Exception], ...] = (
+    DBAPIError,
+    SQLAlchemyInterfaceError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+)
+
+
 def install_handlers(app: FastAPI) -> None:
+    for error in DRIVER_ERRORS:
+        app.add_exception_handler(error, handle_driver_error)
     app.add_exception_handler(RequestValidationError, handle_validation)
     app.add_exception_handler(DomainError, handle_domain)
     app.add_exception_handler(StarletteHTTPException, handle_http)

@@ -166,3 +166,18 @@ class SearchWordSource(Base):
 
     source: Mapped[str] = mapped_column(String(60), primary_key=True)
     read_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class WorkerHeartbeat(Base):
+    """One row per running worker, touched every few seconds: the hub's /readyz reports
+    the worker down when no row is fresh (services.common.health)."""
+
+    __tablename__ = "common_worker_heartbeat"
+
+    worker_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255), nullable=False)
+    pid: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_common_worker_heartbeat_beat_at", "beat_at"),)

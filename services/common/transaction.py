@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.db import SESSION_FACTORY_KEY, SESSION_STATE_KEY
 from services.common.errors import PROBLEM_JSON, problem_body
+from services.common.outage import DatabaseUnavailable, is_database_unavailable, outage_log
 
 logger = logging.getLogger("govhub.db")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -37,6 +38,9 @@ class TransactionMiddleware:
         state = scope.setdefault("state", {})
         if scope["method"] not in WRITE_METHODS:
             state[SESSION_FACTORY_KEY] = app_state.read_sessionmaker
+            if outage_log.since is not None:  # during an outage: notice its end
+                await self._read_watching_outage(scope, receive, send, state)
+                return
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -65,42 +69,90 @@ class TransactionMiddleware:
         try:
             if session is not None and start["status"] < 400:
                 claim = state.get(IDEMPOTENCY_STATE_KEY)
-                if claim is not None:
-                    await claim.store(session, start, body)
                 try:
+                    if claim is not None:
+                        await claim.store(session, start, body)
                     await session.commit()
                 except (IntegrityError, DBAPIError) as exc:
-                    await session.rollback()
-                    start, body = _commit_failure(exc)
+                    await _rollback(session)
+                    start, body = _commit_failure(exc, scope["path"])
+                else:
+                    if outage_log.since is not None:
+                        outage_log.recovered()
         finally:
             await _close(state)
         await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
+    async def _read_watching_outage(
+        self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]
+    ) -> None:
+        """A read while the database is known to be down: a success that used the
+        database ends the outage (and its log)."""
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            await _close(state)
+        if status < 500 and state.get(_USED_KEY):
+            outage_log.recovered()
+
+
+_USED_KEY = "govhub_session_used"
+
 
 async def _close(state: dict[str, Any]) -> None:
-    """Rolls back whatever was not committed and returns the connection to the pool."""
+    """Rolls back whatever was not committed and returns the connection to the pool (a
+    connection the database dropped is discarded by the pool, never raised here)."""
     session = state.pop(SESSION_STATE_KEY, None)
     if session is not None:
-        await session.close()
+        state[_USED_KEY] = True
+        try:
+            await session.close()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
 
 
-def _commit_failure(exc: Exception) -> tuple[Message, bytes]:
-    """A commit refused by the database: a conflict for constraint or serialization errors."""
+async def _rollback(session: Any) -> None:
+    try:
+        await session.rollback()
+    except Exception as exc:
+        if not is_database_unavailable(exc):
+            raise
+
+
+def _commit_failure(exc: Exception, path: str) -> tuple[Message, bytes]:
+    """A commit refused by the database: a conflict for constraint or serialization errors,
+    503 when the database went away (the client cannot know whether the commit landed: it
+    retries with the same Idempotency-Key, which replays the write if it did)."""
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    headers: list[tuple[bytes, bytes]] = []
     if sqlstate.startswith("23") or sqlstate in {"40001", "40P01"}:
-        status, code = 409, "conflict"
+        payload: dict[str, Any] = problem_body(409, "conflict")
+    elif is_database_unavailable(exc):
+        outage_log.failed(exc, path)
+        unavailable = DatabaseUnavailable()
+        payload = unavailable.to_problem()
+        headers = [(k.lower().encode(), v.encode()) for k, v in unavailable.headers.items()]
     else:
         logger.exception("commit failed")
-        status, code = 500, "internal_error"
-    payload: dict[str, Any] = problem_body(status, code)
+        payload = problem_body(500, "internal_error")
     body = json.dumps(payload, ensure_ascii=False).encode()
     start: Message = {
         "type": "http.response.start",
-        "status": status,
+        "status": payload["status"],
         "headers": [
             (b"content-type", PROBLEM_JSON.encode()),
             (b"content-length", str(len(body)).encode()),
+            *headers,
         ],
     }
     return start, body
