@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
+from gateway.breaker import CircuitBreaker
 from gateway.routes import Target
 from gateway.upstream import Timeouts, Upstream, UpstreamResponse, UpstreamTransport
 from services.common.context import request_id_var
@@ -57,6 +58,10 @@ _REBUILT = frozenset(
 )
 # The gateway's server adds its own Date and Server; the upstream's would duplicate them.
 _RESPONSE_REPLACED = frozenset({b"date", b"server"})
+# The answer to a write is read whole before its status goes out (up to this size), so a
+# service that dies halfway through it turns into a 502, never a 201 cut short.
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_ANSWER_BUFFER_BYTES = 1 << 20
 
 
 class ClientDisconnectedError(Exception):
@@ -181,6 +186,49 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
+def _short_answer(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            return value.isdigit() and int(value) <= WRITE_ANSWER_BUFFER_BYTES
+    return False
+
+
+async def _send_whole(
+    send: Send, response: UpstreamResponse, target: Target, extra_headers: Headers
+) -> None:
+    """The answer to a write, read to its end before anything goes out: a service that
+    dies halfway through it gives a 502 (the client retries with its Idempotency-Key),
+    never a 201 whose body stops short."""
+    try:
+        body = b"".join([chunk async for chunk in response.chunks()])
+    except httpx.TransportError as exc:
+        logger.warning("upstream %s failed while answering a write: %r", target.service, exc)
+        await send_problem(
+            send,
+            502,
+            "bad_gateway",
+            text(
+                f"انقطع الاتصال بخدمة {target.service} قبل اكتمال الرد؛ أعد المحاولة "
+                "بمفتاح عدم التكرار نفسه",
+                f"The {target.service} service went away before its answer was complete; "
+                "retry with the same Idempotency-Key",
+            ),
+            extra_headers,
+            service=target.service,
+        )
+        return
+    finally:
+        response.close()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": downstream_response_headers(response.headers, extra_headers),
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class UpstreamProxy:
     """Forwards one request to a service over the pooled client and streams the answer back."""
 
@@ -190,6 +238,7 @@ class UpstreamProxy:
         self.client: httpx.AsyncClient | None = None
         self.transport: UpstreamTransport | None = None
         self._upstreams: dict[str, Upstream] = {}
+        self.breakers: dict[str, CircuitBreaker] = {}
 
     async def open(self) -> httpx.AsyncClient:
         """Builds the one pooled client of the process (called from the lifespan)."""
@@ -210,6 +259,12 @@ class UpstreamProxy:
             self.client = None
             self.transport = None
 
+    def breaker(self, service: str) -> CircuitBreaker:
+        breaker = self.breakers.get(service)
+        if breaker is None:
+            breaker = self.breakers[service] = CircuitBreaker(service)
+        return breaker
+
     def _upstream(self, base_url: str) -> Upstream:
         upstream = self._upstreams.get(base_url)
         if upstream is None:
@@ -226,9 +281,39 @@ class UpstreamProxy:
         body: bytes | None = None,
     ) -> None:
         """Proxies the request; `body`, when given, was already read (and is replayed)."""
-        transport = self.transport
-        if transport is None:
+        if self.transport is None:
             raise RuntimeError("the gateway lifespan has not opened the upstream client")
+        breaker = self.breaker(target.service)
+        if not breaker.allow():
+            await send_problem(
+                send,
+                503,
+                "service_unavailable",
+                text(
+                    f"خدمة {target.service} متوقفة مؤقتاً؛ أعد المحاولة بعد قليل",
+                    f"The {target.service} service is down for the moment; retry shortly",
+                ),
+                [*extra_headers, (b"retry-after", str(breaker.retry_after()).encode())],
+                service=target.service,
+            )
+            return
+        try:
+            await self._forward(scope, receive, send, target, extra_headers, body, breaker)
+        finally:
+            breaker.released()
+
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        target: Target,
+        extra_headers: Headers,
+        body: bytes | None,
+        breaker: CircuitBreaker,
+    ) -> None:
+        transport = self.transport
+        assert transport is not None
         headers, has_body, content_length = upstream_request_headers(scope, request_id_var.get())
         content: bytes | AsyncIterator[bytes] | None = None
         if body is not None:
@@ -252,6 +337,20 @@ class UpstreamProxy:
                 content_length,
             )
         except ClientDisconnectedError:
+            return
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            breaker.failed(exc)  # logs once, when the service goes down
+            await send_problem(
+                send,
+                502,
+                "bad_gateway",
+                text(
+                    f"تعذّر الوصول إلى خدمة {target.service}",
+                    f"The {target.service} service could not be reached",
+                ),
+                [*extra_headers, (b"retry-after", str(breaker.retry_after()).encode())],
+                service=target.service,
+            )
             return
         except httpx.TimeoutException:
             logger.warning("upstream %s timed out on %s", target.service, scope["path"])
@@ -284,6 +383,10 @@ class UpstreamProxy:
                 extra_headers,
                 service=target.service,
             )
+            return
+        breaker.succeeded()
+        if scope["method"] in _WRITES and _short_answer(response.headers):
+            await _send_whole(send, response, target, extra_headers)
             return
         watcher: asyncio.Future[None] | None = None
         try:

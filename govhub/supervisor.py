@@ -1,5 +1,13 @@
 """`govhub run`: the embedded database, migrations, bootstrap, every service, the worker
-and the gateway, each its own process; Ctrl-C or SIGTERM stops all of them cleanly."""
+and the gateway, each its own process; Ctrl-C or SIGTERM stops all of them cleanly.
+
+It also keeps them running: a child that exits is started again after a backoff (0.5 s,
+doubling to 10 s; a child that ran a minute starts afresh), and one that keeps crashing
+(`CRASH_LOOP_LIMIT` exits within `CRASH_LOOP_WINDOW` seconds) stops the hub with a clear
+message instead of looping forever. The embedded PostgreSQL is watched the same way: a
+postmaster that dies is started again (WAL replay keeps every committed write), and when it
+cannot be started the hub stops and says why. In production the same processes run under
+systemd or Kubernetes, which do this job; this supervisor stays small on purpose."""
 
 from __future__ import annotations
 
@@ -17,11 +25,24 @@ from types import FrameType
 import httpx
 from rich.console import Console
 
+from services.common.embedded import EmbeddedDatabase
 from services.common.errors import DomainError
 from services.common.settings import SERVICE_NAMES, GovhubSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console(highlight=False, soft_wrap=True)
+
+
+RESTART_FIRST_SECONDS = 0.5
+RESTART_MAX_SECONDS = 10.0
+STABLE_AFTER_SECONDS = 60.0
+CRASH_LOOP_LIMIT = 5
+CRASH_LOOP_WINDOW = 60.0
+
+
+def restart_delay(failures: int) -> float:
+    """Seconds to wait before the restart that follows `failures` quick exits in a row."""
+    return float(min(RESTART_FIRST_SECONDS * 2 ** max(failures - 1, 0), RESTART_MAX_SECONDS))
 
 
 @dataclass
@@ -30,7 +51,91 @@ class Child:
     argv: list[str]
     port: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-    reported_exit: bool = False
+    started_at: float = 0.0
+    failures: int = 0  # quick exits in a row
+    exits: list[float] = field(default_factory=list)  # when it exited, within the window
+    restart_at: float | None = None  # when the exited child is due to start again
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=env)  # noqa: S603
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+
+class CrashLoopError(RuntimeError):
+    """A child (or the database) keeps dying: the supervisor gives up on the hub."""
+
+
+def supervise_child(child: Child, env: dict[str, str], now: float) -> None:
+    """One look at a child: schedule the restart of one that exited, start one that is due;
+    raises `CrashLoopError` when it exited too often within the window."""
+    assert child.process is not None
+    if child.restart_at is not None:
+        if now >= child.restart_at:
+            console.print(f"[green]Starting {child.name} again[/green] …")
+            child.start(env)
+        return
+    code = child.process.poll()
+    if code is None:
+        return
+    child.exits = [t for t in child.exits if now - t < CRASH_LOOP_WINDOW] + [now]
+    if len(child.exits) >= CRASH_LOOP_LIMIT:
+        raise CrashLoopError(
+            f"{child.name} exited {len(child.exits)} times within {CRASH_LOOP_WINDOW:g} s "
+            f"(last exit code {code})"
+        )
+    child.failures = 1 if now - child.started_at >= STABLE_AFTER_SECONDS else child.failures + 1
+    delay = restart_delay(child.failures)
+    child.restart_at = now + delay
+    routes = "its routes answer 503 until it is back" if child.port else "events wait for it"
+    console.print(
+        f"[yellow]{child.name} exited with {code}[/yellow]; starting it again in "
+        f"{delay:g} s ({routes})."
+    )
+
+
+class DatabaseWatch:
+    """Restarts the embedded PostgreSQL when its postmaster dies, with the same backoff and
+    crash-loop limit as the children."""
+
+    def __init__(self, embedded: EmbeddedDatabase) -> None:
+        self.embedded = embedded
+        self.failures = 0
+        self.exits: list[float] = []
+        self.next_try: float | None = None
+        self.up_since = time.monotonic()
+
+    def check(self, now: float) -> None:
+        if self.next_try is None:
+            if self.embedded.is_running():
+                return
+            self.exits = [t for t in self.exits if now - t < CRASH_LOOP_WINDOW] + [now]
+            if len(self.exits) >= CRASH_LOOP_LIMIT:
+                raise CrashLoopError(
+                    f"the embedded PostgreSQL died {len(self.exits)} times within "
+                    f"{CRASH_LOOP_WINDOW:g} s"
+                )
+            self.failures = 0
+            self.next_try = now
+            console.print(
+                "[yellow]The embedded PostgreSQL stopped[/yellow]; starting it again "
+                "(requests answer 503 database_unavailable meanwhile) …"
+            )
+        if now < self.next_try:
+            return
+        try:
+            self.embedded.restart()
+        except Exception as exc:
+            self.failures += 1
+            if self.failures >= CRASH_LOOP_LIMIT:
+                raise CrashLoopError(
+                    f"the embedded PostgreSQL cannot be started again: {exc} "
+                    f"(see {self.embedded.pgdata / 'log'})"
+                ) from exc
+            self.next_try = now + restart_delay(self.failures)
+            return
+        self.next_try = None
+        console.print("[green]The embedded PostgreSQL is back[/green].")
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -75,8 +180,16 @@ def plan(settings: GovhubSettings) -> list[Child]:
             # the gateway alone decides whom to believe about the client's address
             # (GOVHUB_TRUSTED_PROXIES); uvicorn's own default trusts X-Forwarded-For from
             # 127.0.0.1, where any local process could pick its rate-limit bucket
+            # gateway/server.py: uvicorn with a deadline on request heads, and without
+            # proxy headers (see there)
             [
-                *uvicorn_argv("gateway.app:create_gateway_app", settings.host, settings.port),
+                sys.executable,
+                "-m",
+                "gateway.server",
+                "--host",
+                settings.host,
+                "--port",
+                str(settings.port),
                 "--no-proxy-headers",
             ],
             settings.port,
@@ -101,6 +214,8 @@ def wait_healthy(child: Child, host: str, timeout: float = 180) -> bool:
 
 
 def stop_children(children: list[Child]) -> None:
+    for child in children:
+        child.restart_at = None  # nothing starts again once stopping began
     running = [c for c in reversed(children) if c.process and c.process.poll() is None]
     for child in running:
         assert child.process is not None
@@ -148,8 +263,6 @@ def run(settings: GovhubSettings) -> int:
         database_url = settings.database_url
         console.print("Database: the server named by GOVHUB_DATABASE_URL")
     else:
-        from services.common.embedded import EmbeddedDatabase
-
         console.print(f"Database: embedded PostgreSQL under {data_dir / 'pg'} …")
         embedded = EmbeddedDatabase(data_dir)
         database_url = embedded.start()
@@ -180,23 +293,24 @@ def run(settings: GovhubSettings) -> int:
         }
         children = plan(settings)
         for child in children:
-            child.process = subprocess.Popen(child.argv, cwd=ROOT, env=env)  # noqa: S603
+            child.start(env)
         for child in children:
             if child.port is not None and not wait_healthy(child, settings.host):
                 console.print(f"[red]{child.name} did not start[/red]; see its log above.")
                 return 1
         banner(settings, admin_password)
-        while not stopping:
-            for child in children:
-                assert child.process is not None
-                code = child.process.poll()
-                if code is not None and not child.reported_exit:
-                    child.reported_exit = True
-                    console.print(
-                        f"[yellow]{child.name} exited with {code}[/yellow]; the others keep "
-                        "running (its routes answer 502 until it is back)."
-                    )
-            time.sleep(0.5)
+        watch = DatabaseWatch(embedded) if embedded is not None else None
+        try:
+            while not stopping:
+                now = time.monotonic()
+                if watch is not None:
+                    watch.check(now)
+                for child in children:
+                    supervise_child(child, env, now)
+                time.sleep(0.25)
+        except CrashLoopError as exc:
+            console.print(f"[red]Giving up:[/red] {exc}. Stopping the hub; see the log above.")
+            return 1
         console.print("Stopping …")
         return 0
     finally:
@@ -218,6 +332,9 @@ def bootstrap(database_url: str, settings: GovhubSettings) -> str | None:
     if production:
         console.print("Demo data: not loaded (GOVHUB_ENVIRONMENT=production)")
     password = asyncio.run(run_bootstrap(database_url, settings, demo=not production))
+    if not settings.demo_data:
+        console.print("Demo inquiries: not loaded (GOVHUB_DEMO_DATA=false)")
+        return password
     loaded = asyncio.run(load_all_demo(database_url, settings))
     if any(loaded.values()):
         console.print("Demo data: " + ", ".join(f"{n} {name}" for name, n in loaded.items()))

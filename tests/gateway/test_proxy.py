@@ -213,8 +213,10 @@ async def test_refused_connection_is_502(make_gateway, upstreams) -> None:
     assert problem["status"] == 502
     assert "directory" in problem["detail"]
     assert response.headers["x-request-id"]
+    # the breaker is open now: the next request is refused at once, 503 in Arabic
     arabic = await gateway.client.get("/v1/users")
-    assert arabic.json()["title"] == "الخدمة غير متاحة حالياً"
+    assert arabic.status_code == 503 and arabic.json()["title"] == "الخدمة غير متاحة"
+    assert arabic.json()["code"] == "service_unavailable" and arabic.headers["retry-after"]
 
 
 async def test_upstream_timeout_is_504(make_gateway, upstreams) -> None:

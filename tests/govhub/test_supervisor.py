@@ -1,0 +1,117 @@
+"""The supervisor's restart rules: backoff, a fresh start for a child that ran a while, a
+crash-loop limit, and the embedded PostgreSQL watched the same way (with stand-ins for
+the processes; the real ones are killed in tests/fault)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govhub import supervisor
+from govhub.supervisor import (
+    CRASH_LOOP_LIMIT,
+    Child,
+    CrashLoopError,
+    DatabaseWatch,
+    restart_delay,
+    supervise_child,
+)
+
+
+class FakeProcess:
+    def __init__(self, code: int | None = None) -> None:
+        self.code = code
+
+    def poll(self) -> int | None:
+        return self.code
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[str]:
+    names: list[str] = []
+
+    def start(self: Child, env: dict[str, str]) -> None:
+        names.append(self.name)
+        self.process = FakeProcess()  # type: ignore[assignment]
+        self.started_at = now[0]
+        self.restart_at = None
+
+    monkeypatch.setattr(Child, "start", start)
+    return names
+
+
+now = [1000.0]
+
+
+def test_restart_delays_double_up_to_a_cap():
+    assert [restart_delay(n) for n in (1, 2, 3, 4, 5, 6, 7)] == [0.5, 1, 2, 4, 8, 10, 10]
+
+
+def test_an_exited_child_is_started_again_after_the_backoff(started):
+    child = Child("inquiries", ["x"], 8002)
+    child.process = FakeProcess(code=-9)  # type: ignore[assignment]
+    child.started_at = now[0] - 600  # it had run for ten minutes
+    supervise_child(child, {}, now[0])
+    assert child.restart_at == now[0] + 0.5 and started == []
+    supervise_child(child, {}, now[0] + 0.2)
+    assert started == []
+    supervise_child(child, {}, now[0] + 0.5)
+    assert started == ["inquiries"] and child.restart_at is None
+
+
+def test_a_child_that_keeps_crashing_stops_the_hub(started):
+    child = Child("worker", ["x"])
+    child.process = FakeProcess(code=1)  # type: ignore[assignment]
+    t = now[0]
+    delays = []
+    with pytest.raises(CrashLoopError, match="worker exited 5 times"):
+        for _ in range(CRASH_LOOP_LIMIT):
+            child.started_at = t
+            supervise_child(child, {}, t + 0.1)  # exits right after starting
+            delays.append(child.restart_at - (t + 0.1))
+            t = child.restart_at
+            supervise_child(child, {}, t)
+            child.process = FakeProcess(code=1)  # type: ignore[assignment]
+    assert delays == [0.5, 1, 2, 4]
+
+
+class FakeDatabase:
+    def __init__(self) -> None:
+        self.running = True
+        self.restarts = 0
+        self.fail = 0
+        self.pgdata = supervisor.ROOT
+
+    def is_running(self) -> bool:
+        return self.running
+
+    def restart(self) -> None:
+        if self.fail:
+            self.fail -= 1
+            raise RuntimeError("shared memory still in use")
+        self.restarts += 1
+        self.running = True
+
+
+def test_a_dead_postmaster_is_started_again_with_backoff():
+    database = FakeDatabase()
+    watch = DatabaseWatch(database)  # type: ignore[arg-type]
+    watch.check(now[0])
+    assert database.restarts == 0
+    database.running, database.fail = False, 2
+    watch.check(now[0])  # first try fails
+    watch.check(now[0] + 0.1)  # not yet due
+    watch.check(now[0] + 0.5)  # second try fails
+    assert database.restarts == 0
+    watch.check(now[0] + 1.5)  # third succeeds
+    assert database.restarts == 1 and watch.next_try is None
+
+
+def test_a_postmaster_that_cannot_start_stops_the_hub():
+    database = FakeDatabase()
+    watch = DatabaseWatch(database)  # type: ignore[arg-type]
+    database.running, database.fail = False, 100
+    with pytest.raises(CrashLoopError, match="cannot be started again"):
+        t = now[0]
+        for _ in range(20):
+            watch.check(t)
+            t += 20
