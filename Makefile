@@ -32,6 +32,18 @@ check: $(STAMP) lint typecheck openapi-check
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_architecture.py tests/gateway/test_routes.py \
 	  tests/gateway/test_openapi.py tests/inquiries/test_business_hours.py tests/inquiries/test_arabic.py
 
+## fault: kill -9 each child of a running hub and its PostgreSQL under a write load;
+## every case, held to a 5 s recovery (make test runs the short form)
+chaos: fault
+
+fault: $(STAMP)
+	GOVHUB_FAULT_FULL=1 $(BIN)/pytest -p no:cacheprovider tests/fault -v
+
+## fuzz: schemathesis on the merged OpenAPI spec against a running hub, more examples
+## per operation than the bounded pass in make test
+fuzz: $(STAMP)
+	GOVHUB_FUZZ_EXAMPLES=$${GOVHUB_FUZZ_EXAMPLES:-25} $(BIN)/pytest -p no:cacheprovider tests/fuzz -v
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -83,8 +83,28 @@ class EmbeddedDatabase:
 
         if self._server is None:
             raise RuntimeError("the embedded database was never started")
+        self._clear_dead_lock_file()
         with PostgresServer._lock:
             self._server.ensure_postgres_running()
+
+    def _clear_dead_lock_file(self) -> None:
+        """A killed postmaster nobody reaped is a zombie: its PID still exists, so both the
+        package ("already running") and PostgreSQL ("lock file already exists") would take
+        it for alive: its `postmaster.pid` is removed so a new one can start. (Its backends
+        exit as soon as they notice their postmaster died; a start that still finds their
+        shared memory in use fails, and the supervisor tries again after its backoff.)"""
+        lock = self.pgdata / "postmaster.pid"
+        try:
+            pid = int(lock.read_text().split("\n", 1)[0])
+            dead = psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return  # gone for good: PostgreSQL sees the stale file for what it is
+        except (OSError, ValueError, psutil.Error):
+            return
+        if not dead:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
 
     def stop(self) -> None:
         """Stops the server this object started, whatever its PID became after restarts."""

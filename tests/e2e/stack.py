@@ -8,8 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,11 @@ def free_port() -> int:
 class Stack:
     process: subprocess.Popen[bytes]
     base: str
+    data_dir: Path
+    log: list[bytes] = field(default_factory=list)  # what `govhub run` printed (drained)
+
+    def output(self) -> str:
+        return b"".join(self.log).decode(errors="replace")
 
     def service_process(self, name: str) -> psutil.Process:
         for child in psutil.Process(self.process.pid).children(recursive=True):
@@ -60,17 +66,23 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def start_stack(database_url: str, data_dir: Path, **extra_env: str) -> Stack:
+def start_stack(
+    database_url: str | None, data_dir: Path, *, drain: bool = False, **extra_env: str
+) -> Stack:
+    """`govhub run` on free ports; with `database_url` None, on its own embedded
+    PostgreSQL under `data_dir` (which the supervisor then watches and restarts). With
+    `drain`, a thread reads what it prints into `Stack.log` (a long run under faults
+    prints more than a pipe holds, and a full pipe would block the hub)."""
     ports = {name: free_port() for name in SERVICE_NAMES}
     gateway_port = free_port()
-    env = os.environ | {
-        "GOVHUB_DATABASE_URL": database_url,
+    env = {k: v for k, v in os.environ.items() if k != "GOVHUB_DATABASE_URL"} | {
         "GOVHUB_DATA_DIR": str(data_dir),
         "GOVHUB_PORT": str(gateway_port),
         "GOVHUB_LOG_JSON": "false",
         "GOVHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "GOVHUB_DEMO_PASSWORD": DEMO_PASSWORD,
         **{f"GOVHUB_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+        **({"GOVHUB_DATABASE_URL": database_url} if database_url else {}),
         **extra_env,
     }
     process = subprocess.Popen(
@@ -82,16 +94,25 @@ def start_stack(database_url: str, data_dir: Path, **extra_env: str) -> Stack:
         start_new_session=True,  # its own process group: `kill_group` ends all of it
     )
     base = f"http://127.0.0.1:{gateway_port}"
+    log: list[bytes] = []
+    if drain:
+        assert process.stdout is not None
+        stream = process.stdout
+        threading.Thread(target=lambda: log.extend(iter(stream.readline, b"")), daemon=True).start()
     # generous: on a loaded machine the migrations and the demo data take minutes
     deadline = time.monotonic() + float(os.environ.get("GOVHUB_E2E_START_SECONDS", "300"))
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output = (
+                    b"".join(log).decode()
+                    if drain
+                    else (process.stdout.read().decode() if process.stdout else "")
+                )
                 pytest.fail(f"govhub run exited early:\n{output}")
             try:
                 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    return Stack(process, base)
+                    return Stack(process, base, data_dir, log)
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
