@@ -36,9 +36,9 @@ from services.common.db import (
     resolve_database_url,
 )
 from services.common.embedded import to_plain_url
+from services.common.health import HEARTBEAT_SECONDS
 from services.common.imports.kinds import load_kinds
 from services.common.imports.runner import register_worker as register_imports
-from services.common.health import HEARTBEAT_SECONDS
 from services.common.models import OutboxEvent, WorkerHeartbeat
 from services.common.observability import configure_logging
 from services.common.outage import OutageLog, is_database_unavailable
