@@ -60,8 +60,11 @@ def serve(
 
     settings = get_settings()
     if process == "gateway":
-        target = "gateway.app:create_gateway_app"
-        argv = [*uvicorn_argv(target, settings.host, port or settings.port), "--no-proxy-headers"]
+        # as the supervisor starts it: gateway/server.py (a deadline on request heads),
+        # without proxy headers (the gateway decides whom to believe, GOVHUB_TRUSTED_PROXIES)
+        gateway_port = str(port or settings.port)
+        argv = [sys.executable, "-m", "gateway.server", "--host", settings.host]
+        argv += ["--port", gateway_port, "--no-proxy-headers"]
     elif process in SERVICE_NAMES:
         own_port = port or int(getattr(settings, f"{process}_port"))
         argv = uvicorn_argv(f"services.{process}.app:create_app", settings.host, own_port)
