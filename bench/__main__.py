@@ -19,13 +19,18 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import campaigns, inquiries
+from bench import calendar, campaigns, inquiries
 from bench.harness import ROOT, Stack, wrk
 from bench.scenarios import SCENARIOS as BASE_SCENARIOS
 from bench.scenarios import Scenario, Target
 
 console = Console(width=190)  # the table stays readable in logs and narrow terminals
-SCENARIOS: list[Scenario] = [*BASE_SCENARIOS, *inquiries.SCENARIOS, *campaigns.SCENARIOS]
+SCENARIOS: list[Scenario] = [
+    *BASE_SCENARIOS,
+    *inquiries.SCENARIOS,
+    *campaigns.SCENARIOS,
+    *calendar.SCENARIOS,
+]
 
 
 def run_scenario(

@@ -18,6 +18,7 @@ async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str
     production: nothing is loaded and nothing returned."""
     if is_production(settings):
         return {}
+    from services.calendar.demo import load_demo as load_calendar
     from services.campaigns.demo.loader import load_demo as load_campaigns
     from services.inquiries.demo import load_demo as load_inquiries
 
@@ -27,6 +28,8 @@ async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str
             inquiries = await load_inquiries(session, settings)
         async with session_scope(build_sessionmaker(engine)) as session:
             campaigns = await load_campaigns(session, settings)
-        return {"inquiries": inquiries, "initiatives": campaigns}
+        async with session_scope(build_sessionmaker(engine)) as session:
+            calendar = await load_calendar(session, settings)
+        return {"inquiries": inquiries, "initiatives": campaigns, "calendar entries": calendar}
     finally:
         await engine.dispose()

@@ -57,6 +57,7 @@ PERIODIC: list[tuple[str, str, str]] = [
         "*/5 * * * *",
         "services.campaigns.handlers.sweep_overdue_milestones",
     ),
+    ("calendar-finish", "*/10 * * * *", "services.calendar.handlers.finish_ended_entries"),
 ]
 
 

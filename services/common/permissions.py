@@ -130,3 +130,21 @@ for _role, _granted in CAMPAIGNS_BY_ROLE.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
 SCOPE_PERMISSIONS["campaigns:read"] = CAMPAIGNS_STAFF
 SCOPE_PERMISSIONS["campaigns:write"] = CAMPAIGNS_WRITER
+
+# calendar: every staff member reads the calendar of its subtree and writes entries; heads
+# and administrators also decide approvals and manage policies, suspensions and occasions
+# (`calendar:admin`). Machine clients: `calendar:read` reads, `calendar:write` also writes.
+CALENDAR_STAFF = frozenset({"calendar:read", "calendar:write"})
+CALENDAR_LEAD = CALENDAR_STAFF | {"calendar:approve", "calendar:admin"}
+CALENDAR_BY_ROLE: dict[str, frozenset[str]] = {
+    "agent": CALENDAR_STAFF,
+    "coordinator": CALENDAR_STAFF,
+    "spokesperson": CALENDAR_STAFF,
+    "unit_head": CALENDAR_LEAD,
+    "org_admin": CALENDAR_LEAD,
+    "sector_admin": CALENDAR_LEAD,
+}
+for _role, _granted in CALENDAR_BY_ROLE.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
+SCOPE_PERMISSIONS["calendar:read"] = frozenset({"calendar:read"})
+SCOPE_PERMISSIONS["calendar:write"] = CALENDAR_STAFF

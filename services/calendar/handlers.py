@@ -1,0 +1,141 @@
+"""Worker side of the calendar (imported by the worker).
+
+- Campaign flights: the campaigns service emits `campaign.flight.scheduled`,
+  `campaign.flight.changed` and `campaign.flight.cancelled`; each becomes, moves or
+  cancels one `campaign_flight` entry keyed on (`external_source` = "campaigns",
+  `external_id` = "<campaign_id>/<flight_id>"), so a redelivered event changes nothing.
+  The payload (the campaigns service only has to emit it):
+
+      {"campaign_id": "<uuid>", "flight_id": "<its id>", "organization_id": "<uuid>",
+       "title_ar": "…", "title_en": "…"?, "description_ar": "…"?,
+       "start_date": "2027-02-08", "end_date": "2027-03-09"        (all-day, inclusive)
+         or "starts_at"/"ends_at" (RFC 3339), "timezone"?,
+       "channels": ["x", "tv"]?, "audiences": ["families"]?, "visibility": "sector"?,
+       "approved": true?}
+
+  `approved` (default true: the campaign was approved where it was planned) makes the
+  entry `approved` directly; false leaves it `pending` on the calendar's own policy.
+  Channels the directory does not know for the organization are left out rather than
+  failing the event. Cancelling needs only the two ids.
+- `finish_ended_entries(session)` → every ten minutes: approved entries whose last
+  occurrence ended become `done`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.calendar.domain.states import Action, Status
+from services.calendar.repository import approvals as approval_repo
+from services.calendar.repository import entries as entry_repo
+from services.calendar.schemas.entries import EntryCreate, EntryUpdate
+from services.calendar.service import approvals
+from services.calendar.service import entries as service
+from services.calendar.service.common import SYSTEM, event, now
+from services.common.errors import DomainError
+from services.common.outbox import Event, handles
+
+SOURCE = "campaigns"
+FLIGHT_FIELDS = (
+    "title_ar",
+    "title_en",
+    "description_ar",
+    "description_en",
+    "start_date",
+    "end_date",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "audiences",
+    "visibility",
+)
+
+
+def flight_key(payload: dict[str, Any]) -> str:
+    return f"{payload['campaign_id']}/{payload['flight_id']}"
+
+
+async def _known_channels(session: AsyncSession, org_id: uuid.UUID, values: list[str]) -> list[str]:
+    kept = []
+    for value in values:
+        try:
+            await service.resolve_channels(session, org_id, [value])
+        except DomainError:
+            continue
+        kept.append(value)
+    return kept
+
+
+@handles("campaign.flight.scheduled", "campaign.flight.changed")
+async def upsert_flight(event_: Event, session: AsyncSession) -> None:
+    payload = event_.payload
+    key = flight_key(payload)
+    org_id = uuid.UUID(str(payload["organization_id"]))
+    fields = {k: payload[k] for k in FLIGHT_FIELDS if payload.get(k) is not None}
+    fields["all_day"] = "start_date" in fields
+    fields["channels"] = await _known_channels(session, org_id, list(payload.get("channels") or []))
+    approved = bool(payload.get("approved", True))
+    entry = await entry_repo.find_external(session, SOURCE, key, for_update=True)
+    if entry is None:
+        data = EntryCreate(
+            organization_id=org_id,
+            kind="campaign_flight",
+            campaign_id=uuid.UUID(str(payload["campaign_id"])),
+            flight_id=str(payload["flight_id"]),
+            external_source=SOURCE,
+            external_id=key,
+            **fields,
+        )
+        entry = await service.create(session, SYSTEM, data)
+        await approvals.submit(session, SYSTEM, entry)
+    else:
+        if entry.status in {Status.CANCELLED, Status.DONE}:
+            return
+        try:
+            change = EntryUpdate.model_validate(fields)
+        except ValidationError:
+            raise
+        entry, _ = await service.update(session, SYSTEM, entry, change)
+        await approvals.ensure_steps(session, entry)
+    if approved and entry.status == Status.PENDING:
+        await _approve_from_campaign(session, entry)
+
+
+async def _approve_from_campaign(session: AsyncSession, entry: Any) -> None:
+    """The campaign's approval stands for the flight's: open steps are closed by it."""
+    for step in await approval_repo.current_steps(session, entry.id, entry.version):
+        if step.status in {"waiting", "queued"}:
+            step.status, step.decided_by, step.decided_at = "approved", SYSTEM.subject, now()
+            step.comment = "approved with the campaign"
+    await service.transition(
+        session, SYSTEM, entry, Action.APPROVE, comment="approved with the campaign"
+    )
+    await event(
+        session,
+        "calendar.entry.approved",
+        "calendar_entry",
+        entry.id,
+        entry.organization_id,
+        {**service.entry_payload(entry), "approved_by": SYSTEM.subject},
+    )
+
+
+@handles("campaign.flight.cancelled")
+async def cancel_flight(event_: Event, session: AsyncSession) -> None:
+    entry = await entry_repo.find_external(
+        session, SOURCE, flight_key(event_.payload), for_update=True
+    )
+    if entry is None or entry.status in {Status.CANCELLED, Status.DONE}:
+        return
+    await service.cancel(session, SYSTEM, entry)
+
+
+async def finish_ended_entries(session: AsyncSession) -> int:
+    finished = await entry_repo.finished(session, now())
+    for entry in finished:
+        await service.transition(session, SYSTEM, entry, Action.FINISH)
+    return len(finished)

@@ -1,0 +1,166 @@
+"""SQL for materialized occurrences: rewritten with their entry, read by range."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Text, and_, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, Range
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.calendar.models import Entry, Occurrence
+from services.calendar.repository.base import readable
+from services.calendar.repository.directory import channel_ids_of_kind
+from services.common.arabic import like_pattern, search_terms
+from services.common.auth import Principal
+from services.common.orgtree import in_subtree
+from services.common.pagination import PageParams, paginate
+
+
+async def replace(
+    session: AsyncSession, entry_id: uuid.UUID, rows: Sequence[dict[str, Any]]
+) -> None:
+    await session.execute(delete(Occurrence).where(Occurrence.entry_id == entry_id))
+    if rows:
+        await session.execute(insert(Occurrence), list(rows))
+
+
+async def sync(session: AsyncSession, entry_id: uuid.UUID, **values: Any) -> None:
+    """Copies the entry's changed fields (status, visibility …) onto its occurrences."""
+    await session.execute(
+        update(Occurrence).where(Occurrence.entry_id == entry_id).values(**values)
+    )
+
+
+def window(start: datetime, end: datetime) -> Any:
+    return func.tstzrange(start, end, "[)")
+
+
+@dataclass(frozen=True)
+class OccurrenceFilters:
+    start: datetime
+    end: datetime
+    organization_id: uuid.UUID | None = None
+    sector_root: uuid.UUID | None = None
+    kinds: tuple[str, ...] = ()
+    channel: str | None = None
+    audience: str | None = None
+    statuses: tuple[str, ...] = ()
+    campaign_id: uuid.UUID | None = None
+    q: str | None = None
+    include_cancelled: bool = False
+
+
+ROW_COLUMNS: tuple[Any, ...] = (
+    Occurrence.entry_id,
+    Occurrence.recurrence_id,
+    Occurrence.organization_id,
+    Occurrence.kind,
+    Occurrence.status,
+    Occurrence.visibility,
+    Occurrence.channels,
+    Occurrence.audiences,
+    Occurrence.spokesperson_id,
+    Occurrence.starts_at,
+    Occurrence.ends_at,
+    Occurrence.start_date,
+    Occurrence.end_date,
+    Occurrence.overridden,
+    Occurrence.cancelled,
+    Entry.title_ar,
+    Entry.title_en,
+    Entry.timezone,
+    Entry.all_day,
+    Entry.campaign_id,
+    Entry.location,
+)
+
+
+def filtered(principal: Principal, filters: OccurrenceFilters) -> Select[Any]:
+    stmt: Select[Any] = (
+        select(*ROW_COLUMNS)
+        .join(Entry, Entry.id == Occurrence.entry_id)
+        .where(
+            Occurrence.span.op("&&")(window(filters.start, filters.end)),
+            readable(
+                principal,
+                Occurrence.organization_id,
+                Occurrence.status,
+                Occurrence.visibility,
+                filters.sector_root,
+            ),
+        )
+    )
+    if not filters.include_cancelled:
+        stmt = stmt.where(Occurrence.cancelled.is_(False))
+    if filters.organization_id is not None:
+        stmt = stmt.where(in_subtree(Occurrence.organization_id, filters.organization_id))
+    if filters.kinds:
+        stmt = stmt.where(Occurrence.kind.in_(filters.kinds))
+    if filters.statuses:
+        stmt = stmt.where(Occurrence.status.in_(filters.statuses))
+    if filters.channel:
+        try:
+            wanted: Any = literal([str(uuid.UUID(filters.channel))], ARRAY(Text()))
+        except ValueError:
+            wanted = func.array(channel_ids_of_kind(filters.channel).scalar_subquery())
+        stmt = stmt.where(Occurrence.channels.op("&&")(wanted))
+    if filters.audience:
+        stmt = stmt.where(Occurrence.audiences.contains([filters.audience]))
+    if filters.campaign_id is not None:
+        stmt = stmt.where(Entry.campaign_id == filters.campaign_id)
+    if filters.q:
+        for term in search_terms(filters.q):
+            stmt = stmt.where(Entry.search_text.like(like_pattern(term), escape="\\"))
+    return stmt
+
+
+async def list_window(
+    session: AsyncSession, principal: Principal, filters: OccurrenceFilters, page: PageParams
+) -> tuple[list[Any], str | None]:
+    keys = [Occurrence.starts_at, Occurrence.entry_id, Occurrence.recurrence_id]
+    return await paginate(
+        session, filtered(principal, filters), keys, page, descending=False, rows=True
+    )
+
+
+async def all_in_window(
+    session: AsyncSession, principal: Principal, filters: OccurrenceFilters
+) -> list[Any]:
+    stmt = filtered(principal, filters).order_by(
+        Occurrence.starts_at, Occurrence.entry_id, Occurrence.recurrence_id
+    )
+    return list(await session.execute(stmt))
+
+
+async def of_entry(session: AsyncSession, entry_id: uuid.UUID) -> list[Occurrence]:
+    return list(
+        await session.scalars(
+            select(Occurrence)
+            .where(Occurrence.entry_id == entry_id)
+            .order_by(Occurrence.starts_at, Occurrence.recurrence_id)
+        )
+    )
+
+
+async def count_of(session: AsyncSession, entry_id: uuid.UUID) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                Occurrence.entry_id == entry_id, Occurrence.cancelled.is_(False)
+            )
+        )
+        or 0
+    )
+
+
+def span(start: datetime, end: datetime) -> Range[datetime]:
+    return Range(start, end, bounds="[)")
+
+
+def all_of(*clauses: Any) -> Any:
+    return and_(*clauses)
