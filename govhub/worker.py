@@ -264,7 +264,7 @@ async def _serve(
             assert job.payload is not None
             await deliver_through_outage(sessionmaker, uuid.UUID(job.payload.decode()), settings)
 
-        register_imports(pgq, to_plain_url(url))
+        register_imports(pgq, to_plain_url(url), settings.worker_heartbeat_seconds)
 
         for name, expression, dotted in PERIODIC if periodic is None else periodic:
             job_func = _resolve(dotted)

@@ -405,3 +405,39 @@ async def test_an_upload_over_the_limit_is_413_and_leaves_no_file(make_client, w
     )
     problem(streamed, 413)
     assert set((settings.resolved_data_dir / "imports").glob("*")) == before
+
+
+async def test_a_job_resumes_after_its_last_committed_batch(client, world, settings):
+    """What a restarted worker does: the records behind `records_done` are skipped."""
+    headers = world.auth("org_admin@R")
+    job = await start(client, headers, HEADER + csv_rows(5))
+    conn = await asyncpg.connect(to_plain_url(settings.database_url))
+    try:
+        # as a worker killed after its first batch of two rows left it
+        await conn.execute(
+            "UPDATE common_import_job SET state = 'running', records_done = 2, rows_seen = 2, "
+            "rows_imported = 2 WHERE id = $1",
+            uuid.UUID(job["id"]),
+        )
+    finally:
+        await conn.close()
+    done = await run(settings, client, headers, job)
+    assert (done["state"], done["rows_seen"], done["rows_imported"]) == ("succeeded", 5, 5)
+    imported = await fetch(settings, "SELECT external_id FROM inquiry ORDER BY external_id")
+    assert [r["external_id"] for r in imported] == ["EXT-3", "EXT-4", "EXT-5"]
+
+
+async def test_one_runner_per_job(client, world, settings):
+    from services.common.imports.runner import _lock_key
+
+    headers = world.auth("org_admin@R")
+    job = await start(client, headers, HEADER + csv_rows(2))
+    holder = await asyncpg.connect(to_plain_url(settings.database_url))
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", _lock_key(uuid.UUID(job["id"])))
+        assert await run_import(to_plain_url(settings.database_url), uuid.UUID(job["id"])) == (
+            "busy"
+        )
+    finally:
+        await holder.close()
+    assert (await run(settings, client, headers, job))["rows_imported"] == 2

@@ -22,6 +22,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -323,11 +324,20 @@ class _Closing:
         self.reader.close()
 
 
-def register_worker(pgq: Any, database_url: str) -> None:
-    """Adds the `imports.run` entrypoint to a worker's PgQueuer."""
+def register_worker(pgq: Any, database_url: str, retry_seconds: float = 30.0) -> None:
+    """Adds the `imports.run` entrypoint to a worker's PgQueuer. A run that lost its
+    connection, or found the job held by another runner, is queued again (`retry_seconds`
+    later): it resumes the job, or finds it ended."""
+    from pgqueuer.errors import RetryRequested
     from pgqueuer.models import Job
 
     @pgq.entrypoint(ENTRYPOINT)  # type: ignore[untyped-decorator]
     async def run_import_job(job: Job) -> None:
         assert job.payload is not None
-        await run_import(database_url, uuid.UUID(job.payload.decode()))
+        try:
+            state = await run_import(database_url, uuid.UUID(job.payload.decode()))
+        except (asyncpg.PostgresConnectionError, ConnectionError, OSError) as exc:
+            logger.warning("import job %s lost its connection, queued again: %s", job.id, exc)
+            raise RetryRequested(timedelta(seconds=retry_seconds), str(exc)) from exc
+        if state == "busy":
+            raise RetryRequested(timedelta(seconds=retry_seconds), "held by another runner")
