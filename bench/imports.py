@@ -13,7 +13,7 @@ a location, an organization code). Measured:
    routing, due times, references, history, outbox events and their delivery jobs;
 3. **rerun**: the same file again (goal: 0 rows changed, at least the first run's speed).
 
-The child's peak RSS (`ru_maxrss`) is the worker's memory during the import (goal ≤ 300 MB).
+The child's peak RSS (`VmHWM`) is the worker's memory during the import (goal ≤ 300 MB).
 Goals (issue 19): import ≥ 0.5× raw COPY rows/s; rerun ≥ 1× the import; RSS ≤ 300 MB.
 """
 
@@ -183,12 +183,13 @@ async def queue_job(url: str, path: Path, size: int) -> uuid.UUID:
 
 
 CHILD = """
-import asyncio, resource, sys, uuid
+import asyncio, sys, uuid
 from services.common.imports.kinds import load_kinds
 from services.common.imports.runner import run_import
 load_kinds(["inquiries"])
 print(asyncio.run(run_import(sys.argv[1], uuid.UUID(sys.argv[2]))))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM: this process's peak (ru_maxrss would carry the forking parent's over exec)
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")))
 """
 
 
