@@ -171,7 +171,8 @@ class _Batch:
 
     async def _decide(self, row: InquiryImportRow) -> tuple[InquiryImportRow, Priority, Any, Any]:
         """The row with codes turned into ids, its priority, context and routing."""
-        changes: dict[str, Any] = {}
+        # the ids the codes stand for, set on the validated row itself (a copy of the model
+        # per row cost more than its validation's share)
         org_id = row.organization_id
         if row.organization_code is not None:
             org_id = self.memo["org_codes"].get(row.organization_code)
@@ -181,11 +182,9 @@ class _Batch:
                     text("لا توجد جهة بهذا الرمز", "No organization has this code"),
                     row.organization_code,
                 )
-            changes["organization_id"] = org_id
+            row.organization_id = org_id
         if row.category_code is not None:
-            changes["category_id"] = await self._category(org_id, row.category_code)
-        if changes:
-            row = row.model_copy(update=changes)
+            row.category_id = await self._category(org_id, row.category_code)
         try:
             intake._check_media_fields(row, self.now)
             default = Priority.HIGH if row.kind == Kind.MEDIA_REQUEST else Priority.NORMAL
