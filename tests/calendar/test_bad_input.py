@@ -31,7 +31,24 @@ CASES = [
     ({"starts_at": "2026-03-10T10:00:00"}, 422),  # no offset
     ({"organization_id": "00000000-0000-0000-0000-000000000000"}, 404),
     ({"external_id": "x-1"}, 422),
+    ({"starts_at": "9999-12-31T10:00:00+03:00", "ends_at": "9999-12-31T11:00:00+03:00"}, 422),
+    ({"exdates": ["0001-01-01T00:00:00+14:00"]}, 422),
 ]
+
+
+async def test_a_series_from_a_leap_day(client, world):
+    response = await client.post(
+        "/v1/calendar/entries",
+        json={
+            **BASE,
+            "starts_at": "2028-02-29T10:00:00+03:00",
+            "ends_at": "2028-02-29T11:00:00+03:00",
+            "rrule": "FREQ=YEARLY;COUNT=3",
+        },
+        headers=world.auth("agent@A"),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["occurrence_count"] == 3
 
 
 @pytest.mark.parametrize(("fields", "status"), CASES)

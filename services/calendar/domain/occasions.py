@@ -100,7 +100,10 @@ def dates_in(
     twice in one)."""
     span = timedelta(days=duration_days - 1)
     if calendar == "gregorian":
-        start = date(gregorian_year, month, day)
+        try:
+            start = date(gregorian_year, month, day)
+        except ValueError:  # 29 February of a common year
+            return []
         return [Dated(None, start, start + span, False)]
     first = hijri.hijri_year_of(date(gregorian_year, 1, 1))
     found = []
@@ -108,7 +111,10 @@ def dates_in(
         if not hijri.FIRST_HIJRI_YEAR <= year <= hijri.LAST_HIJRI_YEAR:
             continue
         confirmed = confirmations.get(year)
-        start = confirmed or computed_start(calendar, month, day, year)
+        try:
+            start = confirmed or computed_start(calendar, month, day, year)
+        except ValueError:  # a day 30 that this Hijri month lacks
+            continue
         if start.year == gregorian_year:
             found.append(Dated(year, start, start + span, confirmed is not None))
     return found

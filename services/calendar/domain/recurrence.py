@@ -97,14 +97,14 @@ def parse_recurrence_id(value: str, all_day: bool) -> str:
         if all_day:
             day = date.fromisoformat(value[:10]) if "-" in value else _basic_date(value)
             return day.strftime("%Y%m%d")
-        if "-" in value:
+        if "-" in value:  # RFC 3339
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 raise ValueError(value)
         else:
             moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise RuleError(
             "معرّف التكرار غير صالح (مثل 20260218T060000Z أو 20260218)",
             "Invalid recurrence id (e.g. 20260218T060000Z, or 20260218 for all-day entries)",
@@ -255,19 +255,24 @@ def instances(series: Series) -> list[Instance]:
             parts.pop("RSCALE", None)
             parts.pop("SKIP", None)
             starts = _gregorian_starts(series, parts, tz)
-        limit = series.local_start.replace(year=series.local_start.year + MAX_YEARS)
+        limit = series.local_start + timedelta(days=3653 * MAX_YEARS // 10)
         chosen: list[datetime] = []
-        for start in starts:
-            if until is not None and start > until:
-                break
-            if count is not None and len(chosen) >= count:
-                break
-            if start > limit or len(chosen) >= MAX_OCCURRENCES:
-                raise RuleError(
-                    f"تتجاوز السلسلة عشر سنوات أو {MAX_OCCURRENCES} موعدًا",
-                    f"The series goes beyond ten years or {MAX_OCCURRENCES} occurrences",
-                )
-            chosen.append(start)
+        try:
+            for start in starts:
+                if until is not None and start > until:
+                    break
+                if count is not None and len(chosen) >= count:
+                    break
+                if start > limit or len(chosen) >= MAX_OCCURRENCES:
+                    raise RuleError(
+                        f"تتجاوز السلسلة عشر سنوات أو {MAX_OCCURRENCES} موعدًا",
+                        f"The series goes beyond ten years or {MAX_OCCURRENCES} occurrences",
+                    )
+                chosen.append(start)
+        except (ValueError, OverflowError, TypeError) as exc:
+            if isinstance(exc, RuleError):
+                raise
+            raise RuleError("قاعدة التكرار غير مفهومة", f"Cannot expand the RRULE: {exc}") from exc
         if not chosen:
             raise RuleError("لا ينتج عن قاعدة التكرار أي موعد", "The RRULE yields no occurrence")
     else:

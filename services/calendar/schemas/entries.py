@@ -68,9 +68,29 @@ _HIJRI_EXAMPLE: dict[str, Any] = {
 }
 
 
+FIRST_YEAR, LAST_YEAR = 1930, 2070  # the Umm al-Qura table's years, with a margin
+
+
+def _in_range(*values: Any) -> None:
+    for value in values:
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(
+                text(
+                    f"التاريخ خارج المدى {FIRST_YEAR}–{LAST_YEAR}",
+                    f"Dates are between {FIRST_YEAR} and {LAST_YEAR}",
+                )
+            )
+
+
 class _EntryFields(BaseModel):
     @model_validator(mode="after")
     def _times(self) -> Any:
+        _in_range(
+            getattr(self, "starts_at", None),
+            getattr(self, "ends_at", None),
+            getattr(self, "start_date", None),
+            getattr(self, "end_date", None),
+        )
         starts, ends = getattr(self, "starts_at", None), getattr(self, "ends_at", None)
         if starts is not None and ends is not None and ends <= starts:
             raise ValueError(text("ينتهي الموعد قبل أن يبدأ", "ends_at must be after starts_at"))
@@ -225,6 +245,7 @@ class OccurrenceChange(BaseModel):
 
     @model_validator(mode="after")
     def _times(self) -> OccurrenceChange:
+        _in_range(self.starts_at, self.ends_at, self.start_date, self.end_date)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValueError(text("ينتهي الموعد قبل أن يبدأ", "ends_at must be after starts_at"))
         if self.start_date and self.end_date and self.end_date < self.start_date:
