@@ -19,6 +19,7 @@ DEFAULT_PREFIXES: dict[str, str] = {
     "/v1/channels": "directory",
     "/v1/audit": "directory",
     "/v1/webhooks": "directory",
+    "/v1/webhook-deliveries": "directory",
     "/v1/channels/whatsapp": "inquiries",
     "/v1/inquiries": "inquiries",
     "/v1/inquiry-categories": "inquiries",

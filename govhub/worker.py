@@ -42,7 +42,14 @@ from services.common.imports.runner import register_worker as register_imports
 from services.common.models import OutboxEvent, WorkerHeartbeat
 from services.common.observability import configure_logging
 from services.common.outage import OutageLog, is_database_unavailable
-from services.common.outbox import DELIVER_ENTRYPOINT, HANDLERS, Event, enqueue_delivery
+from services.common.outbox import (
+    DELIVER_ENTRYPOINT,
+    HANDLERS,
+    JOBS,
+    Event,
+    JobContext,
+    enqueue_delivery,
+)
 from services.common.queue import queries_for, queue_settings
 from services.common.settings import SERVICE_NAMES, GovhubSettings, get_settings
 
@@ -265,6 +272,16 @@ async def _serve(
             await deliver_through_outage(sessionmaker, uuid.UUID(job.payload.decode()), settings)
 
         register_imports(pgq, to_plain_url(url), settings.worker_heartbeat_seconds)
+
+        context = JobContext(sessionmaker=sessionmaker, settings=settings)
+        for entrypoint, handler in JOBS.items():
+
+            async def run_job(job: Job, handler: Any = handler) -> None:
+                await handler(job.payload or b"", context)
+
+            # sends wait on other systems: never let them hold every connection of the pool
+            limit = max(1, settings.db_pool_size // 2)
+            pgq.entrypoint(entrypoint, concurrency_limit=limit)(run_job)
 
         for name, expression, dotted in PERIODIC if periodic is None else periodic:
             job_func = _resolve(dotted)

@@ -51,6 +51,41 @@ def handles(*event_types: str) -> Callable[[Handler], Handler]:
     return register
 
 
+@dataclass(frozen=True)
+class JobContext:
+    """What a queued job's handler gets besides its payload."""
+
+    sessionmaker: Any  # async_sessionmaker[AsyncSession]
+    settings: Any  # GovhubSettings
+
+
+JobHandler = Callable[[bytes, JobContext], Awaitable[None]]
+# queue entrypoint → handler; the worker serves each (webhook attempts, messages to send …)
+JOBS: dict[str, JobHandler] = {}
+
+
+def job(entrypoint: str) -> Callable[[JobHandler], JobHandler]:
+    """Registers the handler of a queued job (see `enqueue_job`). The job is at least once:
+    a job whose worker died is run again, so handlers must tolerate a second run."""
+
+    def register(handler: JobHandler) -> JobHandler:
+        JOBS[entrypoint] = handler
+        return handler
+
+    return register
+
+
+async def enqueue_job(
+    session: AsyncSession, entrypoint: str, payload: bytes, delay_seconds: float = 0
+) -> None:
+    """Queues a job in the session's transaction: it runs only if the transaction commits."""
+    await queries_on_connection(await driver_of(session)).enqueue(
+        entrypoint,
+        payload,
+        execute_after=timedelta(seconds=delay_seconds) if delay_seconds > 0 else None,
+    )
+
+
 def delivery_payload(event_id: uuid.UUID) -> bytes:
     """What a delivery job carries: the event's id."""
     return str(event_id).encode()

@@ -38,6 +38,8 @@ DIRECTORY_ADMIN = DIRECTORY_STAFF | {
     "api_clients:read",
     "api_clients:write",
     "audit:read",
+    "webhooks:read",
+    "webhooks:write",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -53,7 +55,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "directory:read": DIRECTORY_STAFF,
     # no api_clients:* nor audit:read: a machine client never manages machine clients
-    "directory:write": frozenset({"organizations:write", "users:write", "channels:write"}),
+    "directory:write": frozenset(
+        {"organizations:write", "users:write", "channels:write", "webhooks:read", "webhooks:write"}
+    ),
 }
 
 # inquiries: every staff member reads and works the inquiries of its subtree; coordinators

@@ -87,6 +87,35 @@ class GovhubSettings(BaseSettings):
     worker_heartbeat_seconds: float = Field(
         30.0, description="A job whose worker stopped beating this long is picked up again."
     )
+    webhook_allow_private_targets: bool | None = Field(
+        None,
+        description="Webhook targets on loopback, link-local or private addresses (and plain "
+        "http in production) are refused unless true. Unset: true in development only.",
+    )
+    webhook_timeout_seconds: float = Field(10.0, description="One webhook delivery attempt.")
+    webhook_max_attempts: int = Field(
+        12, ge=1, description="Attempts of one webhook delivery before it is `dead`."
+    )
+    webhook_backoff_seconds: float = Field(
+        5.0, description="First webhook retry delay; doubles each attempt (at most 6 hours)."
+    )
+    webhook_disable_after_seconds: float = Field(
+        86400.0,
+        description="A subscription whose deliveries have failed without a success for this "
+        "long is disabled (event `webhook.disabled`).",
+    )
+    whatsapp_verify_token: str | None = Field(
+        None, description="WhatsApp Cloud API: the verify token of the webhook handshake."
+    )
+    whatsapp_app_secret: str | None = Field(
+        None, description="WhatsApp Cloud API: the app secret that signs `X-Hub-Signature-256`."
+    )
+    whatsapp_access_token: str | None = Field(
+        None, description="WhatsApp Cloud API: the token that sends messages (Graph API)."
+    )
+    whatsapp_graph_url: str = Field(
+        "https://graph.facebook.com/v21.0", description="Base URL of the Graph API."
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (request id in every line).")
 
@@ -135,6 +164,12 @@ class GovhubSettings(BaseSettings):
         # a wildcard bind address is where we listen, not an address to call
         host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host  # noqa: S104
         return f"http://{host}:{getattr(self, f'{name}_port')}"
+
+    @property
+    def webhook_private_targets_allowed(self) -> bool:
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.environment == "development"
 
     @property
     def resolved_data_dir(self) -> Path:

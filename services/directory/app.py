@@ -8,6 +8,7 @@ from services.common.app import create_service_app
 from services.directory.api import ROUTERS, TAGS
 from services.directory.passwords import Passwords
 from services.directory.settings import SERVICE_NAME, GovhubSettings, get_settings
+from services.directory.webhook_docs import with_webhooks
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:
@@ -26,4 +27,5 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         tags=TAGS,
         on_startup=[build_passwords],
     )
+    app.openapi = with_webhooks(app)  # type: ignore[method-assign]
     return app

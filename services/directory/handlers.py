@@ -7,6 +7,8 @@
   unless the organization already has a holiday that day; removed dates are deleted only
   when the holiday carries the occasion's Arabic name (a holiday entered by hand stays).
   Idempotent: a redelivered event changes nothing.
+- every outbox event (`*`) → a webhook delivery per subscription that selects it, each
+  queued; `webhooks.attempt` jobs → one signed POST of one delivery, retried with backoff.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.orgtree import DEFAULT_TIMEZONE
-from services.common.outbox import Event, handles
+from services.common.outbox import Event, JobContext, handles, job
 from services.common.regions import region_of
 from services.directory.models import Holiday, Organization
+from services.directory.service import webhook_delivery
+from services.directory.service.webhooks import ATTEMPT_ENTRYPOINT
 
 
 @handles("calendar.occasion.days_changed")
@@ -66,3 +70,15 @@ async def occasion_holidays(event: Event, session: AsyncSession) -> None:
                 )
                 .on_conflict_do_nothing(constraint="uq_directory_holiday_organization_id")
             )
+
+
+@handles("*")
+async def fan_out_to_webhooks(event: Event, session: AsyncSession) -> None:
+    await webhook_delivery.fan_out(event, session)
+
+
+@job(ATTEMPT_ENTRYPOINT)
+async def attempt_webhook_delivery(payload: bytes, context: JobContext) -> None:
+    await webhook_delivery.attempt(
+        context.sessionmaker, context.settings, uuid.UUID(payload.decode())
+    )

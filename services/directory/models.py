@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -13,12 +14,13 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     Time,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
@@ -187,3 +189,94 @@ class LoginThrottle(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_directory_login_throttle_last_failed_at", "last_failed_at"),)
+
+
+class WebhookSubscription(Base):
+    """Events of an organization's subtree, by type, posted to a URL and signed (Standard
+    Webhooks). The signing secret is kept as given out: signing needs it, a hash would not do."""
+
+    __tablename__ = "directory_webhook_subscription"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey("directory_organization.id", ondelete="RESTRICT"),
+        nullable=False,
+    )
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    # exact types, `prefix.*` or `*`
+    event_types: Mapped[list[str]] = mapped_column(ARRAY(String(100)), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(100), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    # the first failure since the last success; NULL while deliveries succeed
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_reason: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index(
+            "ix_directory_webhook_subscription_organization_id_created_at",
+            "organization_id",
+            "created_at",
+            "id",
+        ),
+        Index("ix_directory_webhook_subscription_created_at_id", "created_at", "id"),
+        Index(
+            "ix_directory_webhook_subscription_event_types",
+            "event_types",
+            postgresql_using="gin",
+            postgresql_where=text("active"),
+        ),
+    )
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription: its signed body, and how its attempts went."""
+
+    __tablename__ = "directory_webhook_delivery"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    subscription_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey("directory_webhook_subscription.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    event_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    # the JSON body, as signed and sent on every attempt
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, server_default=text("'pending'")
+    )
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        UniqueConstraint(
+            "subscription_id", "event_id", name="uq_directory_webhook_delivery_subscription_id"
+        ),
+        Index(
+            "ix_directory_webhook_delivery_subscription_id_created_at",
+            "subscription_id",
+            "created_at",
+            "id",
+        ),
+        Index(
+            "ix_directory_webhook_delivery_subscription_id_status_created_at",
+            "subscription_id",
+            "status",
+            "created_at",
+            "id",
+        ),
+    )

@@ -203,6 +203,19 @@ async def post_message(
     )
     record_first_response(inquiry, calendar, now)
     await settle(session, inquiry, calendar, now)
+    await emit(
+        session,
+        "inquiry.replied",
+        aggregate_type="inquiry",
+        aggregate_id=inquiry.id,
+        payload=event_payload(
+            inquiry,
+            message_id=str(message.id),
+            replied_at=now.isoformat(),
+            awaiting_citizen=bool(body.await_citizen),
+        ),
+        organization_id=inquiry.organization_id,
+    )
     return message
 
 

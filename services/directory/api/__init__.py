@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.directory.api import api_clients, audit, auth, channels, organizations, users
+from services.directory.api import (
+    api_clients,
+    audit,
+    auth,
+    channels,
+    organizations,
+    users,
+    webhooks,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -13,6 +21,8 @@ ROUTERS: list[APIRouter] = [
     api_clients.router,
     channels.router,
     audit.router,
+    webhooks.router,
+    webhooks.deliveries_router,
 ]
 
 TAGS = [
@@ -29,4 +39,9 @@ TAGS = [
     },
     {"name": "channels", "description": "Intake and publishing channels. قنوات التواصل."},
     {"name": "audit", "description": "Who changed what, when. سجل التدقيق."},
+    {
+        "name": "webhooks",
+        "description": "Signed events out to other systems (Standard Webhooks), their delivery "
+        "log and retries. الاشتراك في الأحداث.",
+    },
 ]

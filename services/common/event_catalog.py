@@ -1,0 +1,147 @@
+"""Every outbox event type and the schema of its `data`: what webhook subscribers receive.
+
+The directory documents these in the OpenAPI spec's `webhooks` section (one entry per type)
+and a test checks that every type a service emits is listed here. A service that emits a
+new type adds its model here: this module is data only and imports no service.
+
+Events never carry citizens' contact details (names, phone numbers, e-mail addresses,
+WhatsApp ids) nor the texts they wrote; the webhook fan-out strips such keys as well.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+INQUIRY_EXAMPLE = {
+    "id": "0b6f2a57-9d5e-4c1b-8f0a-3e2d1c4b5a69",
+    "reference": "INQ-2026-000123",
+    "organization_id": "8d7f8a0c-5b1e-4a43-9a57-0f6c0f5b2d11",
+    "category_id": None,
+    "kind": "complaint",
+    "status": "new",
+    "priority": "normal",
+    "channel": "whatsapp",
+}
+
+
+class InquiryData(BaseModel):
+    """The inquiry as events show it: no contact details, no texts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: uuid.UUID = Field(description="The inquiry.")
+    reference: str = Field(examples=["INQ-2026-000123"])
+    organization_id: uuid.UUID = Field(description="The organization that owns it now.")
+    category_id: uuid.UUID | None = None
+    kind: str = Field(examples=["complaint"])
+    status: str = Field(examples=["new"])
+    priority: str = Field(examples=["normal"])
+    channel: str = Field(description="The channel it came by.", examples=["whatsapp"])
+
+
+class InquiryCreated(InquiryData):
+    first_response_due: datetime
+    resolution_due: datetime
+    created_at: datetime
+
+
+class InquiryStatusChanged(InquiryData):
+    previous_status: str = Field(examples=["assigned"])
+    action: str = Field(description="The workflow action that changed it.", examples=["resolve"])
+    changed_at: datetime
+
+
+class InquiryTransferred(InquiryData):
+    from_organization_id: uuid.UUID
+    reason: str | None = Field(None, examples=["من اختصاص البلدية"])
+
+
+class InquiryResolved(InquiryData):
+    resolved_at: datetime
+    resolution_due: datetime
+
+
+class InquirySurveySubmitted(InquiryData):
+    rating: int = Field(ge=1, le=5)
+
+
+class InquiryReplied(InquiryData):
+    message_id: uuid.UUID = Field(description="The public reply on the inquiry's timeline.")
+    replied_at: datetime
+    awaiting_citizen: bool = Field(
+        description="The reply asks the citizen for more details (the SLA clock waits)."
+    )
+
+
+class InquirySlaBreached(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: uuid.UUID
+    reference: str = Field(examples=["INQ-2026-000123"])
+    organization_id: uuid.UUID
+    target: Literal["first_response", "resolution"]
+    due_at: datetime
+    status: str
+    priority: str
+    kind: str
+
+
+class WebhookDisabled(BaseModel):
+    subscription_id: uuid.UUID
+    organization_id: uuid.UUID
+    url: str
+    failing_since: datetime
+    disabled_at: datetime
+
+
+@dataclass(frozen=True)
+class EventDoc:
+    summary: str
+    description: str
+    data: type[BaseModel]
+
+
+EVENT_TYPES: dict[str, EventDoc] = {
+    "inquiry.created": EventDoc(
+        "An inquiry was received",
+        "A citizen, staff member or machine client submitted an inquiry (any channel).",
+        InquiryCreated,
+    ),
+    "inquiry.status_changed": EventDoc(
+        "An inquiry changed state",
+        "Every workflow step that changes the status (assign, resolve, reopen, close …).",
+        InquiryStatusChanged,
+    ),
+    "inquiry.transferred": EventDoc(
+        "An inquiry moved to another organization",
+        "Sent with the new owner as the event's organization.",
+        InquiryTransferred,
+    ),
+    "inquiry.resolved": EventDoc(
+        "An inquiry was resolved", "The resolution was sent to the citizen.", InquiryResolved
+    ),
+    "inquiry.replied": EventDoc(
+        "Staff replied publicly on an inquiry",
+        "A public reply (visible to the citizen) was added to the timeline.",
+        InquiryReplied,
+    ),
+    "inquiry.sla_breached": EventDoc(
+        "An inquiry passed an SLA target",
+        "Once per target (first response, resolution) whose due time passed.",
+        InquirySlaBreached,
+    ),
+    "inquiry.survey_submitted": EventDoc(
+        "A citizen rated an inquiry", "The satisfaction survey (1–5).", InquirySurveySubmitted
+    ),
+    "webhook.disabled": EventDoc(
+        "A webhook subscription was disabled",
+        "Its deliveries failed without a success for a day; re-enable it with "
+        '`PATCH /v1/webhooks/{id}` `{"active": true}`.',
+        WebhookDisabled,
+    ),
+}
