@@ -1,4 +1,5 @@
-"""Integrations: webhook subscriptions and their deliveries (directory).
+"""Integrations: webhook subscriptions and their deliveries (directory), WhatsApp Cloud API
+messages in and out (inquiries).
 
 Revision ID: 0013_integrations
 Revises: 0012_attachments
@@ -118,7 +119,50 @@ def upgrade() -> None:
         ["subscription_id", "status", "created_at", "id"],
     )
 
+    op.create_table(
+        "inquiry_whatsapp_message",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("direction", sa.String(length=3), nullable=False),
+        sa.Column("wamid", sa.String(length=200), nullable=True),
+        sa.Column("source", sa.String(length=100), nullable=True),
+        sa.Column("inquiry_id", sa.UUID(), nullable=True),
+        sa.Column("message_id", sa.UUID(), nullable=True),
+        sa.Column("phone_number_id", sa.String(length=64), nullable=False),
+        sa.Column("wa_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("media_id", sa.String(length=200), nullable=True),
+        sa.Column("media_type", sa.String(length=100), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        *_timestamps(),
+        sa.CheckConstraint(
+            "direction IN ('in', 'out')", name=op.f("ck_inquiry_whatsapp_message_direction")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inquiry_id"],
+            ["inquiry.id"],
+            name=op.f("fk_inquiry_whatsapp_message_inquiry_id_inquiry"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inquiry_whatsapp_message")),
+        sa.UniqueConstraint("source", name="uq_inquiry_whatsapp_message_source"),
+        sa.UniqueConstraint("wamid", name="uq_inquiry_whatsapp_message_wamid"),
+    )
+    op.create_index(
+        "ix_inquiry_whatsapp_message_inquiry_id_created_at",
+        "inquiry_whatsapp_message",
+        ["inquiry_id", "created_at"],
+    )
+    op.create_index(
+        "ix_inquiry_whatsapp_message_sender",
+        "inquiry_whatsapp_message",
+        ["phone_number_id", "wa_id", "created_at"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("inquiry_whatsapp_message")
     op.drop_table("directory_webhook_delivery")
     op.drop_table("directory_webhook_subscription")

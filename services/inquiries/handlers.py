@@ -4,6 +4,9 @@
   so a redelivered event changes nothing.
 - `crisis.activated`, `crisis.closed`, `inquiry.created` → crisis tagging
   (`services.inquiries.crisis`).
+- `inquiry.created`, `inquiry.replied`, `inquiry.resolved` of an inquiry that came by
+  WhatsApp → the reference, the reply, the resolution queued for the citizen there, and
+  `whatsapp.send` jobs send them through the Graph API (retried with backoff).
 - `sweep_sla_breaches(session)` → schedule every minute (periodic job
   `services.inquiries.handlers.sweep_sla_breaches`): emits `inquiry.sla_breached` once per
   target whose due time passed.
@@ -14,19 +17,24 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import search
-from services.common.outbox import Event, handles
+from services.common.outbox import Event, JobContext, handles, job
 from services.inquiries import clock, crisis
 from services.inquiries.models import Inquiry
 from services.inquiries.sla import sweep_sla_breaches
+from services.inquiries.whatsapp import service as whatsapp
 
 __all__ = [
     "close_crisis_tagging",
     "collect_search_words",
     "invite_to_survey",
+    "notify_on_whatsapp",
+    "send_on_whatsapp",
     "start_crisis_tagging",
     "sweep_sla_breaches",
     "tag_new_inquiry",
@@ -64,3 +72,13 @@ async def close_crisis_tagging(event: Event, session: AsyncSession) -> None:
 async def tag_new_inquiry(event: Event, session: AsyncSession) -> None:
     if event.aggregate_id is not None:
         await crisis.tag_new(session, event.aggregate_id)
+
+
+@handles("inquiry.created", "inquiry.replied", "inquiry.resolved")
+async def notify_on_whatsapp(event: Event, session: AsyncSession) -> None:
+    await whatsapp.queue_notification(event, session)
+
+
+@job(whatsapp.SEND_ENTRYPOINT)
+async def send_on_whatsapp(payload: bytes, context: JobContext) -> None:
+    await whatsapp.send(context.sessionmaker, context.settings, uuid.UUID(payload.decode()))

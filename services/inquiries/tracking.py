@@ -62,9 +62,15 @@ async def citizen_message(
 ) -> Message:
     """The citizen answers: awaiting_citizen goes back to in_progress (the clock resumes)."""
     inquiry = _checked(await repository.get_by_reference(session, reference, lock=True), token)
+    return await add_citizen_message(session, inquiry, body.body)
+
+
+async def add_citizen_message(session: AsyncSession, inquiry: Inquiry, text: str) -> Message:
+    """A message of the citizen on a locked inquiry (the tracking page, or a channel such as
+    WhatsApp that knows the citizen by their number)."""
     calendar = await sla.calendar_for(session, inquiry.organization_id)
     now = clock.now()
-    message = add_message(session, inquiry, "public", "citizen", None, body.body, now)
+    message = add_message(session, inquiry, "public", "citizen", None, text, now)
     await transition(
         session,
         inquiry,

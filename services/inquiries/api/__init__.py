@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from services.inquiries.api import catalog, imports, inquiries, timeline, tracking, workflow
 from services.inquiries.open311 import api as open311
+from services.inquiries.whatsapp import api as whatsapp
 
 ROUTERS: list[APIRouter] = [
     imports.router,
@@ -19,6 +20,7 @@ ROUTERS: list[APIRouter] = [
     catalog.categories,
     catalog.policies,
     open311.router,
+    whatsapp.router,
 ]
 
 TAGS = [
@@ -59,5 +61,10 @@ TAGS = [
         "name": "open311",
         "description": "Open311 GeoReport v2: public services (the public categories), "
         "service requests and tokens, in JSON and XML. واجهة Open311 للبلاغات.",
+    },
+    {
+        "name": "whatsapp",
+        "description": "The WhatsApp Cloud API webhook: citizens' messages open or continue "
+        "inquiries, staff's public replies go back on WhatsApp. قناة واتساب.",
     },
 ]

@@ -1,0 +1,128 @@
+"""The Cloud API's wire format, without I/O: the signature of a webhook POST, the messages
+and statuses a notification carries, and the body of a text message to send."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+SIGNATURE_PREFIX = "sha256="
+# media message types: the Graph API keeps the file; we keep its id and type
+MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+
+
+def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
+    """`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body under the app secret>`,
+    compared in constant time."""
+    if not header or not header.startswith(SIGNATURE_PREFIX):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix(SIGNATURE_PREFIX).strip().lower())
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a citizen."""
+
+    wamid: str
+    phone_number_id: str
+    wa_id: str
+    profile_name: str | None
+    kind: str  # text, image, …, location, or what the API sent (unsupported, reaction …)
+    text: str | None
+    media_id: str | None = None
+    media_type: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A delivery status of a message we sent: sent, delivered, read or failed."""
+
+    wamid: str
+    status: str
+    error: str | None
+
+
+def _text_of(message: dict[str, Any], kind: str) -> tuple[str | None, dict[str, Any]]:
+    if kind == "text":
+        return (message.get("text") or {}).get("body"), {}
+    if kind in MEDIA_TYPES:
+        media = message.get(kind) or {}
+        extra = {"media_id": media.get("id"), "media_type": media.get("mime_type")}
+        return media.get("caption") or media.get("filename"), extra
+    if kind == "location":
+        place = message.get("location") or {}
+        label = " — ".join(p for p in (place.get("name"), place.get("address")) if p) or None
+        extra = {
+            "latitude": place.get("latitude"),
+            "longitude": place.get("longitude"),
+            "address": label,
+        }
+        return label, extra
+    if kind == "button":
+        return (message.get("button") or {}).get("text"), {}
+    if kind == "interactive":
+        reply = message.get("interactive") or {}
+        chosen = reply.get("button_reply") or reply.get("list_reply") or {}
+        return chosen.get("title"), {}
+    return None, {}
+
+
+def parse(notification: dict[str, Any]) -> tuple[list[Inbound], list[StatusUpdate]]:
+    """The messages and statuses of one webhook notification (`object:
+    whatsapp_business_account`); anything else in it is ignored."""
+    messages: list[Inbound] = []
+    statuses: list[StatusUpdate] = []
+    for entry in notification.get("entry") or []:
+        for change in entry.get("changes") or []:
+            if change.get("field") != "messages":
+                continue
+            value = change.get("value") or {}
+            phone_number_id = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            names = {
+                str(c.get("wa_id")): (c.get("profile") or {}).get("name")
+                for c in value.get("contacts") or []
+            }
+            for message in value.get("messages") or []:
+                kind = str(message.get("type") or "unknown")
+                wa_id = str(message.get("from") or "")
+                if not (message.get("id") and wa_id and phone_number_id):
+                    continue
+                text, extra = _text_of(message, kind)
+                messages.append(
+                    Inbound(
+                        wamid=str(message["id"]),
+                        phone_number_id=phone_number_id,
+                        wa_id=wa_id,
+                        profile_name=names.get(wa_id),
+                        kind=kind,
+                        text=text,
+                        **extra,
+                    )
+                )
+            for status in value.get("statuses") or []:
+                if not (status.get("id") and status.get("status")):
+                    continue
+                errors = status.get("errors") or []
+                error = None
+                if errors:
+                    first = errors[0]
+                    error = f"{first.get('code')}: {first.get('title') or first.get('message')}"
+                statuses.append(StatusUpdate(str(status["id"]), str(status["status"]), error))
+    return messages, statuses
+
+
+def text_message(wa_id: str, body: str) -> dict[str, Any]:
+    """The Graph API body of a text message to `wa_id` (POST /{phone-number-id}/messages)."""
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": wa_id,
+        "type": "text",
+        "text": {"preview_url": False, "body": body[:4096]},
+    }

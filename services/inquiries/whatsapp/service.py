@@ -1,0 +1,273 @@
+"""WhatsApp in and out.
+
+In: each message of a signed notification, once per `wamid` (Meta redelivers), opens an
+inquiry on the `whatsapp` channel of the organization that owns the phone number id, or
+joins the sender's open inquiry on that number. Statuses of what we sent are recorded on
+the message and in the inquiry's history.
+
+Out: the worker queues what a citizen who wrote on WhatsApp should get there (the
+reference on intake, staff's public replies, the resolution) as one message per source,
+and a job sends each through the Graph API, retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common.outbox import Event, enqueue_job
+from services.common.settings import GovhubSettings
+from services.inquiries import intake
+from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries.schemas import InquiryCreate, Kind
+from services.inquiries.service import record_event
+from services.inquiries.tracking import add_citizen_message
+from services.inquiries.whatsapp import repository as repo
+from services.inquiries.whatsapp.cloud import Inbound, StatusUpdate, text_message
+
+logger = logging.getLogger("govhub.whatsapp")
+
+SEND_ENTRYPOINT = "whatsapp.send"
+CHANNEL = "whatsapp"
+MEDIA_LABELS = {
+    "image": "صورة",
+    "audio": "رسالة صوتية",
+    "video": "فيديو",
+    "document": "مستند",
+    "sticker": "ملصق",
+    "location": "موقع",
+}
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+# a later status never goes back to an earlier one (Meta may send them out of order)
+STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+RECEIVED = (
+    "تم استلام طلبك برقم {reference}، وسنرد عليك هنا.",
+    "We received your request, reference {reference}. We will answer you here.",
+)
+RESOLVED = (
+    "تمت معالجة طلبك {reference}:\n{resolution}",
+    "Your request {reference} has been resolved:\n{resolution}",
+)
+
+
+def _content(message: Inbound) -> tuple[str, str]:
+    """The subject and the body of what the citizen sent."""
+    label = MEDIA_LABELS.get(message.kind)
+    text = (message.text or "").strip()
+    if message.kind == "text":
+        body = text or "…"
+    elif label:
+        body = f"[{label}] {text}".strip()
+    else:
+        body = f"[{message.kind}] {text}".strip()
+    first_line = (text.splitlines() or [""])[0].strip()
+    subject = first_line[:120] or f"رسالة واتساب ({label or message.kind})"
+    return subject, body
+
+
+def _inquiry_body(message: Inbound, organization_id: uuid.UUID) -> InquiryCreate:
+    subject, body = _content(message)
+    fields: dict[str, Any] = {
+        "kind": Kind.QUESTION,
+        "channel": CHANNEL,
+        "subject": subject,
+        "body": body,
+        "organization_id": organization_id,
+    }
+    if message.latitude is not None and message.longitude is not None:
+        fields["location"] = {
+            "lat": message.latitude,
+            "long": message.longitude,
+            "address": (message.address or None) and message.address[:500],
+        }
+    contact = {"name": (message.profile_name or "")[:200] or None, "phone": "+" + message.wa_id}
+    try:
+        return InquiryCreate(**fields, contact=contact)
+    except ValidationError:
+        # a number or name the intake does not take: the inquiry without it
+        return InquiryCreate(**fields)
+
+
+async def receive_message(
+    session: AsyncSession, message: Inbound, memory: IntakeMemory | None
+) -> str:
+    """What became of one message: `duplicate`, `unrouted`, `created` or `continued`."""
+    await repo.lock_sender(session, message.phone_number_id, message.wa_id)
+    row = await repo.add_inbound(
+        session,
+        wamid=message.wamid,
+        phone_number_id=message.phone_number_id,
+        wa_id=message.wa_id,
+        kind=message.kind[:20],
+        media_id=message.media_id,
+        media_type=message.media_type,
+    )
+    if row is None:
+        return "duplicate"
+    organization_id = await repo.organization_for(session, message.phone_number_id)
+    if organization_id is None:
+        row.error = "no active whatsapp channel has this phone number id as its handle"
+        logger.warning("whatsapp message for unknown phone number id %s", message.phone_number_id)
+        return "unrouted"
+    existing = await repo.open_inquiry(session, message.phone_number_id, message.wa_id)
+    if existing is not None:
+        _, body = _content(message)
+        added = await add_citizen_message(session, existing, body)
+        row.inquiry_id, row.message_id = existing.id, added.id
+        return "continued"
+    created, _ = await intake.create_inquiry(
+        session, None, _inquiry_body(message, organization_id), memory
+    )
+    row.inquiry_id = created.id
+    return "created"
+
+
+async def record_status(session: AsyncSession, update: StatusUpdate) -> bool:
+    """The delivery status of a message we sent; False when it is not ours."""
+    row = await repo.lock_by_wamid(session, update.wamid)
+    if row is None:
+        return False
+    if STATUS_RANK.get(update.status, -1) <= STATUS_RANK.get(row.status, -1):
+        return True
+    row.status = update.status
+    row.error = update.error
+    row.updated_at = datetime.now(UTC)
+    await _note_on_history(session, row.inquiry_id, row.status, row.id, update.error)
+    return True
+
+
+async def _note_on_history(
+    session: AsyncSession,
+    inquiry_id: uuid.UUID | None,
+    status: str,
+    whatsapp_message_id: uuid.UUID,
+    error: str | None = None,
+) -> None:
+    inquiry = await repo.inquiry(session, inquiry_id) if inquiry_id else None
+    if inquiry is None:
+        return
+    details: dict[str, Any] = {
+        "channel": CHANNEL,
+        "status": status,
+        "whatsapp_message_id": str(whatsapp_message_id),
+    }
+    if error:
+        details["error"] = error
+    await record_event(
+        session,
+        inquiry,
+        "channel_delivery",
+        inquiry.status,
+        datetime.now(UTC),
+        actor_type="system",
+        actor_id=None,
+        details=details,
+    )
+
+
+# ------------------------------------------------------------------ out
+
+
+def _arabic(text: str | None) -> bool:
+    return not text or bool(_ARABIC.search(text))
+
+
+async def queue_notification(event: Event, session: AsyncSession) -> uuid.UUID | None:
+    """Queues what the event means for a citizen who wrote on WhatsApp: the reference on
+    intake, a public reply, the resolution. Once per source, whatever the redeliveries."""
+    if event.aggregate_id is None or event.payload.get("channel") != CHANNEL:
+        return None
+    inquiry = await repo.inquiry(session, event.aggregate_id)
+    conversation = await repo.conversation_of(session, event.aggregate_id)
+    if inquiry is None or conversation is None:
+        return None  # not from a WhatsApp conversation (e.g. typed in by staff)
+    arabic = _arabic(inquiry.body)
+    message_id: uuid.UUID | None = None
+    if event.event_type == "inquiry.created":
+        source = f"received:{inquiry.id}"
+        body = RECEIVED[0 if arabic else 1].format(reference=inquiry.reference)
+    elif event.event_type == "inquiry.replied":
+        message_id = uuid.UUID(str(event.payload["message_id"]))
+        source = f"reply:{message_id}"
+        body = await repo.message_body(session, message_id) or ""
+    elif event.event_type == "inquiry.resolved":
+        source = f"resolved:{event.id}"
+        body = RESOLVED[0 if arabic else 1].format(
+            reference=inquiry.reference, resolution=inquiry.resolution or ""
+        )
+    else:
+        return None
+    row_id = await repo.add_outbound(
+        session,
+        source=source,
+        inquiry_id=inquiry.id,
+        message_id=message_id,
+        phone_number_id=conversation.phone_number_id,
+        wa_id=conversation.wa_id,
+        kind="text",
+        body=body,
+    )
+    if row_id is not None:
+        await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
+    return row_id
+
+
+async def send(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: GovhubSettings, row_id: uuid.UUID
+) -> str:
+    """One attempt at sending a queued message through the Graph API; its status after."""
+    async with sessionmaker() as session, session.begin():
+        row = await repo.lock(session, row_id)
+        if row is None or row.status != "queued":
+            return row.status if row else "missing"
+        row.attempts += 1
+        row.updated_at = datetime.now(UTC)
+        wamid, error = await _post(settings, row.phone_number_id, row.wa_id, row.body or "")
+        if wamid is not None:
+            row.wamid, row.status, row.error = wamid, "sent", None
+            await _note_on_history(session, row.inquiry_id, "sent", row.id)
+            return row.status
+        row.error = error
+        if row.attempts >= settings.outbox_max_attempts:
+            row.status = "failed"
+            await _note_on_history(session, row.inquiry_id, "failed", row.id, error)
+            logger.error("whatsapp message %s failed for good: %s", row.id, error)
+        else:
+            delay = min(settings.outbox_backoff_seconds * 2 ** (row.attempts - 1), 3600.0)
+            await enqueue_job(session, SEND_ENTRYPOINT, str(row.id).encode(), delay)
+            logger.warning(
+                "whatsapp message %s not sent (attempt %d): %s", row.id, row.attempts, error
+            )
+        return row.status
+
+
+async def _post(
+    settings: GovhubSettings, phone_number_id: str, wa_id: str, body: str
+) -> tuple[str | None, str | None]:
+    """(wamid, None) when the Graph API took the message, else (None, why)."""
+    if not settings.whatsapp_access_token:
+        return None, "GOVHUB_WHATSAPP_ACCESS_TOKEN is not set"
+    url = f"{settings.whatsapp_graph_url.rstrip('/')}/{phone_number_id}/messages"
+    try:
+        async with httpx.AsyncClient(timeout=15.0, trust_env=False) as client:
+            response = await client.post(
+                url,
+                json=text_message(wa_id, body),
+                headers={"Authorization": f"Bearer {settings.whatsapp_access_token}"},
+            )
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:2000]
+    if response.status_code // 100 != 2:
+        return None, f"HTTP {response.status_code}: {response.text[:500]}"
+    try:
+        return str(response.json()["messages"][0]["id"]), None
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None, f"unexpected answer: {response.text[:500]}"

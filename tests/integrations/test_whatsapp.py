@@ -1,0 +1,253 @@
+"""WhatsApp Cloud API in and out, against a fake Graph API on loopback: the handshake,
+signatures, inbound messages opening or continuing inquiries once per message id, staff's
+replies sent back by the worker's jobs, and delivery statuses on the inquiry's history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import services.inquiries.handlers  # noqa: F401 - registers the WhatsApp handlers and job
+from govhub.worker import deliver
+from services.common.models import OutboxEvent
+from services.inquiries.app import create_app
+from services.inquiries.models import Inquiry, Message, WhatsAppMessage
+from services.inquiries.whatsapp import service as whatsapp
+from tests.inquiries.factories import build_world
+from tests.integrations.fake_graph import FakeGraph
+from tests.integrations.whatsapp_payloads import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+    WA_ID,
+    message,
+    signed,
+    status,
+    text_message,
+)
+
+HOOK = "/v1/channels/whatsapp/webhook"
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    fake = FakeGraph().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(settings, graph):
+    return settings.model_copy(
+        update={
+            "whatsapp_verify_token": VERIFY_TOKEN,
+            "whatsapp_app_secret": APP_SECRET,
+            "whatsapp_access_token": ACCESS_TOKEN,
+            "whatsapp_graph_url": graph.url,
+            "outbox_max_attempts": 2,
+        }
+    )
+
+
+@pytest.fixture
+async def hub(settings, make_client):
+    client = await make_client(create_app)
+    world = await build_world(settings)
+    await world.directory.conn.execute(
+        "UPDATE directory_channel SET handle = $1 WHERE id = $2",
+        PHONE_NUMBER_ID,
+        world.channels["whatsapp@R"],
+    )
+    try:
+        yield client, world
+    finally:
+        await world.directory.close()
+
+
+async def post(client, body: bytes, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response = await client.post(HOOK, content=body, headers=headers or signed(body))
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def rows(client, model, *where) -> list[Any]:
+    async with client.app.state.sessionmaker() as session:
+        return list((await session.scalars(select(model).where(*where))).all())
+
+
+async def count(client, model) -> int:
+    async with client.app.state.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def run_outbox(client, settings) -> None:
+    """Delivers every pending outbox event (as the worker would), then sends every queued
+    WhatsApp message through the fake Graph API."""
+    sessionmaker = client.app.state.sessionmaker
+    for event in await rows(client, OutboxEvent, OutboxEvent.status == "pending"):
+        assert await deliver(sessionmaker, event.id, settings) == "delivered"
+    for queued in await rows(client, WhatsAppMessage, WhatsAppMessage.status == "queued"):
+        await whatsapp.send(sessionmaker, settings, queued.id)
+
+
+async def test_the_verification_handshake(hub, make_client):
+    client, _ = hub
+    ok = await client.get(
+        HOOK,
+        params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"},
+    )
+    assert ok.status_code == 200 and ok.text == "42"
+    assert ok.headers["content-type"].startswith("text/plain")
+    wrong = await client.get(
+        HOOK, params={"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "42"}
+    )
+    assert wrong.status_code == 403 and wrong.json()["code"] == "forbidden"
+    unconfigured = await make_client(create_app, whatsapp_verify_token=None)
+    response = await unconfigured.get(HOOK, params={"hub.mode": "subscribe"})
+    assert response.status_code == 503
+
+
+async def test_a_bad_signature_is_refused_and_nothing_is_stored(hub):
+    client, _ = hub
+    body = text_message("wamid.A1", "مرحبا")
+    for headers in (
+        {"Content-Type": "application/json"},
+        signed(body, "another-secret"),
+        signed(body + b" "),
+        {"X-Hub-Signature-256": "sha256=zz", "Content-Type": "application/json"},
+    ):
+        response = await client.post(HOOK, content=body, headers=headers)
+        assert response.status_code == 401, response.text
+        assert response.json()["code"] == "invalid_signature"
+    assert await count(client, Inquiry) == 0
+    assert await count(client, WhatsAppMessage) == 0
+
+
+async def test_messages_open_and_continue_an_inquiry_once_each(hub, settings):
+    client, world = hub
+    first = text_message("wamid.A1", "أعمدة الإنارة في شارعنا معطلة منذ أسبوع")
+    assert (await post(client, first))["created"] == 1
+    (inquiry,) = await rows(client, Inquiry)
+    assert inquiry.channel == "whatsapp" and inquiry.organization_id == world.orgs["R"]
+    assert inquiry.body == "أعمدة الإنارة في شارعنا معطلة منذ أسبوع"
+    assert inquiry.contact_phone == "+" + WA_ID and inquiry.contact_name == "محمد"
+    # Meta redelivers: nothing changes
+    assert (await post(client, first))["duplicate"] == 1
+    assert await count(client, Inquiry) == 1
+
+    photo = message(
+        "wamid.A2", "image", {"id": "MEDIA-1", "mime_type": "image/jpeg", "caption": "صورة العمود"}
+    )
+    assert (await post(client, photo))["continued"] == 1
+    place = message(
+        "wamid.A3", "location", {"latitude": 24.71, "longitude": 46.67, "name": "حي النزهة"}
+    )
+    assert (await post(client, place))["continued"] == 1
+    assert await count(client, Inquiry) == 1
+    texts = [m.body for m in await rows(client, Message, Message.inquiry_id == inquiry.id)]
+    assert sorted(texts) == sorted(["[صورة] صورة العمود", "[موقع] حي النزهة"])
+    (media,) = await rows(client, WhatsAppMessage, WhatsAppMessage.wamid == "wamid.A2")
+    assert media.media_id == "MEDIA-1" and media.media_type == "image/jpeg"
+
+    # another citizen: another inquiry; a location alone opens one with its coordinates
+    other = message(
+        "wamid.B1",
+        "location",
+        {"latitude": 26.4, "longitude": 50.1, "address": "الخبر"},
+        wa_id="966555000111",
+    )
+    assert (await post(client, other))["created"] == 1
+    (second,) = await rows(client, Inquiry, Inquiry.id != inquiry.id)
+    assert (second.location_lat, second.location_long) == (26.4, 50.1)
+
+    # a resolved inquiry is not continued: the next message opens a new one
+    staff = world.auth("agent@R")
+    for action, body in (
+        ("messages", {"visibility": "public", "body": "نعمل على الإصلاح"}),
+        ("resolve", {"resolution": "تم الإصلاح"}),
+    ):
+        response = await client.post(
+            f"/v1/inquiries/{inquiry.id}/{action}", headers=staff, json=body
+        )
+        assert response.status_code in (200, 201), response.text
+    assert (await post(client, text_message("wamid.A4", "شكراً")))["created"] == 1
+    assert await count(client, Inquiry) == 3
+
+
+async def test_a_message_to_an_unknown_number_is_kept_but_opens_nothing(hub):
+    client, _ = hub
+    body = text_message("wamid.X1", "مرحبا", phone_number_id="999")
+    assert (await post(client, body))["unrouted"] == 1
+    assert await count(client, Inquiry) == 0
+    assert (await post(client, body))["duplicate"] == 1
+
+
+async def test_staff_replies_go_back_on_whatsapp_with_their_delivery_status(
+    hub, settings, graph: FakeGraph
+):
+    client, world = hub
+    await post(client, text_message("wamid.A1", "متى يبدأ التسجيل في برنامج الإسكان؟"))
+    (inquiry,) = await rows(client, Inquiry)
+    staff = world.auth("agent@R")
+    reply = "يبدأ التسجيل يوم الأحد القادم عبر المنصة"
+    response = await client.post(
+        f"/v1/inquiries/{inquiry.id}/messages",
+        headers=staff,
+        json={"visibility": "public", "body": reply},
+    )
+    assert response.status_code == 201, response.text
+    note = await client.post(
+        f"/v1/inquiries/{inquiry.id}/messages",
+        headers=staff,
+        json={"visibility": "internal", "body": "ملاحظة داخلية لا تُرسل"},
+    )
+    assert note.status_code == 201
+    await run_outbox(client, settings)
+    await run_outbox(client, settings)  # a second run sends nothing again
+
+    assert [s.path for s in graph.sent] == [f"/v21.0/{PHONE_NUMBER_ID}/messages"] * 2
+    assert all(s.authorization == f"Bearer {ACCESS_TOKEN}" for s in graph.sent)
+    receipt, answer = (s.body for s in graph.sent)
+    assert inquiry.reference in receipt["text"]["body"]
+    assert answer == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": WA_ID,
+        "type": "text",
+        "text": {"preview_url": False, "body": reply},
+    }
+    (sent,) = await rows(client, WhatsAppMessage, WhatsAppMessage.source.like("reply:%"))
+    assert sent.status == "sent" and sent.wamid == "wamid.OUT2"
+
+    assert (await post(client, status("wamid.OUT2", "read")))["statuses"] == 1
+    assert (await post(client, status("wamid.OUT2", "delivered")))["statuses"] == 1  # late
+    (sent,) = await rows(client, WhatsAppMessage, WhatsAppMessage.id == sent.id)
+    assert sent.status == "read"
+    history = await client.get(f"/v1/inquiries/{inquiry.id}/history", headers=staff)
+    assert history.status_code == 200, history.text
+    deliveries = [
+        e["details"]["status"]
+        for e in history.json()["items"]
+        if e["action"] == "channel_delivery" and e["details"]["whatsapp_message_id"] == str(sent.id)
+    ]
+    assert sorted(deliveries) == ["read", "sent"]
+
+
+async def test_a_failing_graph_api_is_retried_then_the_message_fails(
+    hub, settings, graph: FakeGraph
+):
+    client, _ = hub
+    graph.status = 503
+    await post(client, text_message("wamid.A1", "استفسار"))
+    await run_outbox(client, settings)  # attempt 1 fails, a retry is queued
+    (queued,) = await rows(client, WhatsAppMessage, WhatsAppMessage.direction == "out")
+    assert queued.status == "queued" and queued.attempts == 1 and "503" in (queued.error or "")
+    sessionmaker = client.app.state.sessionmaker
+    assert await whatsapp.send(sessionmaker, settings, queued.id) == "failed"
+    assert await whatsapp.send(sessionmaker, settings, queued.id) == "failed"
+    assert len(graph.sent) == 2
