@@ -24,6 +24,7 @@ DEFAULT_PREFIXES: dict[str, str] = {
     "/v1/inquiries": "inquiries",
     "/v1/inquiry-categories": "inquiries",
     "/v1/sla-policies": "inquiries",
+    "/v1/inquiry-notification-templates": "inquiries",
     "/open311": "inquiries",
     "/v1/calendar": "calendar",
     "/v1/initiatives": "campaigns",

@@ -1,5 +1,5 @@
 """Integrations: webhook subscriptions and their deliveries (directory), WhatsApp Cloud API
-messages in and out (inquiries).
+messages in and out, citizens' notifications, their templates and opt-outs (inquiries).
 
 Revision ID: 0013_integrations
 Revises: 0012_attachments
@@ -160,9 +160,71 @@ def upgrade() -> None:
         "inquiry_whatsapp_message",
         ["phone_number_id", "wa_id", "created_at"],
     )
+    op.create_table(
+        "inquiry_notification",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("inquiry_id", sa.UUID(), nullable=False),
+        sa.Column("source", sa.String(length=100), nullable=False),
+        sa.Column("event", sa.String(length=30), nullable=False),
+        sa.Column("medium", sa.String(length=10), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("provider_id", sa.String(length=200), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(
+            ["inquiry_id"],
+            ["inquiry.id"],
+            name=op.f("fk_inquiry_notification_inquiry_id_inquiry"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inquiry_notification")),
+        sa.UniqueConstraint("source", name="uq_inquiry_notification_source"),
+    )
+    op.create_index(
+        "ix_inquiry_notification_inquiry_id_created_at",
+        "inquiry_notification",
+        ["inquiry_id", "created_at"],
+    )
+    op.create_table(
+        "inquiry_notification_template",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("event", sa.String(length=30), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        *_timestamps(),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inquiry_notification_template")),
+        sa.UniqueConstraint(
+            "organization_id", "event", "language", name="uq_inquiry_notification_template_key"
+        ),
+    )
+    op.create_index(
+        "ix_inquiry_notification_template_created_at_id",
+        "inquiry_notification_template",
+        ["created_at", "id"],
+    )
+    op.create_table(
+        "inquiry_notification_opt_out",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("contact_digest", sa.String(length=64), nullable=False),
+        *_timestamps(),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inquiry_notification_opt_out")),
+        sa.UniqueConstraint(
+            "contact_digest", name="uq_inquiry_notification_opt_out_contact_digest"
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("inquiry_notification_opt_out")
+    op.drop_table("inquiry_notification_template")
+    op.drop_table("inquiry_notification")
     op.drop_table("inquiry_whatsapp_message")
     op.drop_table("directory_webhook_delivery")
     op.drop_table("directory_webhook_subscription")

@@ -116,6 +116,21 @@ class GovhubSettings(BaseSettings):
     whatsapp_graph_url: str = Field(
         "https://graph.facebook.com/v21.0", description="Base URL of the Graph API."
     )
+    sms_gateway_url: str | None = Field(
+        None,
+        description="HTTP SMS gateway that texts citizens: POST JSON {to, from, text} with "
+        "`GOVHUB_SMS_GATEWAY_TOKEN` as bearer. Unset: SMS notifications are only logged.",
+    )
+    sms_gateway_token: str | None = Field(None, description="Bearer token of the SMS gateway.")
+    sms_sender_id: str = Field("GOVHUB", description="Sender name or number of the SMS.")
+    smtp_host: str | None = Field(
+        None, description="SMTP server for e-mail notifications. Unset: they are only logged."
+    )
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_username: str | None = Field(None, description="SMTP user (no login when unset).")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_from: str = Field("govhub@localhost", description="From address of e-mails to citizens.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (request id in every line).")
 

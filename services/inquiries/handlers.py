@@ -6,7 +6,8 @@
   (`services.inquiries.crisis`).
 - `inquiry.created`, `inquiry.replied`, `inquiry.resolved` of an inquiry that came by
   WhatsApp → the reference, the reply, the resolution queued for the citizen there, and
-  `whatsapp.send` jobs send them through the Graph API (retried with backoff).
+  `whatsapp.send` jobs send them through the Graph API (retried with backoff); for other
+  inquiries the same news goes by e-mail or SMS (`notifications.send` jobs).
 - `sweep_sla_breaches(session)` → schedule every minute (periodic job
   `services.inquiries.handlers.sweep_sla_breaches`): emits `inquiry.sla_breached` once per
   target whose due time passed.
@@ -26,6 +27,7 @@ from services.common import search
 from services.common.outbox import Event, JobContext, handles, job
 from services.inquiries import clock, crisis
 from services.inquiries.models import Inquiry
+from services.inquiries.notifications import service as notifications
 from services.inquiries.sla import sweep_sla_breaches
 from services.inquiries.whatsapp import service as whatsapp
 
@@ -33,7 +35,9 @@ __all__ = [
     "close_crisis_tagging",
     "collect_search_words",
     "invite_to_survey",
+    "notify_citizen",
     "notify_on_whatsapp",
+    "send_notification",
     "send_on_whatsapp",
     "start_crisis_tagging",
     "sweep_sla_breaches",
@@ -77,6 +81,16 @@ async def tag_new_inquiry(event: Event, session: AsyncSession) -> None:
 @handles("inquiry.created", "inquiry.replied", "inquiry.resolved")
 async def notify_on_whatsapp(event: Event, session: AsyncSession) -> None:
     await whatsapp.queue_notification(event, session)
+
+
+@handles("inquiry.created", "inquiry.replied", "inquiry.resolved")
+async def notify_citizen(event: Event, session: AsyncSession) -> None:
+    await notifications.queue_for_event(event, session)
+
+
+@job(notifications.SEND_ENTRYPOINT)
+async def send_notification(payload: bytes, context: JobContext) -> None:
+    await notifications.send(context.sessionmaker, context.settings, uuid.UUID(payload.decode()))
 
 
 @job(whatsapp.SEND_ENTRYPOINT)

@@ -1,5 +1,6 @@
-"""A webhook receiver on loopback for the tests: records what it is sent and checks every
-signature with the `standardwebhooks` package (someone else's code, not ours)."""
+"""An HTTP receiver on loopback for the tests (webhook subscriber, SMS gateway): records what
+it is sent and, given a secret, checks every signature with the `standardwebhooks` package
+(someone else's code, not ours)."""
 
 from __future__ import annotations
 
@@ -44,13 +45,13 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                verified, payload = False, None
+                verified, payload = False, json.loads(body or b"null")
                 if receiver.secret:
                     try:
                         payload = Webhook(receiver.secret).verify(body, headers)
                         verified = True
                     except WebhookVerificationError:
-                        payload = json.loads(body or b"null")
+                        pass
                 receiver.received.append(Received(headers, body, verified, payload))
                 if receiver.hang:
                     time.sleep(receiver.hang)

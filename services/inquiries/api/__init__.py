@@ -8,12 +8,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.inquiries.api import catalog, imports, inquiries, timeline, tracking, workflow
+from services.inquiries.notifications import api as notifications
 from services.inquiries.open311 import api as open311
 from services.inquiries.whatsapp import api as whatsapp
 
 ROUTERS: list[APIRouter] = [
     imports.router,
     tracking.router,
+    notifications.opt_out_router,
     inquiries.router,
     timeline.router,
     workflow.router,
@@ -21,6 +23,7 @@ ROUTERS: list[APIRouter] = [
     catalog.policies,
     open311.router,
     whatsapp.router,
+    notifications.templates,
 ]
 
 TAGS = [
@@ -66,5 +69,10 @@ TAGS = [
         "name": "whatsapp",
         "description": "The WhatsApp Cloud API webhook: citizens' messages open or continue "
         "inquiries, staff's public replies go back on WhatsApp. قناة واتساب.",
+    },
+    {
+        "name": "notifications",
+        "description": "What citizens are told, on the channel they wrote from, and the "
+        "wording per organization; opting out. إشعارات المواطنين.",
     },
 ]

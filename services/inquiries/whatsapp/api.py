@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query, Request, Response
 
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.errors import BadRequest, DomainError, Forbidden, Unauthorized
-from services.inquiries.api.deps import Problem, SettingsDep
+from services.common.problems import ProblemResponses
+from services.inquiries.api.deps import SettingsDep
 from services.inquiries.whatsapp import cloud
 from services.inquiries.whatsapp import service as whatsapp
 from services.inquiries.whatsapp.schemas import NOTIFICATION_EXAMPLE, WebhookAnswer
@@ -20,8 +21,14 @@ from services.inquiries.whatsapp.schemas import NOTIFICATION_EXAMPLE, WebhookAns
 router = new_router(prefix="/v1/channels/whatsapp", tags=["whatsapp"])
 
 
-def _problems(**described: str) -> dict[int | str, dict[str, Any]]:
-    return {int(code[1:]): {"model": Problem, "description": d} for code, d in described.items()}
+problems = ProblemResponses(
+    {
+        400: "The body is not a JSON object (problem details).",
+        401: "Missing or wrong signature; nothing stored (problem details).",
+        403: "Wrong mode or verify token (problem details).",
+        503: "The verify token or the app secret is not configured (problem details).",
+    }
+)
 
 
 class NotConfigured(DomainError):
@@ -46,10 +53,7 @@ class NotConfigured(DomainError):
             "content": {"text/plain": {"example": "1158201444"}},
             "description": "The challenge.",
         },
-        **_problems(
-            _403="Wrong mode or verify token (problem details).",
-            _503="No verify token is configured (problem details).",
-        ),
+        **problems(403, 503),
     },
 )
 async def verify_webhook(
@@ -101,11 +105,7 @@ async def verify_webhook(
             }
         ],
     },
-    responses=_problems(
-        _400="The body is not a JSON object (problem details).",
-        _401="Missing or wrong signature; nothing stored (problem details).",
-        _503="No app secret is configured (problem details).",
-    ),
+    responses=problems(400, 401, 503),
 )
 async def receive_webhook(
     request: Request, session: SessionDep, settings: SettingsDep

@@ -45,4 +45,5 @@ class WebhookAnswer(BaseModel):
     continued: int = Field(0, description="Messages added to the sender's open inquiry.")
     duplicate: int = Field(0, description="Messages seen before (redeliveries).")
     unrouted: int = Field(0, description="Messages to a phone number id no channel owns.")
+    opted_out: int = Field(0, description="STOP messages: the number gets nothing more.")
     statuses: int = Field(0, description="Delivery statuses recorded.")

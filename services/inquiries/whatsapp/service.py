@@ -6,14 +6,14 @@ joins the sender's open inquiry on that number. Statuses of what we sent are rec
 the message and in the inquiry's history.
 
 Out: the worker queues what a citizen who wrote on WhatsApp should get there (the
-reference on intake, staff's public replies, the resolution) as one message per source,
-and a job sends each through the Graph API, retried with backoff.
+reference on intake, staff's public replies, the resolution; see `notifications`) as one
+message per source, and a job sends each through the Graph API, retried with backoff.
+"STOP" or "إيقاف" opts the number out of everything.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +26,9 @@ from services.common.outbox import Event, enqueue_job
 from services.common.settings import GovhubSettings
 from services.inquiries import intake
 from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries.notifications import service as notifications
+from services.inquiries.notifications.texts import NotificationEvent
 from services.inquiries.schemas import InquiryCreate, Kind
-from services.inquiries.service import record_event
 from services.inquiries.tracking import add_citizen_message
 from services.inquiries.whatsapp import repository as repo
 from services.inquiries.whatsapp.cloud import Inbound, StatusUpdate, text_message
@@ -44,18 +45,10 @@ MEDIA_LABELS = {
     "sticker": "ملصق",
     "location": "موقع",
 }
-_ARABIC = re.compile(r"[\u0600-\u06FF]")
 # a later status never goes back to an earlier one (Meta may send them out of order)
 STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
-RECEIVED = (
-    "تم استلام طلبك برقم {reference}، وسنرد عليك هنا.",
-    "We received your request, reference {reference}. We will answer you here.",
-)
-RESOLVED = (
-    "تمت معالجة طلبك {reference}:\n{resolution}",
-    "Your request {reference} has been resolved:\n{resolution}",
-)
+STOP_WORDS = frozenset({"stop", "إيقاف", "ايقاف", "الغاء", "إلغاء"})
 
 
 def _content(message: Inbound) -> tuple[str, str]:
@@ -112,6 +105,9 @@ async def receive_message(
     )
     if row is None:
         return "duplicate"
+    if message.kind == "text" and (message.text or "").strip().lower() in STOP_WORDS:
+        await notifications.opt_out_number(session, "+" + message.wa_id)
+        return "opted_out"
     organization_id = await repo.organization_for(session, message.phone_number_id)
     if organization_id is None:
         row.error = "no active whatsapp channel has this phone number id as its handle"
@@ -140,70 +136,45 @@ async def record_status(session: AsyncSession, update: StatusUpdate) -> bool:
     row.status = update.status
     row.error = update.error
     row.updated_at = datetime.now(UTC)
-    await _note_on_history(session, row.inquiry_id, row.status, row.id, update.error)
+    await _note(session, row.inquiry_id, row.status, row.id, update.error)
     return True
-
-
-async def _note_on_history(
-    session: AsyncSession,
-    inquiry_id: uuid.UUID | None,
-    status: str,
-    whatsapp_message_id: uuid.UUID,
-    error: str | None = None,
-) -> None:
-    inquiry = await repo.inquiry(session, inquiry_id) if inquiry_id else None
-    if inquiry is None:
-        return
-    details: dict[str, Any] = {
-        "channel": CHANNEL,
-        "status": status,
-        "whatsapp_message_id": str(whatsapp_message_id),
-    }
-    if error:
-        details["error"] = error
-    await record_event(
-        session,
-        inquiry,
-        "channel_delivery",
-        inquiry.status,
-        datetime.now(UTC),
-        actor_type="system",
-        actor_id=None,
-        details=details,
-    )
 
 
 # ------------------------------------------------------------------ out
 
 
-def _arabic(text: str | None) -> bool:
-    return not text or bool(_ARABIC.search(text))
+async def _note(
+    session: AsyncSession,
+    inquiry_id: uuid.UUID | None,
+    status: str,
+    row_id: uuid.UUID,
+    error: str | None = None,
+) -> None:
+    await notifications.note_delivery(
+        session, inquiry_id, CHANNEL, status, {"whatsapp_message_id": str(row_id)}, error
+    )
 
 
 async def queue_notification(event: Event, session: AsyncSession) -> uuid.UUID | None:
     """Queues what the event means for a citizen who wrote on WhatsApp: the reference on
-    intake, a public reply, the resolution. Once per source, whatever the redeliveries."""
-    if event.aggregate_id is None or event.payload.get("channel") != CHANNEL:
+    intake and the resolution (worded as the organization's templates say), a public reply
+    as staff wrote it. Once per source, whatever the redeliveries; nothing to a number
+    that opted out."""
+    if event.aggregate_id is None:
         return None
     inquiry = await repo.inquiry(session, event.aggregate_id)
     conversation = await repo.conversation_of(session, event.aggregate_id)
     if inquiry is None or conversation is None:
-        return None  # not from a WhatsApp conversation (e.g. typed in by staff)
-    arabic = _arabic(inquiry.body)
-    message_id: uuid.UUID | None = None
-    if event.event_type == "inquiry.created":
-        source = f"received:{inquiry.id}"
-        body = RECEIVED[0 if arabic else 1].format(reference=inquiry.reference)
-    elif event.event_type == "inquiry.replied":
-        message_id = uuid.UUID(str(event.payload["message_id"]))
-        source = f"reply:{message_id}"
-        body = await repo.message_body(session, message_id) or ""
-    elif event.event_type == "inquiry.resolved":
-        source = f"resolved:{event.id}"
-        body = RESOLVED[0 if arabic else 1].format(
-            reference=inquiry.reference, resolution=inquiry.resolution or ""
-        )
+        return None  # not from a WhatsApp conversation: `notifications` tells the citizen
+    told = await notifications.what_to_tell(session, event, inquiry)
+    if told is None:
+        return None
+    kind, source, text, message_id = told
+    if kind in (NotificationEvent.REPLIED, NotificationEvent.INFO_REQUESTED):
+        body = text  # a conversation: the reply as written
     else:
+        _, _, body = await notifications.compose(session, inquiry, kind, text)
+    if not body or await notifications.is_opted_out(session, "+" + conversation.wa_id):
         return None
     row_id = await repo.add_outbound(
         session,
@@ -233,12 +204,12 @@ async def send(
         wamid, error = await _post(settings, row.phone_number_id, row.wa_id, row.body or "")
         if wamid is not None:
             row.wamid, row.status, row.error = wamid, "sent", None
-            await _note_on_history(session, row.inquiry_id, "sent", row.id)
+            await _note(session, row.inquiry_id, "sent", row.id)
             return row.status
         row.error = error
         if row.attempts >= settings.outbox_max_attempts:
             row.status = "failed"
-            await _note_on_history(session, row.inquiry_id, "failed", row.id, error)
+            await _note(session, row.inquiry_id, "failed", row.id, error)
             logger.error("whatsapp message %s failed for good: %s", row.id, error)
         else:
             delay = min(settings.outbox_backoff_seconds * 2 ** (row.attempts - 1), 3600.0)

@@ -1,0 +1,80 @@
+"""Notification templates as the API shows and takes them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Language = Literal["ar", "en"]
+TemplateText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+SubjectText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+PLACEHOLDERS_DESCRIPTION = (
+    "Placeholders: `{reference}` (the inquiry's reference), `{organization}` (the handling "
+    "organization's name), `{text}` (the reply or the resolution)."
+)
+
+
+class TemplateIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "أمانة الرياض: طلبك {reference}",
+                    "body": "مرحباً، استلمت {organization} طلبك برقم {reference}. "
+                    "شكراً لتواصلك مع أمانة الرياض.",
+                }
+            ]
+        },
+    )
+
+    subject: SubjectText | None = Field(
+        None,
+        description="E-mail subject; the built-in one when absent. " + PLACEHOLDERS_DESCRIPTION,
+    )
+    body: TemplateText = Field(description="The message. " + PLACEHOLDERS_DESCRIPTION)
+
+
+class TemplateOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "organization_id": "8d7f8a0c-5b1e-4a43-9a57-0f6c0f5b2d11",
+                    "event": "received",
+                    "language": "ar",
+                    "subject": "تم استلام طلبك {reference}",
+                    "body": "تم استلام طلبك برقم {reference} لدى {organization}، "
+                    "وسنبلغك بكل رد عليه.",
+                    "source": "built_in",
+                    "inherited_from": None,
+                    "created_at": None,
+                    "updated_at": None,
+                }
+            ]
+        }
+    )
+
+    organization_id: uuid.UUID = Field(description="The organization asked about.")
+    event: str = Field(
+        description="`received`, `replied`, `info_requested` or `resolved` (which carries the "
+        "survey invitation).",
+        examples=["received"],
+    )
+    language: Language
+    subject: str = Field(description="E-mail subject.")
+    body: str
+    source: Literal["own", "inherited", "built_in"] = Field(
+        description="The organization's own wording, an ancestor's, or the hub's built-in one."
+    )
+    inherited_from: uuid.UUID | None = Field(
+        description="The ancestor whose template applies (`inherited`)."
+    )
+    created_at: datetime | None = Field(description="When its own template was created.")
+    updated_at: datetime | None = Field(description="When its own template last changed.")
