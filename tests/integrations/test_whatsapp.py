@@ -251,3 +251,15 @@ async def test_a_failing_graph_api_is_retried_then_the_message_fails(
     assert await whatsapp.send(sessionmaker, settings, queued.id) == "failed"
     assert await whatsapp.send(sessionmaker, settings, queued.id) == "failed"
     assert len(graph.sent) == 2
+
+
+async def test_without_an_access_token_the_message_is_logged(hub, settings, graph: FakeGraph):
+    client, _ = hub
+    quiet = settings.model_copy(update={"whatsapp_access_token": None})
+    await post(client, text_message("wamid.L1", "استفسار عن موعد"))
+    sessionmaker = client.app.state.sessionmaker
+    for event in await rows(client, OutboxEvent, OutboxEvent.status == "pending"):
+        await deliver(sessionmaker, event.id, quiet)
+    (queued,) = await rows(client, WhatsAppMessage, WhatsAppMessage.direction == "out")
+    assert await whatsapp.send(sessionmaker, quiet, queued.id) == "logged"
+    assert graph.sent == []
