@@ -99,6 +99,122 @@ class WebhookDisabled(BaseModel):
     disabled_at: datetime
 
 
+class CampaignData(BaseModel):
+    """A campaign as its events show it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    campaign_id: uuid.UUID
+    code: str = Field(examples=["HAJJ-AWARE-1447"])
+    title_ar: str = Field(examples=["حملة التوعية بالحج"])
+    type: str = Field(examples=["awareness"])
+    organization_id: uuid.UUID
+    status: str = Field(examples=["approved"])
+    version: int
+    start_date: str = Field(description="ISO 8601 date.", examples=["2026-05-01"])
+    end_date: str = Field(description="ISO 8601 date.", examples=["2026-06-15"])
+    channels: list[str] = Field(examples=[["x", "tv"]])
+    audiences: list[str] = Field(examples=[["citizens"]])
+
+
+class FlightData(BaseModel):
+    """A campaign's flight (scheduled or changed: its calendar entry's fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    campaign_id: uuid.UUID
+    flight_id: uuid.UUID
+    organization_id: uuid.UUID
+    title_ar: str | None = None
+    title_en: str | None = None
+    description_ar: str | None = None
+    start_date: str | None = Field(None, description="ISO 8601 date.")
+    end_date: str | None = Field(None, description="ISO 8601 date.")
+    channels: list[str] | None = None
+    audiences: list[str] | None = None
+    visibility: str | None = Field(None, examples=["sector"])
+    approved: bool | None = None
+
+
+class InitiativeData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    initiative_id: uuid.UUID
+    code: str = Field(examples=["INIT-2027-01"])
+    title_ar: str = Field(examples=["مبادرة تحسين المشهد الحضري"])
+    organization_id: uuid.UUID
+    status: str = Field(examples=["in_progress"])
+    from_status: str | None = Field(None, description="On `initiative.status_changed`.")
+
+
+class MilestoneData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    milestone_id: uuid.UUID
+    initiative_id: uuid.UUID
+    organization_id: uuid.UUID
+    title_ar: str
+    due_date: str = Field(description="ISO 8601 date.")
+    weight: str = Field(description="A decimal, as text.", examples=["0.25"])
+    days_overdue: int | None = Field(None, description="On `milestone.overdue`.")
+
+
+class KeyMessageVersionData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    version_id: uuid.UUID
+    key_message_id: uuid.UUID
+    number: int
+    status: str = Field(examples=["approved"])
+
+
+class KpiValueData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kpi_value_id: uuid.UUID
+    kpi_id: uuid.UUID
+    organization_id: uuid.UUID
+    period: str = Field(examples=["2027-Q1"])
+    value: str = Field(description="A decimal, as text.", examples=["87.5"])
+    status: str = Field(examples=["verified"])
+
+
+class ReportData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    report_id: uuid.UUID
+    organization_id: uuid.UUID
+    kind: str = Field(examples=["media_coverage"])
+    status: str = Field(examples=["submitted"])
+    period_start: str = Field(description="ISO 8601 date.")
+    period_end: str = Field(description="ISO 8601 date.")
+
+
+class CrisisActivated(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    activation_id: uuid.UUID
+    playbook_id: uuid.UUID
+    organization_id: uuid.UUID
+    level: int = Field(ge=1, le=3)
+    tag: str = Field(description="Tagged on matching inquiries.")
+    keywords: list[str]
+    window_start: datetime
+    activated_at: datetime
+    suspend_calendar: bool
+    campaign_id: uuid.UUID
+    reason: str | None = None
+
+
+class CrisisClosed(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    activation_id: uuid.UUID
+    organization_id: uuid.UUID
+    closed_at: datetime
+    suspend_calendar: bool
+
+
 @dataclass(frozen=True)
 class EventDoc:
     summary: str
@@ -138,6 +254,47 @@ EVENT_TYPES: dict[str, EventDoc] = {
     "inquiry.survey_submitted": EventDoc(
         "A citizen rated an inquiry", "The satisfaction survey (1–5).", InquirySurveySubmitted
     ),
+    **{
+        f"campaign.{state}": EventDoc(
+            f"A campaign was {state}", f"The campaign's workflow: {state}.", CampaignData
+        )
+        for state in ("submitted", "approved", "rejected", "cancelled", "completed", "reopened")
+    },
+    **{
+        f"campaign.flight.{what}": EventDoc(
+            f"A campaign flight was {what}",
+            "An approved campaign's flight (a calendar entry of kind campaign_flight); a "
+            "cancelled one carries only its ids.",
+            FlightData,
+        )
+        for what in ("scheduled", "changed", "cancelled")
+    },
+    "initiative.created": EventDoc("An initiative was created", "", InitiativeData),
+    "initiative.status_changed": EventDoc(
+        "An initiative changed status", "With `from_status`.", InitiativeData
+    ),
+    "milestone.completed": EventDoc("A milestone was completed", "", MilestoneData),
+    "milestone.overdue": EventDoc(
+        "A milestone is overdue", "Once, when its due date has passed.", MilestoneData
+    ),
+    **{
+        f"key_message.version_{state}": EventDoc(
+            f"A key message version was {state}", "", KeyMessageVersionData
+        )
+        for state in ("approved", "retired")
+    },
+    **{
+        f"kpi.value_{state}": EventDoc(f"A KPI value was {state}", "", KpiValueData)
+        for state in ("submitted", "verified", "rejected")
+    },
+    **{
+        f"report.{state}": EventDoc(f"A report was {state}", "", ReportData)
+        for state in ("submitted", "accepted", "returned")
+    },
+    "crisis.activated": EventDoc(
+        "A crisis playbook was activated", "Inquiries of its scope are tagged.", CrisisActivated
+    ),
+    "crisis.closed": EventDoc("A crisis activation was closed", "", CrisisClosed),
     "webhook.disabled": EventDoc(
         "A webhook subscription was disabled",
         "Its deliveries failed without a success for a day; re-enable it with "
