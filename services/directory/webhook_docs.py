@@ -32,7 +32,9 @@ def webhook_event_models() -> dict[str, type[BaseModel]]:
     """Event type → the model of the body a subscriber receives for it."""
     models: dict[str, type[BaseModel]] = {}
     for event_type, doc in EVENT_TYPES.items():
-        name = doc.data.__name__ + "Event"
+        # one body schema per type (types may share a `data` model), e.g.
+        # `campaign.flight.scheduled` → CampaignFlightScheduledEvent
+        name = "".join(part.title() for part in event_type.replace(".", "_").split("_")) + "Event"
         models[event_type] = create_model(
             name,
             __base__=WebhookEnvelope,
