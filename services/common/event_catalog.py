@@ -215,6 +215,39 @@ class CrisisClosed(BaseModel):
     suspend_calendar: bool
 
 
+class CalendarEntryData(BaseModel):
+    """A calendar entry as its events show it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    entry_id: uuid.UUID
+    organization_id: uuid.UUID
+    kind: str = Field(examples=["press_conference"])
+    title_ar: str = Field(examples=["المؤتمر الصحفي لإطلاق موسم رمضان"])
+    title_en: str | None = None
+    status: str = Field(examples=["approved"])
+    version: int
+    all_day: bool
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    start_date: str | None = Field(None, description="ISO 8601 date (all-day entries).")
+    end_date: str | None = Field(None, description="ISO 8601 date (all-day entries).")
+    timezone: str | None = Field(None, examples=["Asia/Riyadh"])
+    rrule: str | None = None
+
+
+class OccasionDaysChanged(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    occasion_id: uuid.UUID
+    code: str = Field(examples=["eid_al_fitr"])
+    region: str | None = None
+    name_ar: str = Field(examples=["عيد الفطر"])
+    name_en: str | None = None
+    added: list[str] = Field(description="ISO 8601 dates that became days off.")
+    removed: list[str] = Field(description="ISO 8601 dates that are no longer days off.")
+
+
 @dataclass(frozen=True)
 class EventDoc:
     summary: str
@@ -295,6 +328,25 @@ EVENT_TYPES: dict[str, EventDoc] = {
         "A crisis playbook was activated", "Inquiries of its scope are tagged.", CrisisActivated
     ),
     "crisis.closed": EventDoc("A crisis activation was closed", "", CrisisClosed),
+    **{
+        f"calendar.entry.{state}": EventDoc(
+            f"A calendar entry was {state}", f"The unified calendar: {state}.", CalendarEntryData
+        )
+        for state in (
+            "submitted",
+            "approved",
+            "rejected",
+            "changed",
+            "cancelled",
+            "suspended",
+            "resumed",
+        )
+    },
+    "calendar.occasion.days_changed": EventDoc(
+        "An occasion's days off changed",
+        "Its computed dates, or a moon-sighting confirmation moved them.",
+        OccasionDaysChanged,
+    ),
     "webhook.disabled": EventDoc(
         "A webhook subscription was disabled",
         "Its deliveries failed without a success for a day; re-enable it with "
