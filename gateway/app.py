@@ -200,6 +200,7 @@ def create_gateway_app(settings: GovhubSettings | None = None) -> FastAPI:
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         import_limit=settings.max_import_body_bytes,
+        attachment_limit=settings.attachments_body_limit,
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -26,6 +26,9 @@ DEFAULT_PREFIXES: dict[str, str] = {
     "/v1/sla-policies": "inquiries",
     "/v1/inquiry-notification-templates": "inquiries",
     "/open311": "inquiries",
+    # uploads and downloads of every service's attachments (the kernel's record says who
+    # may read each); answered by the inquiries service, which citizens already reach
+    "/v1/attachments": "inquiries",
     "/v1/calendar": "calendar",
     "/v1/initiatives": "campaigns",
     "/v1/milestones": "campaigns",

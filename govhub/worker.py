@@ -65,6 +65,11 @@ PERIODIC: list[tuple[str, str, str]] = [
         "services.campaigns.handlers.sweep_overdue_milestones",
     ),
     ("calendar-finish", "*/10 * * * *", "services.calendar.handlers.finish_ended_entries"),
+    (
+        "attachments-sweep",
+        "*/10 * * * *",
+        "services.common.attachments.sweep.sweep_unreferenced",
+    ),
 ]
 
 

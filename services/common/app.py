@@ -107,6 +107,7 @@ def create_service_app(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         import_limit=settings.max_import_body_bytes,
+        attachment_limit=settings.attachments_body_limit,
     )
     app.add_middleware(RequestContextMiddleware, app_name=name)
 

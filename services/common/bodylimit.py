@@ -8,9 +8,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import PROBLEM_JSON, PayloadTooLarge
 
+ATTACHMENTS_PATH = "/v1/attachments"
 
-def limit_for(path: str, default: int, imports: int) -> int:
-    return imports if path.rstrip("/").endswith("/imports") else default
+
+def limit_for(path: str, default: int, imports: int, attachments: int | None = None) -> int:
+    trimmed = path.rstrip("/")
+    if attachments is not None and trimmed == ATTACHMENTS_PATH:
+        return attachments
+    return imports if trimmed.endswith("/imports") else default
 
 
 async def send_too_large(send: Send, limit: int) -> None:
@@ -34,16 +39,25 @@ class _TooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, default_limit: int, import_limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        default_limit: int,
+        import_limit: int,
+        attachment_limit: int | None = None,
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.import_limit = import_limit
+        self.attachment_limit = attachment_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = limit_for(scope["path"], self.default_limit, self.import_limit)
+        limit = limit_for(
+            scope["path"], self.default_limit, self.import_limit, self.attachment_limit
+        )
         has_body = False
         for name, value in scope["headers"]:
             if name == b"content-length":

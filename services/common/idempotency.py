@@ -89,11 +89,10 @@ def redact_on_replay(request: Request, *fields: str) -> None:
         state[IDEMPOTENCY_STATE_KEY] = RedactingClaim(claim.row_id, fields)
 
 
-async def idempotency(request: Request) -> None:
-    """Route dependency for POST: claim the key, or replay / refuse a reused one."""
+def _checked_key(request: Request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST":
-        return
+        return None
     if not 1 <= len(key) <= 200 or not key.isprintable():
         raise DomainError(
             "مفتاح عدم التكرار يجب أن يكون من 1 إلى 200 حرف",
@@ -101,17 +100,39 @@ async def idempotency(request: Request) -> None:
             "idempotency_key_invalid",
             400,
         )
+    return key
+
+
+def _fingerprint(request: Request, content: bytes) -> str:
+    # keyed, so a stored fingerprint of a body that carried a password reveals nothing
+    digest = hmac.new(request.app.state.idempotency_secret, digestmod=hashlib.sha256)
+    digest.update(f"{request.method} {request.url.path}?{request.url.query}\n".encode())
+    digest.update(content)
+    return digest.hexdigest()
+
+
+async def idempotency(request: Request) -> None:
+    """Route dependency for POST: claim the key, or replay / refuse a reused one."""
+    key = _checked_key(request)
+    if key is None:
+        return
+    await _claim(request, key, _fingerprint(request, await request.body()))
+
+
+async def idempotency_for_digest(request: Request, content_digest: str) -> None:
+    """`idempotency` for a route that streams its body instead of reading it whole (an
+    upload): called once the body is in, with a digest of its content standing for it."""
+    key = _checked_key(request)
+    if key is not None:
+        await _claim(request, key, _fingerprint(request, content_digest.encode()))
+
+
+async def _claim(request: Request, key: str, request_hash: str) -> None:
     principal = await optional_principal(request)
     if principal is not None:
         owner = f"{principal.kind}:{principal.subject}"
     else:
         owner = f"ip:{request.client.host if request.client else 'unknown'}"
-    body = await request.body()
-    # keyed, so a stored fingerprint of a body that carried a password reveals nothing
-    digest = hmac.new(request.app.state.idempotency_secret, digestmod=hashlib.sha256)
-    digest.update(f"{request.method} {request.url.path}?{request.url.query}\n".encode())
-    digest.update(body)
-    request_hash = digest.hexdigest()
 
     session = session_of(request)
     row_id = uuid.uuid4()

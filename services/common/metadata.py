@@ -14,6 +14,7 @@ from services.common.models import Base
 MODEL_MODULES = (
     "services.common.models",
     "services.common.imports.models",
+    "services.common.attachments.models",
     "services.directory.models",
     "services.inquiries.models",
     "services.calendar.models",

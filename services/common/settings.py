@@ -131,6 +131,38 @@ class GovhubSettings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password.")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_from: str = Field("govhub@localhost", description="From address of e-mails to citizens.")
+    attachments_storage: Literal["local", "s3"] = Field(
+        "local",
+        description="Where attachments live: `local` (files under the data dir) or `s3` "
+        "(any S3-compatible object store, see the `attachments_s3_*` settings).",
+    )
+    attachments_s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint (e.g. http://127.0.0.1:9000); unset: AWS's."
+    )
+    attachments_s3_bucket: str = Field("govhub-attachments", description="S3 bucket.")
+    attachments_s3_region: str = Field("us-east-1", description="S3 region.")
+    attachments_s3_access_key_id: str | None = Field(None, description="S3 access key id.")
+    attachments_s3_secret_access_key: str | None = Field(None, description="S3 secret access key.")
+    attachments_s3_create_bucket: bool = Field(
+        False, description="Create the bucket on start when it does not exist."
+    )
+    attachments_max_bytes_anonymous: int = Field(
+        10 * 1024 * 1024, description="Largest upload of an anonymous citizen (413 above)."
+    )
+    attachments_max_bytes_staff: int = Field(
+        50 * 1024 * 1024, description="Largest upload of staff and machine clients."
+    )
+    attachments_retention_hours: float = Field(
+        24.0, description="An upload nothing references is deleted after this long."
+    )
+    attachments_chunk_bytes: int = Field(
+        64 * 1024, ge=4096, description="Chunk size for reading and serving stored files."
+    )
+    attachments_clamd_url: str | None = Field(
+        None,
+        description="ClamAV daemon that scans every upload: `tcp://host:3310` or "
+        "`unix:///run/clamav/clamd.ctl`. Unset: uploads are not scanned.",
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (request id in every line).")
 
@@ -189,6 +221,13 @@ class GovhubSettings(BaseSettings):
     @property
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
+
+    @property
+    def attachments_body_limit(self) -> int:
+        """Largest request body on `/v1/attachments`: the largest upload and its multipart
+        framing (the per-caller limits are checked while the body streams in)."""
+        largest = max(self.attachments_max_bytes_anonymous, self.attachments_max_bytes_staff)
+        return largest + 64 * 1024
 
 
 @lru_cache

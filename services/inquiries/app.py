@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.common.app import create_service_app
+from services.common.attachments.storage import build_storage
 from services.common.db import build_driver_pool
 from services.inquiries.api import ROUTERS, TAGS
 from services.inquiries.intake_memory import IntakeMemory
@@ -29,6 +30,13 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     async def stop_intake(app: FastAPI) -> None:
         await app.state.intake_writer.close()
 
+    async def open_attachment_storage(app: FastAPI) -> None:
+        app.state.attachment_storage = build_storage(settings)
+        await app.state.attachment_storage.open()
+
+    async def close_attachment_storage(app: FastAPI) -> None:
+        await app.state.attachment_storage.close()
+
     return create_service_app(
         SERVICE_NAME,
         title="govhub inquiries",
@@ -36,6 +44,6 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         settings=settings,
         routers=ROUTERS,
         tags=TAGS,
-        on_startup=[start_intake],
-        on_shutdown=[stop_intake],
+        on_startup=[start_intake, open_attachment_storage],
+        on_shutdown=[stop_intake, close_attachment_storage],
     )

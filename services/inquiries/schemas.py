@@ -10,6 +10,8 @@ from typing import Annotated
 import phonenumbers
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, EmailStr, Field
 
+from services.common.attachments.references import AttachmentIds
+from services.common.attachments.schemas import AttachmentRef
 from services.common.i18n import text
 from services.inquiries.schemas_base import Schema
 
@@ -198,6 +200,7 @@ class InquiryCreate(Schema):
         "the future). Both due times are capped at it.",
         examples=["2026-11-24T12:00:00+03:00"],
     )
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class InquiryReceipt(Schema):
@@ -223,6 +226,9 @@ class InquiryReceipt(Schema):
     category_id: uuid.UUID | None
     first_response_due: datetime = Field(description="First public reply due (business time).")
     resolution_due: datetime = Field(description="Resolution due (business time).")
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="The attachments it now owns (on its public timeline)."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -338,6 +344,7 @@ class MessageCreate(Schema):
         description="Public replies only: ask the citizen for information and move to "
         "`awaiting_citizen` (the SLA clock pauses until the citizen answers).",
     )
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class MessageOut(Schema):
@@ -347,6 +354,10 @@ class MessageOut(Schema):
     author_type: str = Field(description="staff, citizen or system.")
     author_id: str | None = Field(description="The staff member or client (staff only).")
     body: str = Field(examples=["نعتذر عن الإزعاج، سيزور فريقنا الموقع غداً."])
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list,
+        description="Files it cites (a public reply's are shown to the citizen too).",
+    )
     created_at: datetime
     updated_at: datetime
 

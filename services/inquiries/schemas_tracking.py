@@ -7,6 +7,8 @@ from datetime import datetime
 
 from pydantic import ConfigDict, Field
 
+from services.common.attachments.references import AttachmentIds
+from services.common.attachments.schemas import AttachmentRef
 from services.inquiries.schemas import Kind, LongText, Reason
 from services.inquiries.schemas_base import Schema
 
@@ -14,6 +16,10 @@ from services.inquiries.schemas_base import Schema
 class TrackingMessage(Schema):
     author: str = Field(description="`staff` (never a name) or `citizen`.")
     body: str
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list,
+        description="Files of this message; read them with the same `X-Tracking-Token`.",
+    )
     created_at: datetime
 
 
@@ -41,6 +47,10 @@ class TrackingOut(Schema):
     messages: list[TrackingMessage] = Field(
         description="Public replies and the citizen's messages, oldest first."
     )
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list,
+        description="Files sent with the inquiry; read them with the same `X-Tracking-Token`.",
+    )
     survey_open: bool = Field(description="Whether `POST /v1/inquiries/{id}/survey` is open.")
     survey_submitted: bool
     inquiry_id: uuid.UUID = Field(description="Id for the survey endpoint.")
@@ -51,6 +61,7 @@ class CitizenMessageIn(Schema):
         extra="forbid", json_schema_extra={"examples": [{"body": "رقم العداد ٤٥٦٧٨٩"}]}
     )
     body: LongText = Field(description="The citizen's answer, stored exactly as sent.")
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class SurveyIn(Schema):

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit
 from services.common.outbox import emit
-from services.inquiries import clock, repository, sla, views
+from services.inquiries import attachments, clock, repository, sla, views
 from services.inquiries.errors import (
     InquiryNotFound,
     SurveyAlreadySubmitted,
@@ -54,7 +54,10 @@ async def track(
     messages = await repository.public_messages(session, inquiry.id)
     survey = await repository.survey_of(session, inquiry.id)
     is_open = survey is None and survey_is_open(inquiry, survey_days)
-    return views.tracking_view(inquiry, organization, messages, survey, is_open)
+    files = await attachments.refs_by_owner(
+        session, [inquiry.id, *(m.id for m in messages if m.visibility == "public")]
+    )
+    return views.tracking_view(inquiry, organization, messages, survey, is_open, files)
 
 
 async def citizen_message(
@@ -62,7 +65,9 @@ async def citizen_message(
 ) -> Message:
     """The citizen answers: awaiting_citizen goes back to in_progress (the clock resumes)."""
     inquiry = _checked(await repository.get_by_reference(session, reference, lock=True), token)
-    return await add_citizen_message(session, inquiry, body.body)
+    message = await add_citizen_message(session, inquiry, body.body)
+    await attachments.attach_to_message(session, body.attachment_ids, None, message, inquiry)
+    return message
 
 
 async def add_citizen_message(session: AsyncSession, inquiry: Inquiry, text: str) -> Message:

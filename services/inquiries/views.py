@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from services.common import search
+from services.common.attachments.schemas import AttachmentRef
 from services.common.responses import json_id
 from services.inquiries import sla
 from services.inquiries.models import (
@@ -41,8 +42,9 @@ def tracking_path(reference: str) -> str:
     return f"/v1/inquiries/track/{reference}"
 
 
-def receipt(inquiry: InquiryLike, token: str) -> InquiryReceipt:
+def receipt(inquiry: InquiryLike, token: str, attachment_ids: Sequence[Any] = ()) -> InquiryReceipt:
     return InquiryReceipt(
+        attachment_ids=list(attachment_ids),
         id=inquiry.id,
         reference=inquiry.reference,
         tracking_token=token,
@@ -164,8 +166,9 @@ def search_page(
     return page
 
 
-def message_view(message: Message) -> MessageOut:
+def message_view(message: Message, attachments: Sequence[AttachmentRef] = ()) -> MessageOut:
     return MessageOut(
+        attachments=list(attachments),
         id=message.id,
         inquiry_id=message.inquiry_id,
         visibility=Visibility(message.visibility),
@@ -199,7 +202,9 @@ def tracking_view(
     messages: list[Message],
     survey: Survey | None,
     survey_open: bool,
+    attachments: Mapping[Any, Sequence[AttachmentRef]] | None = None,
 ) -> TrackingOut:
+    files = attachments or {}
     return TrackingOut(
         reference=inquiry.reference,
         inquiry_id=inquiry.id,
@@ -222,11 +227,13 @@ def tracking_view(
             TrackingMessage(
                 author="citizen" if m.author_type == "citizen" else "staff",
                 body=m.body,
+                attachments=list(files.get(m.id, ())),
                 created_at=m.created_at,
             )
             for m in messages
             if m.visibility == "public"
         ],
+        attachments=list(files.get(inquiry.id, ())),
         survey_open=survey_open,
         survey_submitted=survey is not None,
     )

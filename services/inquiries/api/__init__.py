@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.inquiries.api import catalog, imports, inquiries, timeline, tracking, workflow
+from services.inquiries.api import (
+    attachments,
+    catalog,
+    imports,
+    inquiries,
+    timeline,
+    tracking,
+    workflow,
+)
 from services.inquiries.notifications import api as notifications
 from services.inquiries.open311 import api as open311
 from services.inquiries.whatsapp import api as whatsapp
@@ -24,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     open311.router,
     whatsapp.router,
     notifications.templates,
+    attachments.router,
 ]
 
 TAGS = [
@@ -74,5 +83,11 @@ TAGS = [
         "name": "notifications",
         "description": "What citizens are told, on the channel they wrote from, and the "
         "wording per organization; opting out. إشعارات المواطنين.",
+    },
+    {
+        "name": "attachments",
+        "description": "Files of every service — citizens' photos, documents cited by "
+        "answers, evidence of milestones and KPIs: uploaded once, owned by what first "
+        "references them, served only to whoever may read that. المرفقات.",
     },
 ]

@@ -13,12 +13,12 @@ from pydantic import AwareDatetime
 from services.common import search
 from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
-from services.common.db import SessionDep, open_session, read_pool_of
+from services.common.db import SessionDep, open_session, read_pool_of, session_of
 from services.common.etag import etag_for
 from services.common.pagination import PageDep
 from services.common.responses import json_response
 from services.common.search import SearchOptionsDep, SearchPage
-from services.inquiries import clock, export, intake, service, stats, views
+from services.inquiries import attachments, clock, export, intake, service, stats, views
 from services.inquiries.api.deps import (
     FiltersDep,
     PreconditionDep,
@@ -58,7 +58,12 @@ their priority defaults to `high` and both due times are capped at the deadline.
 
 The answer carries the `reference` and the `tracking_token` — shown **only once** (stored as
 a SHA-256 hash; a replay of the same `Idempotency-Key` returns the receipt with
-`tracking_token: null`). Text is stored exactly as sent.""",
+`tracking_token: null`). Text is stored exactly as sent.
+
+**Attachments**: `attachment_ids` names files uploaded with `POST /v1/attachments` by the
+same caller (anonymously, for a citizen); the inquiry owns them from then on, its staff and
+the citizen (with the tracking token) read them. Someone else's upload, or one attached
+elsewhere already, is a 422 `attachment_unavailable` and nothing is kept.""",
     responses=problems(401, 403, 415, 422),
 )
 async def submit_inquiry(
@@ -69,15 +74,20 @@ async def submit_inquiry(
     _: Annotated[None, Depends(redact_token_on_replay)],
 ) -> InquiryReceipt:
     state = request.app.state
-    # the request's session only when it has one (an `Idempotency-Key` claim): otherwise
-    # the intake runs on the writer's connections alone
-    inquiry, token = await intake.create_inquiry(
-        open_session(request), principal, body, state.intake_memory, state.intake_writer
-    )
+    if body.attachment_ids:
+        inquiry, token = await attachments.submit_with_attachments(
+            session_of(request), principal, body, state.intake_memory, state.intake_writer
+        )
+    else:
+        # the request's session only when it has one (an `Idempotency-Key` claim):
+        # otherwise the intake runs on the writer's connections alone
+        inquiry, token = await intake.create_inquiry(
+            open_session(request), principal, body, state.intake_memory, state.intake_writer
+        )
     response.headers["Location"] = f"/v1/inquiries/{inquiry.id}"
     response.headers["Cache-Control"] = "no-store"
     etag(response, inquiry)
-    return views.receipt(inquiry, token)
+    return views.receipt(inquiry, token, body.attachment_ids)
 
 
 @router.get(

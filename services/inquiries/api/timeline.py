@@ -10,7 +10,7 @@ from services.common.app import new_router
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
-from services.inquiries import service, service_timeline, service_workflow, views
+from services.inquiries import attachments, service, service_timeline, service_workflow, views
 from services.inquiries.api.deps import problems
 from services.inquiries.schemas import EventOut, MessageCreate, MessageOut, SimilarOut
 from services.inquiries.schemas_tracking import SurveyOut
@@ -29,7 +29,9 @@ async def list_messages(
     inquiry_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, page: PageDep
 ) -> Page[MessageOut]:
     rows, cursor = await service_timeline.list_messages(session, principal, inquiry_id, page)
-    return Page(items=[views.message_view(m) for m in rows], next_cursor=cursor)
+    files = await attachments.refs_by_owner(session, [m.id for m in rows])
+    items = [views.message_view(m, files.get(m.id, ())) for m in rows]
+    return Page(items=items, next_cursor=cursor)
 
 
 @router.post(
@@ -42,7 +44,10 @@ async def list_messages(
 `first_response_at` (the first-response target is met); a reply moves `new`/`assigned` to
 `in_progress`. With `await_citizen: true` the inquiry waits for the citizen
 (`awaiting_citizen`) and the SLA clock pauses until the citizen answers. Not allowed on a
-closed or rejected inquiry (409).""",
+closed or rejected inquiry (409).
+
+`attachment_ids` cites files the caller uploaded (`POST /v1/attachments`): a public reply's
+are shown to the citizen in the tracking view, an internal note's only to staff (S0-3).""",
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def post_message(
@@ -53,8 +58,9 @@ async def post_message(
     response: Response,
 ) -> MessageOut:
     message = await service_workflow.post_message(session, principal, inquiry_id, body)
+    files = await attachments.attach_to_message(session, body.attachment_ids, principal, message)
     response.headers["Location"] = f"/v1/inquiries/{inquiry_id}/messages/{message.id}"
-    return views.message_view(message)
+    return views.message_view(message, files)
 
 
 @router.get(
@@ -67,7 +73,7 @@ async def get_message(
     inquiry_id: uuid.UUID, message_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> MessageOut:
     message = await service_timeline.get_message(session, principal, inquiry_id, message_id)
-    return views.message_view(message)
+    return views.message_view(message, await attachments.refs_of(session, message.id))
 
 
 @router.get(

@@ -12,7 +12,7 @@ from fastapi import Path, Response, status
 
 from services.common.app import new_router
 from services.common.db import SessionDep
-from services.inquiries import tracking, views
+from services.inquiries import attachments, tracking, views
 from services.inquiries.api.deps import SettingsDep, TrackingToken, problems
 from services.inquiries.schemas_tracking import (
     CitizenMessageIn,
@@ -51,7 +51,8 @@ async def track(
     summary="Answer as the citizen",
     description="Adds the citizen's message to the timeline. An inquiry awaiting the citizen "
     "goes back to in_progress and its SLA clock resumes. Not allowed once closed or rejected "
-    "(409).",
+    "(409). `attachment_ids`: files the citizen uploaded anonymously with `POST "
+    "/v1/attachments` (422 `attachment_unavailable` otherwise).",
     responses=problems(401, 404, 409, 415, 422),
 )
 async def citizen_message(
@@ -63,7 +64,10 @@ async def citizen_message(
 ) -> TrackingMessage:
     message = await tracking.citizen_message(session, reference, token, body)
     response.headers["Location"] = views.tracking_path(reference)
-    return TrackingMessage(author="citizen", body=message.body, created_at=message.created_at)
+    files = await attachments.refs_of(session, message.id) if body.attachment_ids else []
+    return TrackingMessage(
+        author="citizen", body=message.body, attachments=files, created_at=message.created_at
+    )
 
 
 @router.post(
