@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import calendar, campaigns, inquiries
+from bench import attachments, calendar, campaigns, inquiries
 from bench.harness import ROOT, Stack, wrk
 from bench.scenarios import SCENARIOS as BASE_SCENARIOS
 from bench.scenarios import Scenario, Target
@@ -109,6 +109,30 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def print_transfers(rows: list[dict[str, Any]]) -> None:
+    table = Table(
+        title="attachments through the gateway (one client, sequential; RSS growth over the "
+        "warm process, sampled every 5 ms)"
+    )
+    for column in ("target", "requests", "MiB/s", "ms each", "peak RSS MiB", "RSS growth KiB"):
+        table.add_column(column, justify="left" if column == "target" else "right")
+    table.add_column("goal")
+    table.add_column("result")
+    for row in rows:
+        result = row["result"]
+        table.add_row(
+            row["target"],
+            str(row["requests"]),
+            f"{row['mib_per_s']:.1f}",
+            f"{row['ms_per_request']:.0f}",
+            " / ".join(f"{k} {v}" for k, v in row["rss_mib"].items()),
+            " / ".join(f"{k} {v}" for k, v in row["growth_kib"].items()),
+            row["goal"],
+            f"[green]{result}[/green]" if result == "PASS" else f"[red]{result}[/red]",
+        )
+    console.print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
@@ -119,12 +143,15 @@ def main() -> None:
     parser.add_argument(
         "--only",
         action="append",
-        help="run only these scenarios: " + ", ".join(repr(s.name) for s in SCENARIOS),
+        help="run only these scenarios: "
+        + ", ".join(repr(s.name) for s in SCENARIOS)
+        + f", {attachments.NAME!r}",
     )
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".govhub" / "bench")
     args = parser.parse_args()
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
-    if not scenarios:
+    with_attachments = not args.only or attachments.NAME in args.only
+    if not scenarios and not with_attachments:
         parser.error(f"no scenario named {args.only}")
 
     stack = Stack(args.data_dir)
@@ -134,15 +161,23 @@ def main() -> None:
         for scenario in scenarios:
             console.print(f"preparing {scenario.name} …")
             asyncio.run(scenario.prepare(stack))
+        if with_attachments:
+            asyncio.run(attachments.prepare(stack))
         stack.start_processes()
         rows: list[dict[str, Any]] = []
         for scenario in scenarios:
             console.print(f"running {scenario.name} …")
             rows += run_scenario(stack, scenario, args)
-        print_table(rows)
+        if rows:
+            print_table(rows)
+        saved = [{**row, "goal": row["goal"].describe() if row["goal"] else None} for row in rows]
+        if with_attachments:
+            console.print(f"running {attachments.NAME} …")
+            transfers = attachments.run(stack)
+            print_transfers(transfers)
+            saved += transfers
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
-        saved = [{**row, "goal": row["goal"].describe() if row["goal"] else None} for row in rows]
         (out / "latest.json").write_text(json.dumps(saved, indent=2, ensure_ascii=False))
     finally:
         stack.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query, Request, Response
 from fastapi.routing import APIRoute
@@ -17,9 +17,10 @@ from services.common.auth import OptionalPrincipalDep
 from services.common.db import SessionDep, session_of
 from services.common.idempotency import idempotency_for_digest
 from services.common.pagination import Page, PageDep
+from services.common.problems import ProblemResponses
 from services.common.responses import json_response
 from services.inquiries import attachments
-from services.inquiries.api.deps import Problem, SettingsDep, TrackingToken
+from services.inquiries.api.deps import SettingsDep, TrackingToken
 
 router = new_router(prefix="/v1/attachments", tags=["attachments"])
 
@@ -39,8 +40,7 @@ _PROBLEMS = {
 }
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {s: {"model": Problem, "description": _PROBLEMS[s]} for s in statuses}
+problems = ProblemResponses(_PROBLEMS)
 
 
 def _storage(request: Request) -> Storage:
