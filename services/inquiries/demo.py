@@ -49,6 +49,7 @@ from services.common.settings import GovhubSettings
 from services.inquiries import (
     catalog,
     clock,
+    demo_attachments,
     intake,
     repository,
     repository_catalog,
@@ -468,5 +469,6 @@ async def load_demo(session: AsyncSession, settings: GovhubSettings) -> int:
         for planned in plans:
             await loader.run(planned)
             created += 1
+    await demo_attachments.attach_photos(session, settings)  # a few complaints' photos
     await sla.sweep_sla_breaches(session)  # at the real time, as the worker would
     return created

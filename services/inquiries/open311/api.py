@@ -8,15 +8,18 @@ inquiries service's domain errors, parameter validation).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.datastructures import UploadFile
 
 from services.common.db import SessionDep
 from services.common.i18n import text
 from services.inquiries import clock
-from services.inquiries.open311 import mapping, service
+from services.inquiries.open311 import mapping, media, service
 from services.inquiries.open311.errors import Open311Error
 from services.inquiries.open311.responses import (
     FORMATS,
@@ -177,9 +180,16 @@ _REQUESTS_XML = (
 )
 
 
-def _views(batch: service.RequestBatch) -> list[dict[str, Any]]:
+def _views(batch: service.RequestBatch, request: Request) -> list[dict[str, Any]]:
+    # a stored file's public URL: the gateway's origin and the attachment's path
+    origin = base_url(request).removesuffix(PREFIX)
     views = [
-        mapping.request_view(row, category, batch.agencies.get(row.organization_id))
+        mapping.request_view(
+            row,
+            category,
+            batch.agencies.get(row.organization_id),
+            origin + batch.media[row.id] if row.id in batch.media else None,
+        )
         for row in batch.rows
         # always found: only rows of (public) categories are read
         if row.category_id is not None and (category := batch.categories.get(row.category_id))
@@ -282,7 +292,7 @@ async def list_requests(
         headers["Link"] = _next_link(request, query.page, batch.next_cursor)
     return render(
         response_format,
-        _views(batch),
+        _views(batch, request),
         "service_requests",
         "request",
         headers=headers,
@@ -310,17 +320,33 @@ and optionally `description` (≤ 4000 characters; the first line becomes the in
 Contact details are seen only by staff of the owning organization; `media_url`, `device_id`,
 `account_id` and `address_id` are kept in an internal note. Text is stored exactly as sent.
 
+**Media**: a `multipart/form-data` body may carry the photo itself in a `media` (or `file`)
+part: it is stored as the inquiry's attachment (a citizen's upload: JPEG, PNG, WebP or PDF,
+10 MiB, metadata such as GPS removed), public like the request, and the request's
+`media_url` then points at it (`/v1/attachments/{id}/content`). A `media_url` sent as text
+is kept as given and never fetched by the server.
+
 A retried POST with the same `Idempotency-Key` creates one inquiry. Answers 200 (the status
 swagger.json documents) with a one-item list."""
 
 
-async def _posted_fields(request: Request) -> dict[str, str]:
+@asynccontextmanager
+async def _posted(request: Request) -> AsyncIterator[tuple[dict[str, str], UploadFile | None]]:
+    """The form's fields, and the file of its `media` (or `file`) part when it has one (open
+    while the request is handled)."""
     fields = dict(request.query_params)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         async with request.form() as form:
             fields.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
-    elif await request.body():
+            files = [
+                v
+                for k, v in form.multi_items()
+                if k in media.MEDIA_FIELDS and isinstance(v, UploadFile)
+            ]
+            yield fields, files[0] if files else None
+            return
+    if await request.body():
         raise Open311Error(
             400,
             text(
@@ -328,7 +354,7 @@ async def _posted_fields(request: Request) -> dict[str, str]:
                 "Send the fields as application/x-www-form-urlencoded",
             ),
         )
-    return fields
+    yield fields, None
 
 
 @router.post(
@@ -361,12 +387,21 @@ async def _posted_fields(request: Request) -> dict[str, str]:
 async def create_request(
     response_format: FormatParam, request: Request, session: SessionDep
 ) -> Response:
-    fields = await _posted_fields(request)
-    principal = await service.authenticate(session, request, fields.get("api_key") or None)
-    form = mapping.service_request_form(fields)
-    catalog = await service.catalog(session, form.jurisdiction_id)
-    memory = request.app.state.intake_memory
-    inquiry = await service.submit(session, principal, catalog, form, memory)
+    async with _posted(request) as (fields, upload):
+        principal = await service.authenticate(session, request, fields.get("api_key") or None)
+        form = mapping.service_request_form(fields)
+        catalog = await service.catalog(session, form.jurisdiction_id)
+        settings = request.app.state.settings
+        prepared = await media.receive_media(settings, upload) if upload is not None else None
+        try:
+            memory = request.app.state.intake_memory
+            inquiry = await service.submit(session, principal, catalog, form, memory)
+            if prepared is not None:
+                storage = request.app.state.attachment_storage
+                await media.attach_media(session, storage, prepared, principal, inquiry)
+        finally:
+            if prepared is not None:
+                prepared.discard()  # the spool file, if it was not moved into storage
     receipt = mapping.receipt_view(inquiry, form.account_id)
     return render(
         response_format,
@@ -396,12 +431,13 @@ RequestIdParam = Annotated[
 async def get_request(
     service_request_id: RequestIdParam,
     response_format: FormatParam,
+    request: Request,
     session: SessionDep,
     jurisdiction_id: JurisdictionParam = None,
 ) -> Response:
     catalog = await service.catalog(session, jurisdiction_id)
     batch = await service.find_request(session, catalog, service_request_id)
-    return render(response_format, _views(batch), "service_requests", "request")
+    return render(response_format, _views(batch, request), "service_requests", "request")
 
 
 # swagger.json spells the path in the singular

@@ -155,7 +155,10 @@ def service_view(category: Category, public_by_id: Mapping[uuid.UUID, Category])
 
 
 def request_view(
-    inquiry: Inquiry, category: Category, agency: tuple[str, str | None] | None
+    inquiry: Inquiry,
+    category: Category,
+    agency: tuple[str, str | None] | None,
+    media_url: str | None = None,
 ) -> Open311Request:
     return Open311Request(
         service_request_id=inquiry.reference,
@@ -174,7 +177,7 @@ def request_view(
         zipcode=None,
         lat=inquiry.location_lat,
         long=inquiry.location_long,
-        media_url=None,
+        media_url=media_url,
     )
 
 

@@ -34,7 +34,7 @@ from services.inquiries import clock, intake
 from services.inquiries import repository as inquiries_repository
 from services.inquiries.intake_memory import IntakeMemory
 from services.inquiries.models import Category, Inquiry
-from services.inquiries.open311 import mapping, repository
+from services.inquiries.open311 import mapping, media, repository
 from services.inquiries.open311.errors import Open311Error
 from services.inquiries.open311.repository import Jurisdiction
 from services.inquiries.open311.schemas import ServiceRequestIn
@@ -235,6 +235,8 @@ class RequestBatch:
     categories: dict[uuid.UUID, Category]
     agencies: dict[uuid.UUID, tuple[str, str | None]]
     next_cursor: str | None = None
+    # inquiry id → the path of its public photo (the request's `media_url`)
+    media: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
 async def _batch(
@@ -244,7 +246,8 @@ async def _batch(
         session, [r.category_id for r in rows if r.category_id is not None]
     )
     agencies = await repository.organization_names(session, [r.organization_id for r in rows])
-    return RequestBatch(rows, categories, agencies, next_cursor)
+    photos = await media.media_paths(session, [r.id for r in rows])
+    return RequestBatch(rows, categories, agencies, next_cursor, photos)
 
 
 async def find_requests(
