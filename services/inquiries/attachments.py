@@ -7,7 +7,8 @@ Who may read an attachment follows its owner, from the kernel's record:
 - owned by this service (an inquiry or one of its messages): staff with `inquiries:read`
   who see the inquiry *now* (a transferred inquiry's files follow it), and the citizen
   whose `X-Tracking-Token` opens that inquiry, for files of its public timeline;
-- owned by another service: staff who see the owning organization's subtree;
+- owned by another service: its readers (`<service>:read`) who see the owning
+  organization's subtree;
 everyone else gets 404, so ids do not leak.
 """
 
@@ -123,8 +124,12 @@ async def _staff_may_read(
             return False
         seen = await repository.get(session, _parent(attachment), seen_by=principal)
         return seen is not None
+    # another service's resource: its readers (`campaigns:read`, `calendar:read` …) in the
+    # owning organization's subtree
     organization = attachment.owner_organization_id
-    return organization is not None and await can_see(session, principal, organization)
+    if organization is None or not principal.can(f"{attachment.owner_service}:read"):
+        return False
+    return await can_see(session, principal, organization)
 
 
 async def list_for_parent(

@@ -27,6 +27,7 @@ from services.campaigns.schemas.common import (
     Url,
     reject_null,
 )
+from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
 
 InitiativeStatus = Literal[
@@ -279,6 +280,11 @@ class MilestoneComplete(Body):
     )
 
     evidence_url: Url | None = Field(None, description="Link to the evidence.")
+    attachment_ids: AttachmentIds = Field(
+        default_factory=list,
+        description="Evidence files uploaded with `POST /v1/attachments` (read them with "
+        "`GET /v1/attachments?owner_id=<milestone id>`).",
+    )
 
 
 class MilestoneOut(Timestamps):

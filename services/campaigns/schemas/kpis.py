@@ -26,6 +26,7 @@ from services.campaigns.schemas.common import (
     Url,
     reject_null,
 )
+from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
 
 Direction = Literal["up", "down"]
@@ -203,6 +204,11 @@ class ValueIn(Body):
     value: Figure
     evidence_url: Url | None = None
     comment: LongText | None = None
+    attachment_ids: AttachmentIds = Field(
+        default_factory=list,
+        description="Evidence files uploaded with `POST /v1/attachments` (read them with "
+        "`GET /v1/attachments?owner_id=<value id>`).",
+    )
 
 
 class DecisionIn(Body):

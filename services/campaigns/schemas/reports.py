@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from services.campaigns.schemas.common import Body, LongText, Timestamps, TitleAr, Url, reject_null
+from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
 
 ReportKind = Literal["activity", "media_coverage"]
@@ -100,6 +101,11 @@ class ReportCreate(Body):
     coverage: list[Coverage] = Field(default_factory=list, max_length=2000)
     campaign_id: uuid.UUID | None = None
     initiative_id: uuid.UUID | None = None
+    attachment_ids: AttachmentIds = Field(
+        default_factory=list,
+        description="Files the report cites (press clippings, photos of the activities), "
+        "uploaded with `POST /v1/attachments`; `GET /v1/attachments?owner_id=<report id>`.",
+    )
 
     @model_validator(mode="after")
     def _period(self) -> ReportCreate:

@@ -37,6 +37,7 @@ from services.campaigns.service.common import (
     snapshot,
     visible_organization,
 )
+from services.common.attachments.references import Owner, attach
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import NotFound
@@ -206,10 +207,16 @@ async def submit_value(
         kpi_id=kpi.id,
         status="submitted",
         submitted_by=principal.subject,
-        **data.model_dump(),
+        **data.model_dump(exclude={"attachment_ids"}),
     )
     session.add(value)
     await flush(session)
+    await attach(
+        session,
+        data.attachment_ids,
+        principal,
+        Owner("campaigns", "kpi_value", value.id, value.organization_id),
+    )
     await session.refresh(value)
     await record(
         session,

@@ -26,6 +26,7 @@ from services.campaigns.service.common import (
     visible_organization,
 )
 from services.campaigns.service.initiatives import recompute
+from services.common.attachments.references import Owner, attach
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import InvalidState, NotFound
@@ -129,6 +130,12 @@ async def complete(
     milestone.completed_by = principal.subject
     milestone.evidence_url = data.evidence_url
     await flush(session)
+    await attach(
+        session,
+        data.attachment_ids,
+        principal,
+        Owner("campaigns", "milestone", milestone.id, milestone.organization_id),
+    )
     await session.refresh(milestone)
     await record(
         session,

@@ -35,6 +35,7 @@ from services.campaigns.service.common import (
     snapshot,
     visible_organization,
 )
+from services.common.attachments.references import Owner, attach
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import InvalidState, NotFound
@@ -90,7 +91,7 @@ async def create(session: AsyncSession, principal: Principal, data: ReportCreate
     require(principal, "campaigns:write")
     await visible_organization(session, principal, data.organization_id, "organization_id")
     await _check_initiative(session, principal, data.initiative_id)
-    values = data.model_dump(exclude={"activities", "coverage"})
+    values = data.model_dump(exclude={"activities", "coverage", "attachment_ids"})
     report = Report(
         id=uuid.uuid4(),
         activities=_jsonable(data.activities),
@@ -101,6 +102,12 @@ async def create(session: AsyncSession, principal: Principal, data: ReportCreate
     )
     session.add(report)
     await flush(session)
+    await attach(
+        session,
+        data.attachment_ids,
+        principal,
+        Owner("campaigns", "report", report.id, report.organization_id),
+    )
     await session.refresh(report)
     await record(
         session,
