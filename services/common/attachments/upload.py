@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.common.attachments.safety import SNIFF_BYTES, check_type
@@ -198,10 +199,17 @@ async def receive_multipart(
                 code="malformed_multipart",
             )
         reader = _FormReader(sink)
-        parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
-        async for chunk in chunks:
-            parser.write(chunk)
-        parser.finalize()
+        try:
+            parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
+            async for chunk in chunks:
+                parser.write(chunk)
+            parser.finalize()
+        except FormParserError as exc:
+            raise BadRequest(
+                "نموذج multipart غير صالح",
+                "The multipart body is malformed",
+                code="malformed_multipart",
+            ) from exc
         if not reader.found:
             raise _missing_file()
         return sink.finish(reader.filename)
