@@ -58,6 +58,8 @@ def hub(
         GOVHUB_WHATSAPP_ACCESS_TOKEN=ACCESS_TOKEN,
         GOVHUB_WHATSAPP_GRAPH_URL=graph.url,
         GOVHUB_WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
+        # no demo inquiries: the subscriber and the Graph API see this test's traffic alone
+        GOVHUB_DEMO_DATA="false",
     )
     yield running
     running.stop()
