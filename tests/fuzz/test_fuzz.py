@@ -45,6 +45,10 @@ def hub(fuzz_database: str) -> Iterator[Stack]:
         GOVHUB_RATE_LIMIT_ANONYMOUS="100000/minute",
         GOVHUB_RATE_LIMIT_AUTHENTICATED="100000/minute",
         GOVHUB_RATE_LIMIT_TOKEN="100000/minute",
+        # a configured WhatsApp channel, so its webhook is fuzzed for real (a hub without
+        # one answers 503 whatsapp_not_configured, a configuration state, not an outage)
+        GOVHUB_WHATSAPP_VERIFY_TOKEN="fuzz-verify-token",
+        GOVHUB_WHATSAPP_APP_SECRET="fuzz-app-secret",
     )
     try:
         yield running
