@@ -32,11 +32,8 @@ depends on when it is read and keyset pagination stays exact.
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -53,21 +50,19 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    literal_column,
     not_,
     or_,
     select,
     true,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.common.arabic import like_pattern, normalize
 from services.common.errors import BadRequest
-from services.common.models import SearchWord, SearchWordSource
+from services.common.models import SearchWord
 from services.common.pagination import Page
 
 T = TypeVar("T")
@@ -83,14 +78,12 @@ _SEARCH_FORM = re.compile(SEARCH_FORM_PATTERN)
 _TOKEN = re.compile(r"[^\W_]+")
 # A word of an original text for highlighting: letters, digits, and the diacritics and
 # tatweel that normalization removes (they are not \w).
-_TEXT_WORD = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")
 # Plural and feminine endings whose removal gives one more stem to look for.
 SUFFIXES = ("ات", "ون", "ين", "ان", "ه", "ي")
 PREFIX_MATCH_MIN = 4  # stems at least this long also match as a prefix
 SUBSTRING_MIN = 3  # shorter words only match by lexeme (too many substrings)
 OR_WORDS = frozenset({"or", "او"})  # `OR`, `أو` after normalization
 RECENCY_PER_YEAR = 0.1
-MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
 _stemmer = Stemmer.Stemmer("arabic")
 
@@ -394,88 +387,6 @@ def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> ColumnE
     return (text_rank + recency).label("relevance")
 
 
-# --- highlights ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Matcher:
-    """Tells whether a word of an original text matches a query (for highlights)."""
-
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
-    substrings: tuple[str, ...]
-
-    @classmethod
-    def of(cls, query: SearchQuery) -> Matcher:
-        exact: set[str] = set()
-        prefixes: set[str] = set()
-        substrings: set[str] = set()
-        for word in query.words():
-            for token in tokens(word):
-                e, p = lexemes(token)
-                exact |= e
-                prefixes |= p
-            if len(word) >= SUBSTRING_MIN:
-                substrings.add(word)
-        return cls(frozenset(exact), tuple(sorted(prefixes)), tuple(sorted(substrings)))
-
-    def matches(self, word: str) -> bool:
-        normalized = normalize(word)
-        if any(s in normalized for s in self.substrings):
-            return True
-        for token in tokens(search_form(word)):
-            lexeme = stem(token)
-            if lexeme in self.exact or lexeme.startswith(self.prefixes):
-                return True
-        return False
-
-
-def highlight(
-    value: str | None, matcher: Matcher, *, context: int = 6, limit: int = 3
-) -> list[str]:
-    """Up to `limit` fragments of `value` around matched words, HTML-escaped, each matched
-    word wrapped in `<mark>…</mark>` (the only markup), `…` where text is left out."""
-    if not value:
-        return []
-    words = list(_TEXT_WORD.finditer(value))
-    hits = [i for i, m in enumerate(words) if matcher.matches(m.group())]
-    hit_set = set(hits)
-    fragments: list[str] = []
-    covered = -1
-    for hit in hits:
-        if hit <= covered:
-            continue
-        if len(fragments) == limit:
-            break
-        first, last = max(0, hit - context), min(len(words) - 1, hit + context)
-        # extend over the hits that follow closely
-        for later in hits:
-            if hit < later <= last + context // 2:
-                last = min(len(words) - 1, later + context // 2)
-        covered = last
-        start = 0 if first == 0 else words[first].start()
-        end = len(value) if last == len(words) - 1 else words[last].end()
-        out: list[str] = ["… "] if first > 0 else []
-        position = start
-        for i in range(first, last + 1):
-            m = words[i]
-            out.append(html.escape(value[position : m.start()]))
-            piece = html.escape(m.group())
-            out.append(f"{MARK_OPEN}{piece}{MARK_CLOSE}" if i in hit_set else piece)
-            position = m.end()
-        out.append(html.escape(value[position:end]))
-        if last < len(words) - 1:
-            out.append(" …")
-        fragments.append("".join(out).strip())
-    return fragments
-
-
-def highlights(item: Any, fields: Sequence[str], matcher: Matcher) -> dict[str, list[str]]:
-    """`{field: fragments}` of the fields of `item` (attributes) that hold a match."""
-    found = {name: highlight(getattr(item, name, None), matcher) for name in fields}
-    return {name: fragments for name, fragments in found.items() if fragments}
-
-
 # --- list options, typo corrections ---------------------------------------------------------
 
 SORT_NEWEST, SORT_RELEVANCE = "newest", "relevance"
@@ -566,71 +477,3 @@ async def corrections(session: AsyncSession, query: SearchQuery) -> dict[str, st
         if nearest is not None:
             found[word] = nearest
     return found
-
-
-# --- the words table ------------------------------------------------------------------------
-
-WORDS_BATCH = 5000
-WORD_MIN_LENGTH = 3
-# rows younger than this are left for the next call: a row's creation time is its
-# transaction's start, and a transaction still open could commit one older than the mark
-WORDS_SETTLE = timedelta(minutes=1)
-
-
-async def collect_words(
-    session: AsyncSession,
-    source: str,
-    text: Any,
-    created_at: Any,
-    *,
-    batch: int = WORDS_BATCH,
-    settle: timedelta = WORDS_SETTLE,
-) -> int:
-    """Adds the words (search forms, ≥ 3 characters, not numbers) of the rows of one
-    table created since the last call to `common_search_word`; returns the rows read.
-
-    `text` is the SQL expression of a row's searched text, `created_at` its creation time
-    (both columns of the same table); at most about `batch` rows a call, every row of the
-    last instant read included so none is skipped; rows of the last minute wait for the
-    next call (`WORDS_SETTLE`)."""
-    since = await session.scalar(
-        select(SearchWordSource.read_until).where(SearchWordSource.source == source)
-    )
-    table = created_at.table
-    after = and_(
-        created_at > since if since is not None else true(),
-        created_at <= func.now() - settle,
-    )
-    oldest = select(created_at.label("c")).where(after).order_by(created_at).limit(batch)
-    until = await session.scalar(select(func.max(oldest.subquery().c.c)))
-    if until is None:
-        return 0
-    rows = select(text.label("t")).where(after, created_at <= until).cte("rows")
-    simple: ColumnElement[Any] = literal_column("'pg_catalog.simple'::regconfig")
-    form = func.common_search_form_ar(rows.c.t)
-    # a row's vector holds each word once: the count of a word is its number of rows
-    words = (
-        select(func.unnest(func.tsvector_to_array(func.to_tsvector(simple, form))).label("w"))
-        .select_from(rows)
-        .subquery()
-    )
-    counted = (
-        select(words.c.w, func.count())
-        .where(func.length(words.c.w) >= WORD_MIN_LENGTH, ~words.c.w.regexp_match("^[-0-9.,]+$"))
-        .group_by(words.c.w)
-    )
-    upsert = pg_insert(SearchWord).from_select(["word", "documents"], counted)
-    await session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["word"],
-            set_={"documents": SearchWord.documents + upsert.excluded.documents},
-        )
-    )
-    mark = pg_insert(SearchWordSource).values(source=source, read_until=until)
-    await session.execute(
-        mark.on_conflict_do_update(index_elements=["source"], set_={"read_until": until})
-    )
-    read = await session.scalar(
-        select(func.count()).select_from(table).where(after, created_at <= until)
-    )
-    return int(read or 0)

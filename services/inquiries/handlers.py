@@ -23,7 +23,7 @@ import uuid
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import search
+from services.common import search_words
 from services.common.outbox import Event, JobContext, handles, job
 from services.inquiries import clock, crisis
 from services.inquiries.models import Inquiry
@@ -47,7 +47,9 @@ __all__ = [
 
 async def collect_search_words(session: AsyncSession) -> int:
     """Reads the inquiries filed since the last run into `common_search_word`."""
-    return await search.collect_words(session, "inquiry", Inquiry.search_text, Inquiry.created_at)
+    return await search_words.collect_words(
+        session, "inquiry", Inquiry.search_text, Inquiry.created_at
+    )
 
 
 @handles("inquiry.resolved")

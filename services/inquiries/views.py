@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.common import search
+from services.common import highlight
 from services.common.attachments.schemas import AttachmentRef
 from services.common.responses import json_id
 from services.inquiries import sla
@@ -152,14 +152,14 @@ def search_page(
     next_cursor: str | None,
     *,
     corrected_q: str | None = None,
-    matcher: search.Matcher | None = None,
+    matcher: highlight.Matcher | None = None,
 ) -> dict[str, Any]:
     """A `SearchPage[InquiryHit]` of rows, unvalidated; with a `matcher`, each item's
     `highlights` of its subject and body."""
     items = [staff_fields(r, now) for r in rows]
     if matcher is not None:
         for item, row in zip(items, rows, strict=True):
-            item["highlights"] = search.highlights(row, HIGHLIGHTED, matcher)
+            item["highlights"] = highlight.highlights(row, HIGHLIGHTED, matcher)
     page: dict[str, Any] = {"items": items, "next_cursor": next_cursor}
     if corrected_q is not None:
         page["corrected_q"] = corrected_q

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.common.search import Matcher, highlight, parse, search_form, stem, tokens
+from services.common.highlight import Matcher, highlight
+from services.common.search import parse, search_form, stem, tokens
 from tests.search.corpus import DOCUMENTS, QUERIES
 
 SAMPLES = [

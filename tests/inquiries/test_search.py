@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.common import search
+from services.common import search_words
 from services.common.db import build_engine, build_sessionmaker
 from services.inquiries.models import Inquiry
 from tests.inquiries.conftest import submit
@@ -159,7 +159,7 @@ async def test_a_typo_is_corrected_by_the_nearest_word(client, world, settings):
         async with build_sessionmaker(engine)() as session, session.begin():
             # one row a call, then nothing new to read
             for expected in (1, 1, 0):
-                read = await search.collect_words(
+                read = await search_words.collect_words(
                     session,
                     "inquiry",
                     Inquiry.search_text,

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from services.common import search
+from services.common import highlight
 from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
 from services.common.db import SessionDep, open_session, read_pool_of, session_of
@@ -112,7 +112,7 @@ async def list_inquiries(
     options: SearchOptionsDep,
 ) -> Response:
     result = await service.list_inquiries(session, principal, filters, page, options)
-    matcher = search.Matcher.of(result.query) if options.highlight and result.query else None
+    matcher = highlight.Matcher.of(result.query) if options.highlight and result.query else None
     page_view = views.search_page(
         result.rows,
         clock.now(),
