@@ -41,7 +41,11 @@ def schema_fingerprint() -> str:
     digest = hashlib.sha256()
     for folder in ("migrations", "services"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            if path.name in {"models.py", "queue.py"} or folder == "migrations":
+            if (
+                path.name in {"models.py", "queue.py"}
+                or path.parent.name == "models"
+                or folder == "migrations"
+            ):
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

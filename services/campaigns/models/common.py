@@ -1,0 +1,22 @@
+"""Column types and search documents shared by the campaigns service's tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Numeric,
+)
+
+# What `q` searches on each list (services/common/search.py; columns of migration 0010)
+
+
+INITIATIVE_SEARCH_SQL = (
+    "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || "
+    "coalesce(description_ar, '')"
+)
+CAMPAIGN_SEARCH_SQL = (
+    "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || objective_ar"
+)
+KEY_MESSAGE_SEARCH_SQL = "code || ' ' || topic"
+
+Money = Numeric(18, 2)
+Figure = Numeric(20, 4)
