@@ -19,7 +19,7 @@ from services.calendar.schemas.entries import (
     OccurrenceOut,
     RejectIn,
 )
-from services.calendar.service import approvals
+from services.calendar.service import approvals, series
 from services.calendar.service import entries as service
 from services.calendar.service import occurrences as occurrence_service
 from services.calendar.service.views import describe
@@ -221,7 +221,7 @@ async def change_occurrence(
 ) -> EntryOut:
     entry = await service.get_writable(session, principal, entry_id)
     check_if_match(request, entry.id, entry.updated_at)
-    changed = await service.change_occurrence(
+    changed = await series.change_occurrence(
         session,
         principal,
         entry,
