@@ -43,7 +43,7 @@ from services.inquiries.intake_memory import IntakeMemory
 from services.inquiries.intake_writer import IntakeWriter
 from services.inquiries.models import Inquiry, Message
 from services.inquiries.schemas import InquiryCreate
-from services.inquiries.service import SERVICE, token_matches
+from services.inquiries.service.inquiries import SERVICE, token_matches
 
 
 def _not_found() -> NotFound:

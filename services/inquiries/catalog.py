@@ -28,7 +28,7 @@ from services.inquiries.schemas_catalog import (
     SlaPolicyCreate,
     SlaPolicyPatch,
 )
-from services.inquiries.service import SERVICE, Precondition, category_usable, require
+from services.inquiries.service.inquiries import SERVICE, Precondition, category_usable, require
 
 
 def _reader(principal: Principal | None) -> Principal | None:

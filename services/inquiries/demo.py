@@ -53,7 +53,6 @@ from services.inquiries import (
     intake,
     repository,
     repository_catalog,
-    service_workflow,
     sla,
     tracking,
 )
@@ -76,6 +75,7 @@ from services.inquiries.schemas import (
 )
 from services.inquiries.schemas_catalog import CategoryCreate, SlaPolicyCreate
 from services.inquiries.schemas_tracking import CitizenMessageIn, SurveyIn
+from services.inquiries.service import workflow as service_workflow
 
 SOURCE = "demo"
 SYSTEM = Principal(

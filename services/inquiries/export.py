@@ -20,7 +20,7 @@ from services.common.orgtree import ensure_visible
 from services.inquiries import clock, repository, sla
 from services.inquiries.models import Inquiry
 from services.inquiries.repository import InquiryFilters
-from services.inquiries.service import require
+from services.inquiries.service.inquiries import require
 
 COLUMNS = (
     "reference",

@@ -44,7 +44,7 @@ from services.inquiries.intake_memory import Connect, Context, IntakeMemory
 from services.inquiries.intake_writer import IntakeWriter
 from services.inquiries.repository import channel_wanted
 from services.inquiries.schemas import InquiryCreate, Kind, Priority
-from services.inquiries.service import (
+from services.inquiries.service.inquiries import (
     SERVICE,
     actor,
     category_open_to,

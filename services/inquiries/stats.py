@@ -26,7 +26,7 @@ from services.inquiries.schemas_stats import (
     StatsOut,
     TargetStats,
 )
-from services.inquiries.service import require
+from services.inquiries.service.inquiries import require
 from services.inquiries.workflow import OPEN_STATES, RUNNING_STATES
 
 DEFAULT_PERIOD = timedelta(days=30)

@@ -22,8 +22,8 @@ from services.inquiries.errors import (
 )
 from services.inquiries.models import Inquiry, Message, Survey
 from services.inquiries.schemas_tracking import CitizenMessageIn, SurveyIn, TrackingOut
-from services.inquiries.service import SERVICE, event_payload, token_matches
-from services.inquiries.service_workflow import add_message, settle, transition
+from services.inquiries.service.inquiries import SERVICE, event_payload, token_matches
+from services.inquiries.service.workflow import add_message, settle, transition
 from services.inquiries.workflow import Action, Status
 
 

@@ -18,7 +18,7 @@ from services.common.problems import ProblemResponses
 from services.common.settings import GovhubSettings
 from services.inquiries.repository import InquiryFilters
 from services.inquiries.schemas import Kind, Priority
-from services.inquiries.service import Precondition
+from services.inquiries.service.inquiries import Precondition
 from services.inquiries.workflow import Status
 
 # The inquiries' wording of the statuses it means more precisely than the kernel's.

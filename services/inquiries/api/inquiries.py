@@ -18,7 +18,7 @@ from services.common.etag import etag_for
 from services.common.pagination import PageDep
 from services.common.responses import json_response
 from services.common.search import SearchOptionsDep, SearchPage
-from services.inquiries import attachments, clock, export, intake, service, stats, views
+from services.inquiries import attachments, clock, export, intake, stats, views
 from services.inquiries.api.deps import (
     FiltersDep,
     PreconditionDep,
@@ -34,6 +34,7 @@ from services.inquiries.schemas import (
     InquiryReceipt,
 )
 from services.inquiries.schemas_stats import StatsOut
+from services.inquiries.service import inquiries as service
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiries"])
 

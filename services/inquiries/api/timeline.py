@@ -10,10 +10,13 @@ from services.common.app import new_router
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
-from services.inquiries import attachments, service, service_timeline, service_workflow, views
+from services.inquiries import attachments, views
 from services.inquiries.api.deps import problems
 from services.inquiries.schemas import EventOut, MessageCreate, MessageOut, SimilarOut
 from services.inquiries.schemas_tracking import SurveyOut
+from services.inquiries.service import inquiries as service
+from services.inquiries.service import timeline as service_timeline
+from services.inquiries.service import workflow as service_workflow
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiry timeline"])
 

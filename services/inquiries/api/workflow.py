@@ -15,7 +15,7 @@ from fastapi import Response
 from services.common.app import new_router
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
-from services.inquiries import clock, service_workflow, views
+from services.inquiries import clock, views
 from services.inquiries.api.deps import PreconditionDep, etag, problems
 from services.inquiries.schemas import (
     AssignIn,
@@ -26,6 +26,7 @@ from services.inquiries.schemas import (
     ResolveIn,
     TransferIn,
 )
+from services.inquiries.service import workflow as service_workflow
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiry workflow"])
 ACTION_PROBLEMS = problems(401, 403, 404, 409, 412, 415, 422)

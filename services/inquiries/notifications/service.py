@@ -37,7 +37,7 @@ from services.inquiries.notifications.texts import (
     placeholders_of,
     render,
 )
-from services.inquiries.service import SERVICE, record_event, require, token_matches
+from services.inquiries.service.inquiries import SERVICE, record_event, require, token_matches
 from services.inquiries.whatsapp import repository as whatsapp_repo
 
 logger = logging.getLogger("govhub.notifications")

@@ -20,7 +20,7 @@ from services.common.attachments.upload import SpoolSink, receive_raw
 from services.common.auth import Principal
 from services.common.settings import GovhubSettings
 from services.inquiries.models import Inquiry
-from services.inquiries.service import SERVICE
+from services.inquiries.service.inquiries import SERVICE
 
 MEDIA_FIELDS = ("media", "file")
 READ_BYTES = 64 * 1024

@@ -38,7 +38,7 @@ from services.inquiries.open311 import mapping, media, repository
 from services.inquiries.open311.errors import Open311Error
 from services.inquiries.open311.repository import Jurisdiction
 from services.inquiries.open311.schemas import ServiceRequestIn
-from services.inquiries.service_workflow import add_message
+from services.inquiries.service.workflow import add_message
 
 WRITE_PERMISSION = "inquiries:write"
 SECRET_SCHEME = "sha256$"  # noqa: S105 (the directory's hash prefix, not a secret)

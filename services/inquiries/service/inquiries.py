@@ -1,6 +1,6 @@
 """Domain rules of intake, routing, reading and correcting inquiries.
 
-Workflow actions and the timeline are in `service_workflow.py`, the citizen's side
+Workflow actions and the timeline are in `service/workflow.py` and `service/timeline.py`, the citizen's side
 (tracking, messages, survey) in `tracking.py`, the catalog in `catalog.py`.
 """
 

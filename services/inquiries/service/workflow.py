@@ -34,7 +34,7 @@ from services.inquiries.schemas import (
     TransferIn,
     Visibility,
 )
-from services.inquiries.service import (
+from services.inquiries.service.inquiries import (
     SERVICE,
     Precondition,
     actor,

@@ -11,7 +11,7 @@ from services.common.errors import NotFound
 from services.common.pagination import PageParams
 from services.inquiries import repository
 from services.inquiries.models import Event, Message, Survey
-from services.inquiries.service import load_visible, require
+from services.inquiries.service.inquiries import load_visible, require
 
 
 async def list_messages(

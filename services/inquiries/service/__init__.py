@@ -1,0 +1,2 @@
+"""The inquiries service layer: use cases and their rules, one module per subdomain
+(inquiries, timeline, workflow)."""
