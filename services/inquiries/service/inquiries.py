@@ -1,7 +1,7 @@
 """Domain rules of intake, routing, reading and correcting inquiries.
 
-Workflow actions and the timeline are in `service/workflow.py` and `service/timeline.py`, the citizen's side
-(tracking, messages, survey) in `tracking.py`, the catalog in `catalog.py`.
+Workflow actions are in `service/workflow.py`, the timeline in `service/timeline.py`, the
+citizen's side (tracking, messages, survey) in `tracking.py`, the catalog in `catalog.py`.
 """
 
 from __future__ import annotations
