@@ -7,7 +7,7 @@ Driven by events, each handler idempotent (a redelivered event changes nothing):
 - `crisis.activated` → the rule is written (keyed on the activation id) and the inquiries
   already in its window are tagged;
 - `crisis.closed` → the rule ends at the close time: inquiries created afterwards are not
-  tagged;
+  tagged, and lose the tag if their own event was handled first;
 - `inquiry.created` → the new inquiry is tagged by every rule whose window holds its
   creation time (also when the close was processed first: the times decide, not the
   order in which the events arrive).
@@ -81,13 +81,25 @@ async def open_rule(session: AsyncSession, payload: dict[str, Any]) -> int:
 
 
 async def close_rule(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Ends the rule at the close time, and takes its tag off the inquiries created since:
+    their `inquiry.created` may have been handled before this event, while the rule still
+    looked open."""
+    closed_at = datetime.fromisoformat(str(payload["closed_at"]))
+    rule = await session.get(CrisisRule, uuid.UUID(str(payload["activation_id"])))
+    if rule is None:
+        return
+    if rule.closed_at is None:
+        rule.closed_at = closed_at
+        await session.flush()
     await session.execute(
-        update(CrisisRule)
+        update(Inquiry)
         .where(
-            CrisisRule.id == uuid.UUID(str(payload["activation_id"])),
-            CrisisRule.closed_at.is_(None),
+            in_subtree(Inquiry.organization_id, rule.organization_id),
+            Inquiry.created_at >= rule.closed_at,
+            func.coalesce(Inquiry.tags, _NO_TAGS).op("@>", is_comparison=True)(array([rule.tag])),
         )
-        .values(closed_at=datetime.fromisoformat(str(payload["closed_at"])))
+        .values(tags=func.array_remove(Inquiry.tags, rule.tag))
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -188,3 +188,60 @@ async def test_activation_tags_matching_inquiries_and_closing_stops_it(
         headers=hub.auth("coordinator@R"),
     )
     assert reopened.status_code == 201, reopened.text
+
+
+async def test_a_close_handled_after_a_late_inquiry_takes_its_tag_off(hub, settings, make_client):
+    """Events may be handled out of order: an inquiry created after the close whose own
+    event was handled while the rule still looked open loses the tag when the close comes."""
+    from datetime import UTC, datetime
+
+    from services.inquiries import crisis
+
+    inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
+    activation_id = uuid.uuid4()
+    tag = f"crisis:{activation_id}"
+    opened_at = datetime.now(UTC) - timedelta(minutes=5)
+    closed_at = datetime.now(UTC) - timedelta(seconds=1)
+    response = await inquiries.post(
+        "/v1/inquiries",
+        json={
+            "kind": "complaint",
+            "channel": "website",
+            "subject": "سيول جديدة بعد الإغلاق",
+            "body": "تجمع مياه",
+            "organization_id": str(hub.orgs["A"]),
+        },
+    )
+    assert response.status_code == 201, response.text
+    late = uuid.UUID(response.json()["id"])
+    engine = build_engine(settings.database_url, settings)
+    try:
+        sessions = build_sessionmaker(engine)
+        async with sessions() as session, session.begin():
+            payload = {
+                "activation_id": str(activation_id),
+                "organization_id": str(hub.orgs["A"]),
+                "tag": tag,
+                "keywords": ["سيول"],
+                "window_start": (opened_at - timedelta(hours=48)).isoformat(),
+                "activated_at": opened_at.isoformat(),
+            }
+            await crisis.open_rule(session, payload)
+        async with sessions() as session, session.begin():
+            await crisis.tag_new(session, late)  # its event handled before the close
+        async with sessions() as session:
+            tags = await session.scalar(
+                text("SELECT tags FROM inquiry WHERE id = :id"), {"id": late}
+            )
+        assert tag in tags
+        async with sessions() as session, session.begin():
+            await crisis.close_rule(
+                session, {"activation_id": str(activation_id), "closed_at": closed_at.isoformat()}
+            )
+        async with sessions() as session:
+            tags = await session.scalar(
+                text("SELECT tags FROM inquiry WHERE id = :id"), {"id": late}
+            )
+        assert tag not in (tags or [])
+    finally:
+        await engine.dispose()
