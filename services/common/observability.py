@@ -133,11 +133,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if not status_holder["started"]:
-                body = problem_body(500, "internal_error")
-                response = Response(content=_dumps(body), status_code=500, media_type=PROBLEM_JSON)
+        except Exception as exc:
+            if status_holder["started"]:
+                logger.exception(
+                    "error after the answer began on %s %s", scope["method"], scope["path"]
+                )
+            else:
+                response = _last_resort(exc, scope)
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -149,6 +151,30 @@ class RequestContextMiddleware:
             latency.observe(elapsed)
             request_id_var.reset(rid_token)
             current_language.reset(lang_token)
+
+
+def _last_resort(exc: Exception, scope: Scope) -> Response:
+    """The answer to an error no handler took: 503 with Retry-After when it says the
+    database went away (a lost connection surfacing outside a route, where the kernel's
+    handlers do not reach), else a logged 500."""
+    if "sqlalchemy" in sys.modules or "asyncpg" in sys.modules:  # a service, not the gateway
+        from services.common.outage import DatabaseUnavailable, is_database_unavailable, outage_log
+
+        if is_database_unavailable(exc):
+            outage_log.failed(exc, scope["path"])
+            unavailable = DatabaseUnavailable()
+            return Response(
+                content=_dumps(unavailable.to_problem()),
+                status_code=503,
+                media_type=PROBLEM_JSON,
+                headers=unavailable.headers,
+            )
+    logger.error("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+    return Response(
+        content=_dumps(problem_body(500, "internal_error")),
+        status_code=500,
+        media_type=PROBLEM_JSON,
+    )
 
 
 def _dumps(body: object) -> bytes:

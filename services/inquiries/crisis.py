@@ -7,7 +7,9 @@ Driven by events, each handler idempotent (a redelivered event changes nothing):
 - `crisis.activated` → the rule is written (keyed on the activation id) and the inquiries
   already in its window are tagged;
 - `crisis.closed` → the rule ends at the close time: inquiries created afterwards are not
-  tagged, and lose the tag if their own event was handled first;
+  tagged, and lose the tag if their own event was handled first (the rule's row lock
+  orders a close against a concurrent tagging; a close that arrives before its activation
+  fails and is delivered again);
 - `inquiry.created` → the new inquiry is tagged by every rule whose window holds its
   creation time (also when the close was processed first: the times decide, not the
   order in which the events arrive).
@@ -26,6 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.arabic import like_pattern, normalize
 from services.common.orgtree import in_subtree, within
 from services.inquiries.models import CrisisRule, Inquiry
+
+
+class RuleNotOpenYet(RuntimeError):
+    """A `crisis.closed` handled before its `crisis.activated`: the event is retried."""
 
 
 def _matches(keywords: list[str]) -> Any:
@@ -85,9 +91,17 @@ async def close_rule(session: AsyncSession, payload: dict[str, Any]) -> None:
     their `inquiry.created` may have been handled before this event, while the rule still
     looked open."""
     closed_at = datetime.fromisoformat(str(payload["closed_at"]))
-    rule = await session.get(CrisisRule, uuid.UUID(str(payload["activation_id"])))
-    if rule is None:
-        return
+    # the rule's row lock orders this against `tag_new` (which holds it shared while it
+    # tags): a tag written concurrently is committed before the removal below reads
+    rule = (
+        await session.execute(
+            select(CrisisRule)
+            .where(CrisisRule.id == uuid.UUID(str(payload["activation_id"])))
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if rule is None:  # its `crisis.activated` is not handled yet: delivered again later
+        raise RuleNotOpenYet(str(payload["activation_id"]))
     if rule.closed_at is None:
         rule.closed_at = closed_at
         await session.flush()
@@ -113,12 +127,16 @@ async def tag_new(session: AsyncSession, inquiry_id: uuid.UUID) -> int:
     if row is None:
         return 0
     org_id, created_at = row
+    # shared locks on the open rules: a concurrent close waits for this transaction, and
+    # one that committed first is seen (the condition is checked again on the locked row)
     rules = await session.scalars(
-        select(CrisisRule).where(
+        select(CrisisRule)
+        .where(
             CrisisRule.window_start <= created_at,
             or_(CrisisRule.closed_at.is_(None), CrisisRule.closed_at > created_at),
             within(org_id, CrisisRule.organization_id),
         )
+        .with_for_update(read=True, of=CrisisRule)
     )
     tagged = 0
     for rule in rules:

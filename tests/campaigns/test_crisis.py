@@ -245,3 +245,76 @@ async def test_a_close_handled_after_a_late_inquiry_takes_its_tag_off(hub, setti
         assert tag not in (tags or [])
     finally:
         await engine.dispose()
+
+
+async def test_a_close_racing_a_tagging_waits_for_it_and_takes_the_tag_off(
+    hub, settings, make_client
+):
+    """The worker handles events concurrently: a close committed while a late inquiry's
+    tagging is still open must not miss that tag (the rule's row lock orders the two), and
+    a close that comes before its activation fails, to be delivered again."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from services.inquiries import crisis
+
+    inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
+    activation_id = uuid.uuid4()
+    tag = f"crisis:{activation_id}"
+    opened_at = datetime.now(UTC) - timedelta(minutes=5)
+    closed_at = datetime.now(UTC) - timedelta(seconds=1)
+    close_payload = {"activation_id": str(activation_id), "closed_at": closed_at.isoformat()}
+    engine = build_engine(settings.database_url, settings)
+    try:
+        sessions = build_sessionmaker(engine)
+        async with sessions() as session, session.begin():
+            with pytest.raises(crisis.RuleNotOpenYet):
+                await crisis.close_rule(session, close_payload)
+        async with sessions() as session, session.begin():
+            await crisis.open_rule(
+                session,
+                {
+                    "activation_id": str(activation_id),
+                    "organization_id": str(hub.orgs["A"]),
+                    "tag": tag,
+                    "keywords": ["سيول"],
+                    "window_start": (opened_at - timedelta(hours=48)).isoformat(),
+                    "activated_at": opened_at.isoformat(),
+                },
+            )
+
+        # created after the close time and after the rule was opened: only its own
+        # event tags it
+        response = await inquiries.post(
+            "/v1/inquiries",
+            json={
+                "kind": "complaint",
+                "channel": "website",
+                "subject": "سيول في النفق بعد الإغلاق",
+                "body": "تجمع مياه",
+                "organization_id": str(hub.orgs["A"]),
+            },
+        )
+        assert response.status_code == 201, response.text
+        late = uuid.UUID(response.json()["id"])
+
+        async def close() -> None:
+            async with sessions() as session, session.begin():
+                await crisis.close_rule(session, close_payload)
+
+        async with sessions() as tagging:
+            async with tagging.begin():
+                assert await crisis.tag_new(tagging, late) == 1
+                closing = asyncio.create_task(close())
+                await asyncio.sleep(0.5)
+                assert not closing.done()  # waits for the tagging's transaction
+            await asyncio.wait_for(closing, 30)
+        async with sessions() as session:
+            tags = await session.scalar(
+                text("SELECT tags FROM inquiry WHERE id = :id"), {"id": late}
+            )
+        assert tag not in (tags or [])
+    finally:
+        await engine.dispose()

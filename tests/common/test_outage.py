@@ -117,3 +117,29 @@ def test_the_outage_log_writes_once_per_interval(logged):
     messages = list(dict.fromkeys(r.getMessage() for r in logged if r.name == "govhub.db"))
     assert len(messages) == 2
     assert "unavailable" in messages[0] and "100 requests" in messages[1]
+
+
+async def test_a_lost_connection_outside_every_route_handler_is_503_not_500() -> None:
+    """A driver error raised where no route's handler reaches (a middleware, a response
+    being finished) is still an outage: the outermost middleware answers 503."""
+    import httpx
+
+    from services.common.observability import RequestContextMiddleware
+
+    async def broken(scope, receive, send):
+        raise asyncpg.InterfaceError("connection is closed")
+
+    async def bug(scope, receive, send):
+        raise RuntimeError("a bug")
+
+    for app, status in ((broken, 503), (bug, 500)):
+        wrapped = RequestContextMiddleware(app, app_name="outage-test")
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=wrapped, raise_app_exceptions=False),
+            base_url="http://hub",
+        ) as client:
+            response = await client.post("/v1/inquiries", json={})
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == PROBLEM
+        if status == 503:
+            unavailable(response)

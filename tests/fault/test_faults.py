@@ -150,9 +150,16 @@ def postmaster(data_dir: Path) -> psutil.Process:
     return process
 
 
+def tracebacks(hub: Stack) -> str:
+    """The hub's log from its first traceback on, to show where a 500 came from."""
+    output = hub.output()
+    start = output.find("Traceback")
+    return output[start : start + 20000] if start >= 0 else output[-4000:]
+
+
 def check_load(hub: Stack, admin: dict[str, str], load: Load) -> None:
     assert load.acknowledged, load.statuses
-    assert 500 not in load.statuses, sorted(set(load.statuses))
+    assert 500 not in load.statuses, (sorted(set(load.statuses)), tracebacks(hub))
     with httpx.Client(base_url=hub.base, timeout=15, headers=admin) as client:
         for inquiry_id in load.acknowledged:  # every acknowledged write is there
             found = client.get(f"/v1/inquiries/{inquiry_id}")
