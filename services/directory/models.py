@@ -208,6 +208,10 @@ class WebhookSubscription(Base):
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(100)), nullable=False)
     description: Mapped[str | None] = mapped_column(String(500))
     secret: Mapped[str] = mapped_column(String(100), nullable=False)
+    # after a rotation, the secret before it, which also signs until it expires
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    secret_rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
     # the first failure since the last success; NULL while deliveries succeed
     failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

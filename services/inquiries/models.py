@@ -415,6 +415,14 @@ class WhatsAppMessage(Base):
     media_type: Mapped[str | None] = mapped_column(String(100))
     # what is sent (out only: what came in is on the inquiry's timeline)
     body: Mapped[str | None] = mapped_column(Text)
+    # out: which notification it is, in which language, and the approved template it went
+    # as when the citizen's last message was more than 24 hours old
+    event: Mapped[str | None] = mapped_column(String(30))
+    language: Mapped[str | None] = mapped_column(String(2))
+    template: Mapped[str | None] = mapped_column(String(512))
+    # in, media: the attachment the file became; pending | stored | refused | failed
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    media_status: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     error: Mapped[str | None] = mapped_column(Text)
@@ -479,6 +487,9 @@ class NotificationTemplate(Base):
     language: Mapped[str] = mapped_column(String(2), nullable=False)
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, nullable=False)
+    # the approved WhatsApp template (its name at Meta) sent instead of the text when the
+    # citizen's last WhatsApp message is more than 24 hours old
+    whatsapp_template: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from govhub.worker import deliver
 from services.common.db import session_scope
@@ -326,3 +327,112 @@ async def test_delivery_refuses_a_private_target_when_private_targets_are_not_al
     assert receiver.received == []
     (row,) = await deliveries_of(sessionmaker, created["id"])
     assert row.last_error is not None and row.last_error.startswith("refused")
+
+
+# ------------------------------------------------------------------ secret rotation
+
+
+def verifies(secret: str, received) -> bool:
+    """Whether the `standardwebhooks` package accepts the request with this secret."""
+    try:
+        Webhook(secret).verify(received.body, received.headers)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+async def deliver_one(tree: Tree, sessionmaker, settings, subscription_id: str) -> None:
+    event_id = await emit_event(sessionmaker, "inquiry.created", tree.orgs["X"])
+    await fan_out(sessionmaker, settings, event_id)
+    delivery = next(
+        d for d in await deliveries_of(sessionmaker, subscription_id) if d.event_id == event_id
+    )
+    assert await attempt(sessionmaker, settings, delivery.id) == "delivered"
+
+
+async def test_a_rotated_secret_signs_alongside_the_old_one_during_the_overlap(
+    tree: Tree, receiver: Receiver, sessionmaker, settings
+):
+    created = await subscribe(tree, receiver.url)
+    old = created["secret"]
+    location = f"/v1/webhooks/{created['id']}"
+    got = await tree.request("x.admin", "GET", location)
+    problem(
+        await tree.request(
+            "x.admin", "POST", f"{location}/rotate-secret", headers={"If-Match": '"old"'}
+        ),
+        412,
+    )
+    problem(await tree.request("x.agent", "POST", f"{location}/rotate-secret"), 403)
+    problem(
+        await tree.request("x.admin", "POST", f"{location}/rotate-secret", {"overlap_seconds": -1}),
+        422,
+    )
+    rotated = await tree.request(
+        "x.admin",
+        "POST",
+        f"{location}/rotate-secret",
+        {"overlap_seconds": 3600},
+        headers={"If-Match": got.headers["ETag"], "Idempotency-Key": "rotate-1"},
+    )
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.headers["Cache-Control"] == "no-store"
+    new = rotated.json()["secret"]
+    assert new.startswith("whsec_") and new != old
+    assert rotated.json()["secret_rotated_at"] is not None
+    expires = datetime.fromisoformat(rotated.json()["previous_secret_expires_at"])
+    assert timedelta(minutes=59) < expires - datetime.now(UTC) <= timedelta(hours=1)
+    replay = await tree.request(
+        "x.admin",
+        "POST",
+        f"{location}/rotate-secret",
+        {"overlap_seconds": 3600},
+        headers={"Idempotency-Key": "rotate-1"},
+    )
+    assert replay.status_code == 200 and replay.json()["secret"] is None
+    shown = await tree.request("x.admin", "GET", location)
+    assert new not in shown.text and old not in shown.text
+    assert shown.headers["ETag"] != got.headers["ETag"]
+
+    # during the overlap: two signatures, each verified by standardwebhooks
+    await deliver_one(tree, sessionmaker, settings, created["id"])
+    during = receiver.received[-1]
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    assert verifies(old, during) and verifies(new, during)
+
+    # once the overlap is over, only the new secret signs
+    async with session_scope(sessionmaker) as session:
+        await session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == uuid.UUID(created["id"]))
+            .values(previous_secret_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    await deliver_one(tree, sessionmaker, settings, created["id"])
+    after = receiver.received[-1]
+    assert len(after.headers["webhook-signature"].split(" ")) == 1
+    assert verifies(new, after) and not verifies(old, after)
+
+    audit = await tree.request(
+        "x.admin", "GET", f"/v1/audit?action=rotate_secret&resource_id={created['id']}"
+    )
+    assert audit.status_code == 200, audit.text
+    assert len(audit.json()["items"]) == 1
+    assert old not in audit.text and new not in audit.text
+
+
+async def test_a_rotation_without_overlap_ends_the_old_secret_at_once(
+    tree: Tree, receiver: Receiver, sessionmaker, settings
+):
+    created = await subscribe(tree, receiver.url)
+    location = f"/v1/webhooks/{created['id']}/rotate-secret"
+    first = (await tree.request("x.admin", "POST", location)).json()["secret"]
+    second = await tree.request("x.admin", "POST", location, {"overlap_seconds": 0})
+    assert second.status_code == 200, second.text
+    assert second.json()["previous_secret_expires_at"] is None
+    newest = second.json()["secret"]
+    await deliver_one(tree, sessionmaker, settings, created["id"])
+    got = receiver.received[-1]
+    assert verifies(newest, got)
+    assert not verifies(first, got) and not verifies(created["secret"], got)
+    other = await subscribe(tree, receiver.url, org="S", who="sector")
+    problem(await tree.request("x.admin", "POST", f"/v1/webhooks/{other['id']}/rotate-secret"), 404)

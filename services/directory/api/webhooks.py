@@ -18,6 +18,7 @@ from services.directory.schemas.common import problems
 from services.directory.schemas.webhooks import (
     DeliveryOut,
     DeliveryStatus,
+    RotateSecret,
     WebhookCreate,
     WebhookOut,
     WebhookUpdate,
@@ -129,6 +130,36 @@ async def update_webhook(
         session, principal, subscription, body, request.app.state.settings
     )
     return _out(updated, response)
+
+
+@router.post(
+    "/{webhook_id}/rotate-secret",
+    summary="Rotate a subscription's signing secret",
+    description="A new `whsec_…` secret, shown only in this answer (as at creation). For "
+    "`overlap_seconds` (default a day, at most 7 days) the secret it replaces still signs: "
+    "every delivery's `webhook-signature` carries two space-separated `v1,` signatures, "
+    "one per secret, so a receiver verifying with either accepts it while it switches. "
+    "Rotating again during an overlap ends the oldest secret at once. Honours `If-Match`; "
+    "with `Idempotency-Key`, a replay answers `secret: null`.",
+    responses=problems(401, 403, 404, 412, 422),
+)
+async def rotate_webhook_secret(
+    webhook_id: uuid.UUID,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+    response: Response,
+    body: RotateSecret | None = None,
+) -> WebhookWithSecret:
+    redact_on_replay(request, "secret")
+    subscription = await service.get(session, principal, webhook_id)
+    check_if_match(request, subscription.id, subscription.updated_at)
+    rotated, secret = await service.rotate_secret(
+        session, principal, subscription, body or RotateSecret()
+    )
+    response.headers["Cache-Control"] = "no-store"
+    out = _out(rotated, response)
+    return WebhookWithSecret(**out.model_dump(), secret=secret)
 
 
 @router.delete(

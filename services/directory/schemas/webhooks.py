@@ -38,6 +38,8 @@ EXAMPLE_OUT: dict[str, Any] = {
     "failing_since": None,
     "disabled_at": None,
     "disabled_reason": None,
+    "secret_rotated_at": None,
+    "previous_secret_expires_at": None,
     "created_at": "2026-01-05T09:00:00+03:00",
     "updated_at": "2026-01-05T09:00:00+03:00",
 }
@@ -119,10 +121,17 @@ class WebhookOut(Timestamps):
         description="`failing` when the hub disabled it after a day of failures, `manual`.",
         examples=["failing"],
     )
+    secret_rotated_at: datetime | None = Field(
+        description="When the signing secret was last rotated; null if never."
+    )
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then deliveries carry a second signature made with the secret "
+        "before the last rotation; null when there is no overlap."
+    )
 
 
 class WebhookWithSecret(WebhookOut):
-    """The answer to a creation: the only time the signing secret is shown."""
+    """The answer to a creation or a rotation: the only time the signing secret is shown."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -136,6 +145,26 @@ class WebhookWithSecret(WebhookOut):
         description="The Standard Webhooks signing secret (`whsec_` + base64), shown once: "
         "verify `webhook-signature` with it. null in an idempotent replay.",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw3fq+M6qFiWs="],
+    )
+
+
+MAX_OVERLAP_SECONDS = 7 * 24 * 3600
+
+
+class RotateSecret(BaseModel):
+    """How long the secret being replaced keeps signing alongside the new one."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"overlap_seconds": 86400}]}
+    )
+
+    overlap_seconds: int = Field(
+        86400,
+        ge=0,
+        le=MAX_OVERLAP_SECONDS,
+        description="Seconds during which every delivery is signed with both the old and "
+        "the new secret (two `v1,` signatures in `webhook-signature`), so receivers can "
+        "switch at their pace; 0 ends the old secret at once. At most 7 days.",
     )
 
 

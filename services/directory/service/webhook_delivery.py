@@ -71,9 +71,20 @@ async def fan_out(event: Event, session: AsyncSession) -> int:
     return len(added)
 
 
+def signing_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
+    """The current secret, and during a rotation's overlap the previous one too."""
+    found = [subscription.secret]
+    expires = subscription.previous_secret_expires_at
+    if subscription.previous_secret and expires is not None and now < expires:
+        found.append(subscription.previous_secret)
+    return found
+
+
 def signed_request(
-    delivery: WebhookDelivery, secret: str, now: datetime
+    delivery: WebhookDelivery, secrets: list[str], now: datetime
 ) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of an attempt: one `v1,` signature per secret, separated by
+    spaces (Standard Webhooks), so a receiver verifies with either during an overlap."""
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
     msg_id = str(delivery.id)
     return body.encode(), {
@@ -81,7 +92,7 @@ def signed_request(
         "user-agent": USER_AGENT,
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(msg_id, now, body),
+        "webhook-signature": " ".join(Webhook(s).sign(msg_id, now, body) for s in secrets),
     }
 
 
@@ -145,7 +156,7 @@ async def attempt(
             delivery.last_error = "the subscription is disabled"
             delivery.updated_at = now
             return delivery.status
-        body, headers = signed_request(delivery, subscription.secret, now)
+        body, headers = signed_request(delivery, signing_secrets(subscription, now), now)
         started = time.perf_counter()
         status, excerpt, error = await _post(subscription.url, body, headers, settings)
         finished = datetime.now(UTC)

@@ -4,7 +4,7 @@ log, and retrying a delivery by hand."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,7 @@ from services.directory.errors import invalid
 from services.directory.models import WebhookDelivery, WebhookSubscription
 from services.directory.repository import webhooks as repo
 from services.directory.repository.base import flush
-from services.directory.schemas.webhooks import WebhookCreate, WebhookUpdate
+from services.directory.schemas.webhooks import RotateSecret, WebhookCreate, WebhookUpdate
 from services.directory.service.common import record, visible_organization
 
 # the queue entrypoint of one delivery attempt (services/directory/handlers.py)
@@ -139,6 +139,42 @@ async def update(
             changes,
         )
     return subscription
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    principal: Principal,
+    subscription: WebhookSubscription,
+    data: RotateSecret,
+) -> tuple[WebhookSubscription, str]:
+    """A new secret, shown once; the current one keeps signing (a second signature on every
+    delivery) for `overlap_seconds`. A secret older than the current one stops at once."""
+    now = datetime.now(UTC)
+    secret = new_secret()
+    if data.overlap_seconds > 0:
+        subscription.previous_secret = subscription.secret
+        subscription.previous_secret_expires_at = now + timedelta(seconds=data.overlap_seconds)
+    else:
+        subscription.previous_secret = None
+        subscription.previous_secret_expires_at = None
+    subscription.secret = secret
+    subscription.secret_rotated_at = now
+    await flush(session)
+    await session.refresh(subscription)
+    expires = subscription.previous_secret_expires_at
+    await record(
+        session,
+        principal,
+        "rotate_secret",
+        "webhook_subscription",
+        subscription.id,
+        subscription.organization_id,
+        {
+            "secret_rotated_at": now.isoformat(),
+            "previous_secret_expires_at": expires.isoformat() if expires else None,
+        },
+    )
+    return subscription, secret
 
 
 async def delete(
