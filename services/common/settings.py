@@ -116,6 +116,23 @@ class GovhubSettings(BaseSettings):
     whatsapp_graph_url: str = Field(
         "https://graph.facebook.com/v21.0", description="Base URL of the Graph API."
     )
+    whatsapp_template_name: str = Field(
+        "govhub_notification",
+        description="WhatsApp: the approved message template sent instead of free text when "
+        "the citizen's last message is more than 24 hours old (Meta's customer-service "
+        "window), unless the organization set its own for the notification; its body takes "
+        "one parameter, the message.",
+    )
+    whatsapp_template_languages: dict[str, str] = Field(
+        default_factory=lambda: {"ar": "ar", "en": "en"},
+        description="WhatsApp: the template language code (JSON) for Arabic and English "
+        'notifications, e.g. `{"ar": "ar", "en": "en_US"}`.',
+    )
+    whatsapp_media_max_bytes: int = Field(
+        16 * 1024 * 1024,
+        description="WhatsApp: the largest image, document or audio a citizen sends that is "
+        "fetched into an attachment (larger ones are refused and noted).",
+    )
     sms_gateway_url: str | None = Field(
         None,
         description="HTTP SMS gateway that texts citizens: POST JSON {to, from, text} with "

@@ -5,10 +5,11 @@ replies sent back by the worker's jobs, and delivery statuses on the inquiry's h
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import services.inquiries.handlers  # noqa: F401 - registers the WhatsApp handlers and job
 from govhub.worker import deliver
@@ -263,3 +264,115 @@ async def test_without_an_access_token_the_message_is_logged(hub, settings, grap
     (queued,) = await rows(client, WhatsAppMessage, WhatsAppMessage.direction == "out")
     assert await whatsapp.send(sessionmaker, quiet, queued.id) == "logged"
     assert graph.sent == []
+
+
+# ------------------------------------------------------------------ the 24-hour window
+
+
+async def age_conversation(client, hours: float) -> None:
+    """As if the citizen's messages had come `hours` ago."""
+    async with client.app.state.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(WhatsAppMessage)
+            .where(WhatsAppMessage.direction == "in")
+            .values(created_at=func.now() - timedelta(hours=hours))
+        )
+
+
+async def reply(client, world, inquiry_id, text: str) -> None:
+    response = await client.post(
+        f"/v1/inquiries/{inquiry_id}/messages",
+        headers=world.auth("agent@R"),
+        json={"visibility": "public", "body": text},
+    )
+    assert response.status_code == 201, response.text
+
+
+async def test_outside_the_24_hour_window_a_reply_goes_as_the_approved_template(
+    hub, settings, graph: FakeGraph
+):
+    client, world = hub
+    await post(client, text_message("wamid.W1", "متى تفتح بلدية العليا أبوابها؟"))
+    (inquiry,) = await rows(client, Inquiry)
+    await run_outbox(client, settings)
+    assert graph.sent[-1].body["type"] == "text"  # the receipt, within the window
+
+    # 23 hours later: still free text
+    await age_conversation(client, 23)
+    await reply(client, world, inquiry.id, "من الثامنة صباحاً")
+    await run_outbox(client, settings)
+    assert graph.sent[-1].body["type"] == "text"
+    assert graph.sent[-1].body["text"]["body"] == "من الثامنة صباحاً"
+
+    # 25 hours after the citizen's last message: the hub's default template
+    await age_conversation(client, 25)
+    await reply(client, world, inquiry.id, "تم تمديد الدوام:\nحتى الرابعة    عصراً")
+    await run_outbox(client, settings)
+    assert graph.sent[-1].body == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": WA_ID,
+        "type": "template",
+        "template": {
+            "name": "govhub_notification",
+            "language": {"code": "ar"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "تم تمديد الدوام: — حتى الرابعة   عصراً"}
+                    ],
+                }
+            ],
+        },
+    }
+
+    # the municipality's own approved template, inherited by nothing here but set per event
+    admin = world.auth("org_admin@R")
+    key = f"/v1/inquiry-notification-templates/{world.orgs['R']}/replied/ar"
+    bad = await client.put(key, headers=admin, json={"body": "{text}", "whatsapp_template": "A b"})
+    assert bad.status_code == 422, bad.text
+    put = await client.put(
+        key, headers=admin, json={"body": "{text}", "whatsapp_template": "riyadh_reply"}
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["whatsapp_template"] == "riyadh_reply"
+    child = f"/v1/inquiry-notification-templates/{world.orgs['A']}/replied/ar"
+    assert (await client.get(child, headers=admin)).json()["whatsapp_template"] == "riyadh_reply"
+    await reply(client, world, inquiry.id, "نعتذر عن التأخير")
+    await run_outbox(client, settings)
+    sent = graph.sent[-1].body
+    assert sent["type"] == "template" and sent["template"]["name"] == "riyadh_reply"
+    assert sent["template"]["components"][0]["parameters"][0]["text"] == "نعتذر عن التأخير"
+    templated = await rows(client, WhatsAppMessage, WhatsAppMessage.kind == "template")
+    assert sorted(r.template for r in templated) == ["govhub_notification", "riyadh_reply"]
+    assert all(r.status == "sent" for r in templated)
+    history = await client.get(f"/v1/inquiries/{inquiry.id}/history", headers=world.auth("agent@R"))
+    used = {
+        e["details"].get("template")
+        for e in history.json()["items"]
+        if e["action"] == "channel_delivery"
+    }
+    assert {"govhub_notification", "riyadh_reply", None} <= used
+
+    # the citizen writes again: the window opens again, free text once more
+    await post(client, text_message("wamid.W2", "شكراً"))
+    await reply(client, world, inquiry.id, "العفو")
+    await run_outbox(client, settings)
+    assert graph.sent[-1].body["type"] == "text"
+
+
+async def test_when_meta_says_the_window_has_closed_the_template_goes_at_once(
+    hub, settings, graph: FakeGraph
+):
+    client, _ = hub
+    await post(client, text_message("wamid.W1", "Is the office open on Friday?"))
+    graph.refuse_text = True  # Meta's clock: outside the window, ours: inside
+    await run_outbox(client, settings)
+    refused, templated = (s.body for s in graph.sent)
+    assert refused["type"] == "text"
+    assert templated["type"] == "template"
+    assert templated["template"]["language"] == {"code": "en"}  # written in English
+    (row,) = await rows(client, WhatsAppMessage, WhatsAppMessage.direction == "out")
+    assert row.status == "sent" and row.attempts == 1
+    assert row.kind == "template" and row.template == "govhub_notification"

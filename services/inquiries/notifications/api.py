@@ -30,10 +30,10 @@ def _out(
     organization_id: uuid.UUID,
     event: NotificationEvent,
     language: str,
-    found: tuple[str, str, uuid.UUID | None, object | None],
+    found: tuple[str, str, uuid.UUID | None, object | None, str | None],
     response: Response | None = None,
 ) -> TemplateOut:
-    subject, body, whose, own = found
+    subject, body, whose, own, whatsapp_template = found
     source = "built_in" if whose is None else "own" if whose == organization_id else "inherited"
     created = getattr(own, "created_at", None)
     updated = getattr(own, "updated_at", None)
@@ -47,6 +47,7 @@ def _out(
         body=body,
         source=source,
         inherited_from=whose if source == "inherited" else None,
+        whatsapp_template=whatsapp_template,
         created_at=created,
         updated_at=updated,
     )
@@ -71,7 +72,7 @@ async def list_templates(
             r.organization_id,
             NotificationEvent(r.event),
             r.language,
-            (r.subject or "", r.body, r.organization_id, r),
+            (r.subject or "", r.body, r.organization_id, r, r.whatsapp_template),
         )
         for r in rows
     ]
@@ -101,8 +102,10 @@ async def get_template(
     KEY,
     summary="Set the wording of one notification",
     description="The organization's own template (organizations below it inherit it). Only "
-    "the placeholders `{reference}`, `{organization}` and `{text}` (422 otherwise). Honours "
-    "`If-Match` when it replaces one. Heads and administrators (`inquiries:admin`).",
+    "the placeholders `{reference}`, `{organization}` and `{text}` (422 otherwise). "
+    "`whatsapp_template` names the approved WhatsApp template sent instead when the "
+    "citizen's last WhatsApp message is more than 24 hours old. Honours `If-Match` when it "
+    "replaces one. Heads and administrators (`inquiries:admin`).",
     responses=problems(401, 403, 404, 412, 422),
 )
 async def put_template(
@@ -115,16 +118,25 @@ async def put_template(
     request: Request,
     response: Response,
 ) -> TemplateOut:
-    _, _, _, own = await service.effective_template(
-        session, principal, organization_id, event, language
-    )
+    own = (await service.effective_template(session, principal, organization_id, event, language))[
+        3
+    ]
     if own is not None:
         check_if_match(request, own.id, own.updated_at)
     row = await service.put_template(
-        session, principal, organization_id, event, language, body.subject, body.body
+        session,
+        principal,
+        organization_id,
+        event,
+        language,
+        body.subject,
+        body.body,
+        body.whatsapp_template,
     )
     found = await service.effective_template(session, principal, organization_id, event, language)
-    return _out(organization_id, event, language, (found[0], found[1], found[2], row), response)
+    return _out(
+        organization_id, event, language, (found[0], found[1], found[2], row, found[4]), response
+    )
 
 
 @templates.delete(

@@ -13,6 +13,16 @@ TemplateText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
 ]
 SubjectText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# Meta's template names: lower-case letters, digits and underscores
+WhatsAppTemplateName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{1,512}$")
+]
+WHATSAPP_TEMPLATE_DESCRIPTION = (
+    "The approved WhatsApp message template (its name at Meta) sent instead of the text when "
+    "the citizen's last WhatsApp message is more than 24 hours old; its body takes one "
+    "parameter, `{{1}}`, the message. Organizations below inherit it; none set: "
+    "`GOVHUB_WHATSAPP_TEMPLATE_NAME`."
+)
 
 PLACEHOLDERS_DESCRIPTION = (
     "Placeholders: `{reference}` (the inquiry's reference), `{organization}` (the handling "
@@ -29,6 +39,7 @@ class TemplateIn(BaseModel):
                     "subject": "أمانة الرياض: طلبك {reference}",
                     "body": "مرحباً، استلمت {organization} طلبك برقم {reference}. "
                     "شكراً لتواصلك مع أمانة الرياض.",
+                    "whatsapp_template": "riyadh_request_update",
                 }
             ]
         },
@@ -39,6 +50,9 @@ class TemplateIn(BaseModel):
         description="E-mail subject; the built-in one when absent. " + PLACEHOLDERS_DESCRIPTION,
     )
     body: TemplateText = Field(description="The message. " + PLACEHOLDERS_DESCRIPTION)
+    whatsapp_template: WhatsAppTemplateName | None = Field(
+        None, description=WHATSAPP_TEMPLATE_DESCRIPTION, examples=["riyadh_request_update"]
+    )
 
 
 class TemplateOut(BaseModel):
@@ -54,6 +68,7 @@ class TemplateOut(BaseModel):
                     "وسنبلغك بكل رد عليه.",
                     "source": "built_in",
                     "inherited_from": None,
+                    "whatsapp_template": None,
                     "created_at": None,
                     "updated_at": None,
                 }
@@ -75,6 +90,10 @@ class TemplateOut(BaseModel):
     )
     inherited_from: uuid.UUID | None = Field(
         description="The ancestor whose template applies (`inherited`)."
+    )
+    whatsapp_template: str | None = Field(
+        description="The approved WhatsApp template used outside the 24-hour window: the "
+        "organization's own or the nearest ancestor's; null: `GOVHUB_WHATSAPP_TEMPLATE_NAME`."
     )
     created_at: datetime | None = Field(description="When its own template was created.")
     updated_at: datetime | None = Field(description="When its own template last changed.")

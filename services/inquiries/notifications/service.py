@@ -84,6 +84,20 @@ async def wording(
     return (default_subject, default_body), None
 
 
+async def whatsapp_template_for(
+    session: AsyncSession, organization_id: uuid.UUID, event: NotificationEvent, language: str
+) -> str | None:
+    """The approved WhatsApp template the organization (or its nearest ancestor that set
+    one) uses for the notification outside the 24-hour window; None: the hub's default."""
+    chain = [row["id"] for row in await ancestors(session, organization_id)]
+    templates = await repo.templates_for(session, chain, event.value, language)
+    for org in chain:
+        found = templates.get(org)
+        if found is not None and found.whatsapp_template:
+            return found.whatsapp_template
+    return None
+
+
 async def compose(
     session: AsyncSession, inquiry: Inquiry, event: NotificationEvent, text: str
 ) -> tuple[str, str, str]:
@@ -279,13 +293,15 @@ async def effective_template(
     organization_id: uuid.UUID,
     event: NotificationEvent,
     language: str,
-) -> tuple[str, str, uuid.UUID | None, NotificationTemplate | None]:
-    """(subject, body, whose, the organization's own row if it has one)."""
+) -> tuple[str, str, uuid.UUID | None, NotificationTemplate | None, str | None]:
+    """(subject, body, whose, the organization's own row if it has one, the WhatsApp
+    template used outside the 24-hour window if one is set)."""
     require(principal, "inquiries:read")
     await _organization(session, principal, organization_id)
     (subject, body), whose = await wording(session, organization_id, event, language)
     own = await repo.template(session, organization_id, event.value, language)
-    return subject, body, whose, own
+    whatsapp = await whatsapp_template_for(session, organization_id, event, language)
+    return subject, body, whose, own, whatsapp
 
 
 async def put_template(
@@ -296,6 +312,7 @@ async def put_template(
     language: str,
     subject: str | None,
     body: str,
+    whatsapp_template: str | None = None,
 ) -> NotificationTemplate:
     require(principal, "inquiries:admin")
     await _organization(session, principal, organization_id)
@@ -312,6 +329,7 @@ async def put_template(
         )
         session.add(row)
     row.subject, row.body, row.updated_at = subject, body, now
+    row.whatsapp_template = whatsapp_template
     await session.flush()
     await audit.record(
         session,
@@ -321,7 +339,12 @@ async def put_template(
         resource_type="notification_template",
         resource_id=row.id,
         organization_id=organization_id,
-        changes={"event": event.value, "language": language, "body": body},
+        changes={
+            "event": event.value,
+            "language": language,
+            "body": body,
+            "whatsapp_template": whatsapp_template,
+        },
     )
     return row
 

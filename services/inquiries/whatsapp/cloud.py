@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 SIGNATURE_PREFIX = "sha256="
+# Meta's customer-service window: free-form messages only within 24 hours of the citizen's
+# last message; after it, only approved templates. A margin keeps us off its edge.
+SERVICE_WINDOW = timedelta(hours=24)
+WINDOW_MARGIN = timedelta(minutes=5)
+# the Graph API's error when a free-form message is sent outside the window
+OUTSIDE_WINDOW_ERROR = 131047
+# a template parameter: no new lines or tabs, no more than 4 spaces in a row
+TEMPLATE_PARAMETER_CHARS = 1000
+_BREAKS = re.compile(r"\s*[\r\n\t]+\s*")
+_SPACES = re.compile(r" {4,}")
 # media message types: the Graph API keeps the file; we keep its id and type
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 
@@ -126,3 +138,43 @@ def text_message(wa_id: str, body: str) -> dict[str, Any]:
         "type": "text",
         "text": {"preview_url": False, "body": body[:4096]},
     }
+
+
+def within_window(last_inbound: datetime | None, now: datetime) -> bool:
+    """Whether a free-form message may still go: the citizen wrote within the last 24 hours
+    (less a margin)."""
+    return last_inbound is not None and now - last_inbound < SERVICE_WINDOW - WINDOW_MARGIN
+
+
+def template_parameter(text: str) -> str:
+    """`text` as a template's body parameter: one line, no runs of spaces, bounded."""
+    flat = _SPACES.sub("   ", _BREAKS.sub(" — ", text.strip()))
+    if len(flat) > TEMPLATE_PARAMETER_CHARS:
+        flat = flat[: TEMPLATE_PARAMETER_CHARS - 1].rstrip() + "…"
+    return flat or "…"
+
+
+def template_message(wa_id: str, name: str, language_code: str, body: str) -> dict[str, Any]:
+    """The Graph API body of an approved template message whose body takes the message as
+    its one parameter (`{{1}}`)."""
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": wa_id,
+        "type": "template",
+        "template": {
+            "name": name,
+            "language": {"code": language_code},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": template_parameter(body)}]}
+            ],
+        },
+    }
+
+
+def error_code(answer: Any) -> int | None:
+    """The Graph API error code of an error answer (`{"error": {"code": …}}`)."""
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        code = answer["error"].get("code")
+        return code if isinstance(code, int) else None
+    return None

@@ -4,6 +4,7 @@ a phone number id (its active `whatsapp` channel whose `handle` is that id)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, String, column, select, table, text
@@ -89,6 +90,23 @@ async def conversation_of(session: AsyncSession, inquiry_id: uuid.UUID) -> Whats
         .order_by(WhatsAppMessage.created_at.desc())
         .limit(1)
     )
+
+
+async def last_inbound_at(
+    session: AsyncSession, phone_number_id: str, wa_id: str
+) -> datetime | None:
+    """When the citizen last wrote to this number (opens Meta's 24-hour window)."""
+    found: datetime | None = await session.scalar(
+        select(WhatsAppMessage.created_at)
+        .where(
+            WhatsAppMessage.phone_number_id == phone_number_id,
+            WhatsAppMessage.wa_id == wa_id,
+            WhatsAppMessage.direction == "in",
+        )
+        .order_by(WhatsAppMessage.created_at.desc())
+        .limit(1)
+    )
+    return found
 
 
 async def add_outbound(session: AsyncSession, **values: Any) -> uuid.UUID | None:

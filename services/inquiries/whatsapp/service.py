@@ -7,7 +7,9 @@ the message and in the inquiry's history.
 
 Out: the worker queues what a citizen who wrote on WhatsApp should get there (the
 reference on intake, staff's public replies, the resolution; see `notifications`) as one
-message per source, and a job sends each through the Graph API, retried with backoff.
+message per source, and a job sends each through the Graph API, retried with backoff:
+as free text within 24 hours of the citizen's last message (Meta's customer-service
+window), as the organization's approved template after it.
 "STOP" or "إيقاف" opts the number out of everything.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,13 +29,22 @@ from services.common.outbox import Event, enqueue_job
 from services.common.settings import GovhubSettings
 from services.inquiries import intake
 from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries.models import WhatsAppMessage
 from services.inquiries.notifications import service as notifications
 from services.inquiries.notifications.senders import masked
-from services.inquiries.notifications.texts import NotificationEvent
+from services.inquiries.notifications.texts import NotificationEvent, language_for
 from services.inquiries.schemas import InquiryCreate, Kind
 from services.inquiries.tracking import add_citizen_message
 from services.inquiries.whatsapp import repository as repo
-from services.inquiries.whatsapp.cloud import Inbound, StatusUpdate, text_message
+from services.inquiries.whatsapp.cloud import (
+    OUTSIDE_WINDOW_ERROR,
+    Inbound,
+    StatusUpdate,
+    error_code,
+    template_message,
+    text_message,
+    within_window,
+)
 
 logger = logging.getLogger("govhub.whatsapp")
 
@@ -137,7 +149,7 @@ async def record_status(session: AsyncSession, update: StatusUpdate) -> bool:
     row.status = update.status
     row.error = update.error
     row.updated_at = datetime.now(UTC)
-    await _note(session, row.inquiry_id, row.status, row.id, update.error)
+    await _note(session, row, row.status, update.error)
     return True
 
 
@@ -145,15 +157,12 @@ async def record_status(session: AsyncSession, update: StatusUpdate) -> bool:
 
 
 async def _note(
-    session: AsyncSession,
-    inquiry_id: uuid.UUID | None,
-    status: str,
-    row_id: uuid.UUID,
-    error: str | None = None,
+    session: AsyncSession, row: WhatsAppMessage, status: str, error: str | None = None
 ) -> None:
-    await notifications.note_delivery(
-        session, inquiry_id, CHANNEL, status, {"whatsapp_message_id": str(row_id)}, error
-    )
+    reference = {"whatsapp_message_id": str(row.id)}
+    if row.template:
+        reference["template"] = row.template
+    await notifications.note_delivery(session, row.inquiry_id, CHANNEL, status, reference, error)
 
 
 async def queue_notification(event: Event, session: AsyncSession) -> uuid.UUID | None:
@@ -171,10 +180,11 @@ async def queue_notification(event: Event, session: AsyncSession) -> uuid.UUID |
     if told is None:
         return None
     kind, source, text, message_id = told
+    language = language_for(inquiry.body)
     if kind in (NotificationEvent.REPLIED, NotificationEvent.INFO_REQUESTED):
         body = text  # a conversation: the reply as written
     else:
-        _, _, body = await notifications.compose(session, inquiry, kind, text)
+        language, _, body = await notifications.compose(session, inquiry, kind, text)
     if not body or await notifications.is_opted_out(session, "+" + conversation.wa_id):
         return None
     row_id = await repo.add_outbound(
@@ -186,37 +196,88 @@ async def queue_notification(event: Event, session: AsyncSession) -> uuid.UUID |
         wa_id=conversation.wa_id,
         kind="text",
         body=body,
+        event=kind.value,
+        language=language,
     )
     if row_id is not None:
         await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
     return row_id
 
 
+@dataclass(frozen=True)
+class Payload:
+    """What one attempt posts: free text, or the approved template `template`."""
+
+    body: dict[str, Any]
+    template: str | None = None
+
+
+async def _template_payload(
+    session: AsyncSession, settings: GovhubSettings, row: WhatsAppMessage
+) -> Payload:
+    """The message as the approved template of its notification: the organization's own
+    (or an ancestor's), else `GOVHUB_WHATSAPP_TEMPLATE_NAME`."""
+    language = row.language or "ar"
+    try:
+        event = NotificationEvent(row.event or NotificationEvent.REPLIED.value)
+    except ValueError:
+        event = NotificationEvent.REPLIED
+    inquiry = await repo.inquiry(session, row.inquiry_id) if row.inquiry_id else None
+    name = None
+    if inquiry is not None:
+        name = await notifications.whatsapp_template_for(
+            session, inquiry.organization_id, event, language
+        )
+    name = name or settings.whatsapp_template_name
+    code = settings.whatsapp_template_languages.get(language, language)
+    return Payload(template_message(row.wa_id, name, code, row.body or ""), name)
+
+
+async def _payload(
+    session: AsyncSession, settings: GovhubSettings, row: WhatsAppMessage, now: datetime
+) -> Payload:
+    """Free text within 24 hours of the citizen's last message, a template after."""
+    last = await repo.last_inbound_at(session, row.phone_number_id, row.wa_id)
+    if within_window(last, now):
+        return Payload(text_message(row.wa_id, row.body or ""))
+    return await _template_payload(session, settings, row)
+
+
 async def send(
     sessionmaker: async_sessionmaker[AsyncSession], settings: GovhubSettings, row_id: uuid.UUID
 ) -> str:
-    """One attempt at sending a queued message through the Graph API; its status after."""
+    """One attempt at sending a queued message through the Graph API; its status after.
+    Outside the 24-hour window (or when Meta says so, error 131047) it goes as a template."""
     async with sessionmaker() as session, session.begin():
         row = await repo.lock(session, row_id)
         if row is None or row.status != "queued":
             return row.status if row else "missing"
+        now = datetime.now(UTC)
         row.attempts += 1
-        row.updated_at = datetime.now(UTC)
+        row.updated_at = now
+        payload = await _payload(session, settings, row, now)
         if not settings.whatsapp_access_token:
             # no Meta app (as under `make run`): the message is written to the log instead
-            logger.info("whatsapp to %s: %s", masked("+" + row.wa_id), row.body)
+            how = f"template {payload.template}" if payload.template else "text"
+            logger.info("whatsapp (%s) to %s: %s", how, masked("+" + row.wa_id), row.body)
+            _sent_as(row, payload)
             row.status = "logged"
-            await _note(session, row.inquiry_id, "logged", row.id)
+            await _note(session, row, "logged")
             return row.status
-        wamid, error = await _post(settings, row.phone_number_id, row.wa_id, row.body or "")
+        wamid, error, code = await _post(settings, row.phone_number_id, payload.body)
+        if wamid is None and code == OUTSIDE_WINDOW_ERROR and payload.template is None:
+            # Meta's clock says the window has closed: the template, in this same attempt
+            payload = await _template_payload(session, settings, row)
+            wamid, error, code = await _post(settings, row.phone_number_id, payload.body)
+        _sent_as(row, payload)
         if wamid is not None:
             row.wamid, row.status, row.error = wamid, "sent", None
-            await _note(session, row.inquiry_id, "sent", row.id)
+            await _note(session, row, "sent")
             return row.status
         row.error = error
         if row.attempts >= settings.outbox_max_attempts:
             row.status = "failed"
-            await _note(session, row.inquiry_id, "failed", row.id, error)
+            await _note(session, row, "failed", error)
             logger.error("whatsapp message %s failed for good: %s", row.id, error)
         else:
             delay = min(settings.outbox_backoff_seconds * 2 ** (row.attempts - 1), 3600.0)
@@ -227,23 +288,33 @@ async def send(
         return row.status
 
 
+def _sent_as(row: WhatsAppMessage, payload: Payload) -> None:
+    row.kind = "template" if payload.template else "text"
+    row.template = payload.template
+
+
 async def _post(
-    settings: GovhubSettings, phone_number_id: str, wa_id: str, body: str
-) -> tuple[str | None, str | None]:
-    """(wamid, None) when the Graph API took the message, else (None, why)."""
+    settings: GovhubSettings, phone_number_id: str, body: dict[str, Any]
+) -> tuple[str | None, str | None, int | None]:
+    """(wamid, None, None) when the Graph API took the message, else (None, why, the
+    Graph API's error code if it gave one)."""
     url = f"{settings.whatsapp_graph_url.rstrip('/')}/{phone_number_id}/messages"
     try:
         async with httpx.AsyncClient(timeout=15.0, trust_env=False) as client:
             response = await client.post(
                 url,
-                json=text_message(wa_id, body),
+                json=body,
                 headers={"Authorization": f"Bearer {settings.whatsapp_access_token}"},
             )
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:2000]
+        return None, f"{type(exc).__name__}: {exc}"[:2000], None
     if response.status_code // 100 != 2:
-        return None, f"HTTP {response.status_code}: {response.text[:500]}"
+        try:
+            code = error_code(response.json())
+        except ValueError:
+            code = None
+        return None, f"HTTP {response.status_code}: {response.text[:500]}", code
     try:
-        return str(response.json()["messages"][0]["id"]), None
+        return str(response.json()["messages"][0]["id"]), None, None
     except (ValueError, KeyError, IndexError, TypeError):
-        return None, f"unexpected answer: {response.text[:500]}"
+        return None, f"unexpected answer: {response.text[:500]}", None
