@@ -17,6 +17,9 @@
   entry `approved` directly; false leaves it `pending` on the calendar's own policy.
   Channels the directory does not know for the organization are left out rather than
   failing the event. Cancelling needs only the two ids.
+- Crises: `crisis.activated` with `suspend_calendar` suspends the scope's approved entries
+  from the activation to `suspend_until` (a suspension whose id is the activation's, so a
+  redelivery finds it); `crisis.closed` lifts it (a close that arrives first is retried).
 - `finish_ended_entries(session)` → every ten minutes: approved entries whose last
   occurrence ended become `done`.
 """
@@ -33,7 +36,7 @@ from services.calendar.domain.states import Action, Status
 from services.calendar.repository import approvals as approval_repo
 from services.calendar.repository import entries as entry_repo
 from services.calendar.schemas.entries import EntryCreate, EntryUpdate
-from services.calendar.service import approvals
+from services.calendar.service import approvals, suspensions
 from services.calendar.service import entries as service
 from services.calendar.service.common import SYSTEM, event, now
 from services.common.errors import DomainError
@@ -132,6 +135,16 @@ async def cancel_flight(event_: Event, session: AsyncSession) -> None:
     if entry is None or entry.status in {Status.CANCELLED, Status.DONE}:
         return
     await service.cancel(session, SYSTEM, entry)
+
+
+@handles("crisis.activated")
+async def suspend_for_crisis(event_: Event, session: AsyncSession) -> None:
+    await suspensions.suspend_for_crisis(session, event_.payload)
+
+
+@handles("crisis.closed")
+async def lift_crisis_suspension(event_: Event, session: AsyncSession) -> None:
+    await suspensions.lift_for_crisis(session, event_.payload)
 
 
 async def finish_ended_entries(session: AsyncSession) -> int:

@@ -202,6 +202,11 @@ class CrisisActivated(BaseModel):
     window_start: datetime
     activated_at: datetime
     suspend_calendar: bool
+    suspend_until: datetime | None = Field(
+        None,
+        description="With `suspend_calendar`: the end of the window whose approved calendar "
+        "entries the calendar suspends (from `activated_at`), the crisis campaign's end.",
+    )
     campaign_id: uuid.UUID
     reason: str | None = None
 
@@ -325,9 +330,16 @@ EVENT_TYPES: dict[str, EventDoc] = {
         for state in ("submitted", "accepted", "returned")
     },
     "crisis.activated": EventDoc(
-        "A crisis playbook was activated", "Inquiries of its scope are tagged.", CrisisActivated
+        "A crisis playbook was activated",
+        "Inquiries of its scope are tagged; with `suspend_calendar` the calendar suspends the "
+        "scope's approved entries until the close.",
+        CrisisActivated,
     ),
-    "crisis.closed": EventDoc("A crisis activation was closed", "", CrisisClosed),
+    "crisis.closed": EventDoc(
+        "A crisis activation was closed",
+        "Tagging stops; the calendar lifts the activation's suspension.",
+        CrisisClosed,
+    ),
     **{
         f"calendar.entry.{state}": EventDoc(
             f"A calendar entry was {state}", f"The unified calendar: {state}.", CalendarEntryData

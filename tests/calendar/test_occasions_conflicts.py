@@ -346,3 +346,81 @@ async def test_campaign_flight_events_are_idempotent(client, world, settings):
         assert len(items) == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_crisis_suspends_the_scope_and_its_close_lifts_it(client, world, settings):
+    """`crisis.activated` with `suspend_calendar` suspends the scope's approved entries of
+    the window (once, however often delivered), other scopes untouched; `crisis.closed`
+    lifts it; a close delivered before its activation fails, to be delivered again."""
+    import pytest
+
+    from services.calendar.service.suspensions import CrisisNotSuspendedYet
+    from services.common.db import build_engine, build_sessionmaker, session_scope
+
+    entry = await create_entry(client, world, "agent@A", kind="social_post")
+    await act(client, world, entry["id"], "submit", "agent@A")
+    await act(client, world, entry["id"], "approve", "unit_head@A")
+    later = await create_entry(
+        client,
+        world,
+        "agent@A",
+        kind="social_post",
+        starts_at="2026-06-10T10:00:00+03:00",
+        ends_at="2026-06-10T11:00:00+03:00",
+    )
+    await act(client, world, later["id"], "submit", "agent@A")
+    await act(client, world, later["id"], "approve", "unit_head@A")
+    other = await create_entry(client, world, "agent@S", kind="social_post")
+    await act(client, world, other["id"], "submit", "agent@S")
+    await act(client, world, other["id"], "approve", "unit_head@S")
+    activation = uuid.uuid4()
+    activated = {
+        "activation_id": str(activation),
+        "organization_id": str(world.orgs["R"]),
+        "activated_at": "2026-03-01T00:00:00+03:00",
+        "suspend_until": "2026-03-31T00:00:00+03:00",
+        "suspend_calendar": True,
+        "reason": "سيول في المنطقة",
+    }
+    closed = {
+        "activation_id": str(activation),
+        "organization_id": str(world.orgs["R"]),
+        "closed_at": "2026-03-05T00:00:00+03:00",
+        "suspend_calendar": True,
+    }
+    engine = build_engine(settings.database_url, settings)
+
+    async def deliver(event_type: str, body: dict) -> None:
+        event = Event(uuid.uuid4(), event_type, "crisis_activation", activation, None, body, 1)
+        async with session_scope(build_sessionmaker(engine)) as session:
+            if event_type == "crisis.closed":
+                await calendar_handlers.lift_crisis_suspension(event, session)
+            else:
+                await calendar_handlers.suspend_for_crisis(event, session)
+
+    async def status(entry_id: str, who: str) -> str:
+        got = await client.get(f"/v1/calendar/entries/{entry_id}", headers=world.auth(who))
+        return str(got.json()["status"])
+
+    try:
+        with pytest.raises(CrisisNotSuspendedYet):
+            await deliver("crisis.closed", closed)
+        await deliver("crisis.activated", {**activated, "suspend_calendar": False})
+        assert await status(entry["id"], "agent@A") == "approved"  # not asked to suspend
+        await deliver("crisis.activated", activated)
+        await deliver("crisis.activated", activated)  # redelivered: nothing more
+        assert await status(entry["id"], "agent@A") == "suspended"
+        assert await status(later["id"], "agent@A") == "approved"  # outside the window
+        assert await status(other["id"], "agent@S") == "approved"  # outside the scope
+        suspension = (
+            await client.get(
+                f"/v1/calendar/suspensions/{activation}", headers=world.auth("org_admin@R")
+            )
+        ).json()
+        assert suspension["entry_ids"] == [entry["id"]]
+        assert suspension["reason"] == "أزمة: سيول في المنطقة"
+        await deliver("crisis.closed", closed)
+        await deliver("crisis.closed", closed)
+        assert await status(entry["id"], "agent@A") == "approved"
+    finally:
+        await engine.dispose()

@@ -140,3 +140,127 @@ def test_a_crisis_activation_tags_inquiries_through_the_worker(api: httpx.Client
     # the worker handles events concurrently: the close may still be on its way, but once
     # handled, `late` carries no tag (a tag that stayed would time this out)
     wait_for(lambda: late not in tagged())
+
+
+def test_approved_flights_are_on_the_calendar_and_a_crisis_suspends_it(api: httpx.Client) -> None:
+    """Through the real worker: approving a campaign puts its flights on the calendar's range
+    query, moving a flight moves the entry, cancelling the campaign cancels it; a crisis
+    activated with `suspend_calendar` suspends the scope's approved entries and its close
+    lifts the suspension."""
+    coordinator = login(api, "riyadh.coordinator")
+    riyadh_admin = login(api, "riyadh.admin")
+    media = org_id(api, coordinator, "RIYADH-MEDIA")
+    year = time.gmtime().tm_year + 1
+    created = api.post(
+        "/v1/campaigns",
+        json={
+            "code": f"E2E-FLIGHTS-{time.time_ns()}",
+            "title_ar": "حملة التوعية بسلامة الغذاء في رمضان",
+            "type": "awareness",
+            "organization_id": media,
+            "objective_ar": "رفع وعي الأسر بسلامة الغذاء",
+            "audiences": ["families"],
+            "channels": ["x"],
+            "start_date": f"{year}-02-01",
+            "end_date": f"{year}-03-31",
+        },
+        headers=coordinator,
+    )
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+    flight = api.post(
+        f"/v1/campaigns/{campaign['id']}/flights",
+        json={"channel": "x", "start_date": f"{year}-02-10", "end_date": f"{year}-02-20"},
+        headers=coordinator,
+    )
+    assert flight.status_code == 201, flight.text
+    submitted = api.post(f"/v1/campaigns/{campaign['id']}/submit", headers=coordinator)
+    assert submitted.status_code == 200, submitted.text
+    approved = api.post(f"/v1/campaigns/{campaign['id']}/approve", headers=riyadh_admin)
+    assert approved.status_code == 200, approved.text
+    window = {
+        "from": f"{year}-01-01T00:00:00Z",
+        "to": f"{year}-05-01T00:00:00Z",
+        "campaign_id": campaign["id"],
+    }
+
+    def entries(**extra: str) -> list[dict]:
+        found = api.get("/v1/calendar/entries", params={**window, **extra}, headers=coordinator)
+        assert found.status_code == 200, found.text
+        return list(found.json()["items"])
+
+    wait_for(
+        lambda: (
+            [(e["start_date"], e["status"]) for e in entries()] == [(f"{year}-02-10", "approved")]
+        )
+    )
+    [entry] = entries()
+    assert entry["kind"] == "campaign_flight"
+    current = api.get(f"/v1/flights/{flight.json()['id']}", headers=coordinator)
+    moved = api.patch(
+        f"/v1/flights/{flight.json()['id']}",
+        json={"start_date": f"{year}-03-01", "end_date": f"{year}-03-10"},
+        headers={**coordinator, "If-Match": current.headers["etag"]},
+    )
+    assert moved.status_code == 200, moved.text
+    wait_for(
+        lambda: (
+            [(e["start_date"], e["end_date"]) for e in entries()]
+            == [(f"{year}-03-01", f"{year}-03-10")]
+        )
+    )
+
+    # a crisis in the capital with the calendar suspended: today's approved post pauses
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    post = api.post(
+        "/v1/calendar/entries",
+        json={
+            "organization_id": media,
+            "kind": "social_post",
+            "title_ar": "منشور توعوي عن ترشيد المياه",
+            "all_day": True,
+            "start_date": today,
+            "end_date": today,
+        },
+        headers=coordinator,
+    )
+    assert post.status_code == 201, post.text
+    post_url = f"/v1/calendar/entries/{post.json()['id']}"
+    assert api.post(f"{post_url}/submit", headers=coordinator).status_code == 200
+    decided = api.post(f"{post_url}/approve", headers=riyadh_admin)
+    assert decided.status_code == 200, decided.text
+
+    def post_status() -> str:
+        return str(api.get(post_url, headers=coordinator).json()["status"])
+
+    assert post_status() == "approved"
+    riyadh = org_id(api, riyadh_admin, "RIYADH")
+    playbook = api.post(
+        "/v1/crisis-playbooks",
+        json={
+            "organization_id": riyadh,
+            "scenario_ar": "انقطاع واسع للمياه",
+            "levels": [{"level": 1, "criteria_ar": "انقطاع في أكثر من حي"}],
+            "channels": ["x"],
+            "keywords": ["انقطاع المياه"],
+        },
+        headers=riyadh_admin,
+    )
+    assert playbook.status_code == 201, playbook.text
+    activation = api.post(
+        f"/v1/crisis-playbooks/{playbook.json()['id']}/activate",
+        json={"level": 1, "organization_id": riyadh, "suspend_calendar": True},
+        headers=riyadh_admin,
+    )
+    assert activation.status_code == 201, activation.text
+    wait_for(lambda: post_status() == "suspended")
+    assert [e["status"] for e in entries()] == ["approved"]  # next year's flight: outside
+    closed = api.post(
+        f"/v1/crisis-activations/{activation.json()['id']}/close", headers=riyadh_admin
+    )
+    assert closed.status_code == 200, closed.text
+    wait_for(lambda: post_status() == "approved")
+
+    cancelled = api.post(f"/v1/campaigns/{campaign['id']}/cancel", headers=riyadh_admin)
+    assert cancelled.status_code == 200, cancelled.text
+    wait_for(lambda: [e["status"] for e in entries(status="cancelled")] == ["cancelled"])

@@ -78,3 +78,9 @@ async def list_visible(
 ) -> tuple[list[Suspension], str | None]:
     stmt: Select[Any] = select(Suspension).where(visible_to(principal, Suspension.organization_id))
     return await paginate(session, stmt, [Suspension.created_at, Suspension.id], page)
+
+
+async def get_for_update(session: AsyncSession, suspension_id: uuid.UUID) -> Suspension | None:
+    return await session.scalar(
+        select(Suspension).where(Suspension.id == suspension_id).with_for_update()
+    )

@@ -9,7 +9,8 @@ is lifted, the crisis campaign completes.
 
 `crisis.activated` payload: `activation_id`, `playbook_id`, `organization_id` (the scope),
 `level`, `tag`, `keywords` (Arabic-normalized), `window_start` (48 hours before),
-`activated_at`, `suspend_calendar`, `campaign_id`, `reason` (the scenario).
+`activated_at`, `suspend_calendar`, `suspend_until` (the crisis campaign's end), `campaign_id`,
+`reason` (the scenario).
 `crisis.closed` payload: `activation_id`, `organization_id`, `closed_at`, `suspend_calendar`.
 """
 
@@ -224,6 +225,7 @@ async def activate(
             "window_start": (now - TAGGING_LOOKBACK).isoformat(),
             "activated_at": now.isoformat(),
             "suspend_calendar": activation.suspend_calendar,
+            "suspend_until": (now + timedelta(days=CAMPAIGN_DAYS)).isoformat(),
             "campaign_id": str(campaign.id),
             "reason": playbook.scenario_ar,
         },
