@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -61,6 +64,24 @@ def entry(
     }
 
 
+# set while a bulk import runs a service's own use cases row by row: the import is audited
+# as one entry (the job's, written by the import runner), not one per row
+_folded: ContextVar[bool] = ContextVar("govhub_audit_folded", default=False)
+
+
+@contextmanager
+def folded() -> Iterator[None]:
+    """`record` writes nothing inside: the caller audits the whole unit once itself."""
+    token = _folded.set(True)
+    try:
+        yield
+    finally:
+        _folded.reset(token)
+
+
 async def record(session: AsyncSession, **what: Any) -> None:
-    """Adds the audit row of `entry(**what)` to the session's unit of work."""
+    """Adds the audit row of `entry(**what)` to the session's unit of work (nothing inside
+    `folded`)."""
+    if _folded.get():
+        return
     session.add(AuditEntry(**entry(**what)))

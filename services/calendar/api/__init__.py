@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.calendar.api import approvals, conflicts, entries, feeds, occasions, suspensions
+from services.calendar.api import (
+    approvals,
+    conflicts,
+    entries,
+    feeds,
+    imports,
+    occasions,
+    suspensions,
+)
 
 ROUTERS: list[APIRouter] = [
     approvals.router,
@@ -13,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     suspensions.router,
     occasions.router,
     feeds.router,
+    imports.router,
 ]
 
 TAGS = [
@@ -37,5 +46,10 @@ TAGS = [
     {
         "name": "calendar feeds",
         "description": "iCalendar subscriptions (Outlook, Google, Apple). اشتراكات التقويم.",
+    },
+    {
+        "name": "calendar imports",
+        "description": "Bulk imports of entries from CSV, JSON Lines, .xlsx or .ics. "
+        "استيراد المواعيد.",
     },
 ]

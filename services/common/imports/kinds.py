@@ -172,8 +172,10 @@ def validate(
     nested: Mapping[str, type[BaseModel]],
     line: int,
     values: Mapping[str, Any],
+    context: Mapping[str, Any] | None = None,
 ) -> Row | list[Rejection]:
-    """The row as the schema's model, or one rejection per field at fault."""
+    """The row as the schema's model, or one rejection per field at fault. `context` is
+    pydantic's validation context (`source`: the job's `?source=`)."""
     for key, value in values.items():
         if isinstance(value, str) and "\x00" in value:
             return [
@@ -185,7 +187,7 @@ def validate(
                 )
             ]
     try:
-        data = schema.model_validate(unflatten(values, nested))
+        data = schema.model_validate(unflatten(values, nested), context=context)
     except ValidationError as exc:
         rejections = []
         for error in exc.errors(include_url=False):

@@ -147,6 +147,7 @@ class Runner:
             source=job["source"],
             dry_run=job["dry_run"],
         )
+        self.context = {"source": job["source"]}
 
     def _validated(self, records: list[Any]) -> tuple[list[Row], list[Rejection]]:
         rows: list[Row] = []
@@ -157,7 +158,9 @@ class Runner:
                     Rejection(record.line, record.reason or "", record.field, record.value)
                 )
                 continue
-            checked = validate(self.kind.schema, self.nested, record.line, record.values)
+            checked = validate(
+                self.kind.schema, self.nested, record.line, record.values, self.context
+            )
             if isinstance(checked, Row):
                 rows.append(checked)
             else:
