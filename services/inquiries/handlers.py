@@ -8,6 +8,8 @@
   WhatsApp → the reference, the reply, the resolution queued for the citizen there, and
   `whatsapp.send` jobs send them through the Graph API (retried with backoff); for other
   inquiries the same news goes by e-mail or SMS (`notifications.send` jobs).
+- `whatsapp.media` jobs fetch a citizen's WhatsApp photo, voice note, video or document
+  through the Graph API into an attachment of the inquiry.
 - `sweep_sla_breaches(session)` → schedule every minute (periodic job
   `services.inquiries.handlers.sweep_sla_breaches`): emits `inquiry.sla_breached` once per
   target whose due time passed.
@@ -18,6 +20,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import update
@@ -29,11 +32,13 @@ from services.inquiries import clock, crisis
 from services.inquiries.models import Inquiry
 from services.inquiries.notifications import service as notifications
 from services.inquiries.sla import sweep_sla_breaches
+from services.inquiries.whatsapp import media as whatsapp_media
 from services.inquiries.whatsapp import service as whatsapp
 
 __all__ = [
     "close_crisis_tagging",
     "collect_search_words",
+    "fetch_whatsapp_media",
     "invite_to_survey",
     "notify_citizen",
     "notify_on_whatsapp",
@@ -98,3 +103,11 @@ async def send_notification(payload: bytes, context: JobContext) -> None:
 @job(whatsapp.SEND_ENTRYPOINT)
 async def send_on_whatsapp(payload: bytes, context: JobContext) -> None:
     await whatsapp.send(context.sessionmaker, context.settings, uuid.UUID(payload.decode()))
+
+
+@job(whatsapp_media.MEDIA_ENTRYPOINT)
+async def fetch_whatsapp_media(payload: bytes, context: JobContext) -> None:
+    found = json.loads(payload)
+    await whatsapp_media.run(
+        context.sessionmaker, context.settings, uuid.UUID(found["id"]), found.get("filename")
+    )

@@ -9,16 +9,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 import services.inquiries.handlers  # noqa: F401 - registers the WhatsApp handlers and job
 from govhub.worker import deliver
 from services.common.models import OutboxEvent
+from services.common.outbox import JOBS, JobContext
 from services.inquiries.app import create_app
 from services.inquiries.models import Inquiry, Message, WhatsAppMessage
+from services.inquiries.whatsapp import media as whatsapp_media
 from services.inquiries.whatsapp import service as whatsapp
+from tests.attachments.conftest import EXECUTABLE, jpeg_with_gps, pdf_bytes
 from tests.inquiries.factories import build_world
-from tests.integrations.fake_graph import FakeGraph
+from tests.integrations.fake_graph import FakeGraph, Media
 from tests.integrations.whatsapp_payloads import (
     ACCESS_TOKEN,
     APP_SECRET,
@@ -376,3 +379,155 @@ async def test_when_meta_says_the_window_has_closed_the_template_goes_at_once(
     (row,) = await rows(client, WhatsAppMessage, WhatsAppMessage.direction == "out")
     assert row.status == "sent" and row.attempts == 1
     assert row.kind == "template" and row.template == "govhub_notification"
+
+
+# ------------------------------------------------------------------ inbound media
+
+
+async def fetch_media(client, settings) -> list[str]:
+    """Runs every queued `whatsapp.media` job as the worker would (through the registered
+    job, payload and all); the statuses after."""
+    sessionmaker = client.app.state.sessionmaker
+    async with sessionmaker() as session:
+        payloads = (
+            await session.scalars(
+                text(
+                    "SELECT payload FROM common_pgqueuer WHERE entrypoint = :e ORDER BY id"
+                ).bindparams(e=whatsapp_media.MEDIA_ENTRYPOINT)
+            )
+        ).all()
+    context = JobContext(sessionmaker=sessionmaker, settings=settings)
+    for payload in payloads:
+        await JOBS[whatsapp_media.MEDIA_ENTRYPOINT](bytes(payload), context)
+    return [
+        r.media_status
+        for r in await rows(client, WhatsAppMessage, WhatsAppMessage.media_id.is_not(None))
+    ]
+
+
+async def test_a_photo_and_a_document_become_attachments_of_the_inquiry(
+    hub, settings, graph: FakeGraph
+):
+    client, world = hub
+    photo, document_bytes = jpeg_with_gps(), pdf_bytes()
+    graph.media["MEDIA-PHOTO"] = Media(photo, "image/jpeg")
+    graph.media["MEDIA-PDF"] = Media(document_bytes, "application/pdf")
+    opened = message(
+        "wamid.M1", "image", {"id": "MEDIA-PHOTO", "mime_type": "image/jpeg", "caption": "تسرب"}
+    )
+    assert (await post(client, opened))["created"] == 1
+    document = message(
+        "wamid.M2",
+        "document",
+        {"id": "MEDIA-PDF", "mime_type": "application/pdf", "filename": "فاتورة المياه.pdf"},
+    )
+    assert (await post(client, document))["continued"] == 1
+    (inquiry,) = await rows(client, Inquiry)
+    assert sorted(await fetch_media(client, settings)) == ["stored", "stored"]
+    assert await fetch_media(client, settings) == ["stored", "stored"]  # a second run: nothing
+
+    # media id → URL → bytes, each with the access token
+    paths = [path for path, _ in graph.fetched]
+    assert sorted(paths) == sorted(
+        [
+            "/v21.0/MEDIA-PHOTO",
+            "/download/MEDIA-PHOTO?ext=1",
+            "/v21.0/MEDIA-PDF",
+            "/download/MEDIA-PDF?ext=1",
+        ]
+    )
+    assert {auth for _, auth in graph.fetched} == {f"Bearer {ACCESS_TOKEN}"}
+
+    staff = world.auth("agent@R")
+    listed = await client.get(
+        "/v1/attachments", params={"owner_id": str(inquiry.id)}, headers=staff
+    )
+    assert listed.status_code == 200, listed.text
+    files = {f["content_type"]: f for f in listed.json()["items"]}
+    assert set(files) == {"image/jpeg", "application/pdf"}
+    assert files["application/pdf"]["filename"] == "فاتورة المياه.pdf"
+    content = await client.get(
+        f"/v1/attachments/{files['image/jpeg']['id']}/content", headers=staff
+    )
+    assert content.status_code == 200
+    assert b"iPhone 15 Pro" in photo and b"iPhone 15 Pro" not in content.content  # EXIF gone
+    pdf = await client.get(
+        f"/v1/attachments/{files['application/pdf']['id']}/content", headers=staff
+    )
+    assert pdf.content == document_bytes
+    # the photo opened the inquiry: it is the inquiry's; the document joined the message
+    (opener,) = await rows(client, WhatsAppMessage, WhatsAppMessage.wamid == "wamid.M1")
+    (joiner,) = await rows(client, WhatsAppMessage, WhatsAppMessage.wamid == "wamid.M2")
+    assert str(opener.attachment_id) == files["image/jpeg"]["id"]
+    assert str(joiner.attachment_id) == files["application/pdf"]["id"]
+    timeline = await client.get(f"/v1/inquiries/{inquiry.id}/messages", headers=staff)
+    cited = [a["id"] for m in timeline.json()["items"] for a in m.get("attachments", [])]
+    assert cited == [files["application/pdf"]["id"]]
+    history = await client.get(f"/v1/inquiries/{inquiry.id}/history", headers=staff)
+    stored = [e["details"] for e in history.json()["items"] if e["action"] == "whatsapp_media"]
+    assert sorted(d["status"] for d in stored) == ["stored", "stored"]
+
+
+async def test_a_voice_note_is_kept_and_what_is_not_allowed_is_refused(
+    hub, settings, graph: FakeGraph
+):
+    client, world = hub
+    voice = b"OggS\x00\x02" + b"\x00" * 22 + b"OpusHead" + bytes(range(256)) * 4
+    graph.media["MEDIA-VOICE"] = Media(voice, "audio/ogg; codecs=opus")
+    # an "image" that is a Windows executable, a document too large, a forged hash
+    graph.media["MEDIA-EXE"] = Media(EXECUTABLE, "image/jpeg")
+    graph.media["MEDIA-BIG"] = Media(pdf_bytes() + b"\x00" * 4096, "application/pdf", file_size=100)
+    graph.media["MEDIA-BAD-HASH"] = Media(pdf_bytes(), "application/pdf", sha256="0" * 64)
+    small = settings.model_copy(update={"whatsapp_media_max_bytes": len(pdf_bytes()) + 100})
+    await post(
+        client, message("wamid.V1", "audio", {"id": "MEDIA-VOICE", "mime_type": "audio/ogg"})
+    )
+    await post(client, message("wamid.V2", "image", {"id": "MEDIA-EXE", "mime_type": "image/jpeg"}))
+    await post(
+        client, message("wamid.V3", "document", {"id": "MEDIA-BIG", "mime_type": "application/pdf"})
+    )
+    await post(
+        client,
+        message("wamid.V4", "document", {"id": "MEDIA-BAD-HASH", "mime_type": "application/pdf"}),
+    )
+    await post(client, message("wamid.V5", "image", {"id": "MEDIA-GONE", "mime_type": "image/png"}))
+    await fetch_media(client, small)
+    by_wamid = {
+        r.wamid: r for r in await rows(client, WhatsAppMessage, WhatsAppMessage.direction == "in")
+    }
+    assert by_wamid["wamid.V1"].media_status == "stored"
+    assert by_wamid["wamid.V2"].media_status == "refused"
+    assert (by_wamid["wamid.V2"].error or "").startswith("unsupported_type")
+    assert by_wamid["wamid.V3"].media_status == "refused"
+    assert (by_wamid["wamid.V3"].error or "").startswith("too_large")
+    # Graph API trouble (a hash that does not match, a media id it does not know): retried
+    for wamid in ("wamid.V4", "wamid.V5"):
+        assert by_wamid[wamid].media_status == "pending" and by_wamid[wamid].attempts == 1
+    sessionmaker = client.app.state.sessionmaker
+    for wamid in ("wamid.V4", "wamid.V5"):  # outbox_max_attempts is 2 here
+        assert await whatsapp_media.run(sessionmaker, small, by_wamid[wamid].id, None) == "failed"
+
+    (inquiry,) = await rows(client, Inquiry)
+    staff = world.auth("agent@R")
+    listed = await client.get(
+        "/v1/attachments", params={"owner_id": str(inquiry.id)}, headers=staff
+    )
+    (kept,) = listed.json()["items"]
+    assert kept["content_type"] == "audio/ogg" and kept["filename"].endswith(".ogg")
+    assert kept["size"] == len(voice)
+    history = await client.get(f"/v1/inquiries/{inquiry.id}/history", headers=staff)
+    outcomes = sorted(
+        e["details"]["status"] for e in history.json()["items"] if e["action"] == "whatsapp_media"
+    )
+    assert outcomes == ["failed", "failed", "refused", "refused", "stored"]
+
+
+async def test_without_an_access_token_media_are_not_fetched(hub, settings, graph: FakeGraph):
+    client, _ = hub
+    graph.media["MEDIA-PHOTO"] = Media(jpeg_with_gps(), "image/jpeg")
+    await post(
+        client, message("wamid.N1", "image", {"id": "MEDIA-PHOTO", "mime_type": "image/jpeg"})
+    )
+    quiet = settings.model_copy(update={"whatsapp_access_token": None})
+    assert await fetch_media(client, quiet) == ["skipped"]
+    assert graph.fetched == []

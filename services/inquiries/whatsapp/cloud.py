@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 SIGNATURE_PREFIX = "sha256="
 # Meta's customer-service window: free-form messages only within 24 hours of the citizen's
@@ -23,6 +24,33 @@ _BREAKS = re.compile(r"\s*[\r\n\t]+\s*")
 _SPACES = re.compile(r" {4,}")
 # media message types: the Graph API keeps the file; we keep its id and type
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+
+# what the bytes of each kind of media message may be (sniffed, never as declared)
+_IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
+_AUDIO = frozenset(
+    {"audio/ogg", "audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/amr", "audio/aac"}
+)
+_OFFICE = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    }
+)
+MEDIA_CONTENT_TYPES: dict[str, frozenset[str]] = {
+    "image": _IMAGES,
+    "sticker": frozenset({"image/webp"}),
+    "audio": _AUDIO,
+    "video": frozenset({"video/mp4"}),
+    "document": frozenset({"application/pdf"}) | _OFFICE | _IMAGES,
+}
+# extensions of types the hub's upload allow-lists do not name (voice notes)
+AUDIO_EXTENSIONS = {"audio/ogg": ".ogg", "audio/amr": ".amr", "audio/aac": ".aac"}
+# where the Graph API's media URLs may point (Meta's own hosts), besides its own host
+MEDIA_HOST_SUFFIXES = (".fbsbx.com", ".facebook.com", ".whatsapp.net", ".fbcdn.net")
 
 
 def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
@@ -46,6 +74,7 @@ class Inbound:
     text: str | None
     media_id: str | None = None
     media_type: str | None = None
+    filename: str | None = None  # a document's name as the citizen's phone gave it
     latitude: float | None = None
     longitude: float | None = None
     address: str | None = None
@@ -65,7 +94,11 @@ def _text_of(message: dict[str, Any], kind: str) -> tuple[str | None, dict[str, 
         return (message.get("text") or {}).get("body"), {}
     if kind in MEDIA_TYPES:
         media = message.get(kind) or {}
-        extra = {"media_id": media.get("id"), "media_type": media.get("mime_type")}
+        extra = {
+            "media_id": media.get("id"),
+            "media_type": media.get("mime_type"),
+            "filename": media.get("filename"),
+        }
         return media.get("caption") or media.get("filename"), extra
     if kind == "location":
         place = message.get("location") or {}
@@ -178,3 +211,14 @@ def error_code(answer: Any) -> int | None:
         code = answer["error"].get("code")
         return code if isinstance(code, int) else None
     return None
+
+
+def media_url_allowed(url: str, graph_url: str) -> bool:
+    """Whether a media URL the Graph API gave may be fetched with the access token: the
+    Graph API's own host or one of Meta's, over https unless the Graph API itself is
+    reached over http (a stand-in)."""
+    target, graph = urlsplit(url), urlsplit(graph_url)
+    host = (target.hostname or "").lower()
+    if target.scheme not in ("https", graph.scheme) or target.username or target.password:
+        return False
+    return host == (graph.hostname or "").lower() or host.endswith(MEDIA_HOST_SUFFIXES)

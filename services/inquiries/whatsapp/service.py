@@ -2,8 +2,9 @@
 
 In: each message of a signed notification, once per `wamid` (Meta redelivers), opens an
 inquiry on the `whatsapp` channel of the organization that owns the phone number id, or
-joins the sender's open inquiry on that number. Statuses of what we sent are recorded on
-the message and in the inquiry's history.
+joins the sender's open inquiry on that number; a photo, voice note, video or document is
+then fetched into an attachment by a job (`media`). Statuses of what we sent are recorded
+on the message and in the inquiry's history.
 
 Out: the worker queues what a citizen who wrote on WhatsApp should get there (the
 reference on intake, staff's public replies, the resolution; see `notifications`) as one
@@ -35,6 +36,7 @@ from services.inquiries.notifications.senders import masked
 from services.inquiries.notifications.texts import NotificationEvent, language_for
 from services.inquiries.schemas import InquiryCreate, Kind
 from services.inquiries.tracking import add_citizen_message
+from services.inquiries.whatsapp import media
 from services.inquiries.whatsapp import repository as repo
 from services.inquiries.whatsapp.cloud import (
     OUTSIDE_WINDOW_ERROR,
@@ -131,11 +133,13 @@ async def receive_message(
         _, body = _content(message)
         added = await add_citizen_message(session, existing, body)
         row.inquiry_id, row.message_id = existing.id, added.id
+        await media.queue_fetch(session, row, message.filename)
         return "continued"
     created, _ = await intake.create_inquiry(
         session, None, _inquiry_body(message, organization_id), memory
     )
     row.inquiry_id = created.id
+    await media.queue_fetch(session, row, message.filename)
     return "created"
 
 
