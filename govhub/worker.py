@@ -65,6 +65,7 @@ PERIODIC: list[tuple[str, str, str]] = [
         "services.campaigns.handlers.sweep_overdue_milestones",
     ),
     ("calendar-finish", "*/10 * * * *", "services.calendar.handlers.finish_ended_entries"),
+    ("calendar-search-words", "* * * * *", "services.calendar.handlers.collect_search_words"),
     (
         "attachments-sweep",
         "*/10 * * * *",

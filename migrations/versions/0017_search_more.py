@@ -1,4 +1,11 @@
-"""Schema for search_more.
+"""Schema for search_more: calendar entries join the hub's stemmed Arabic search.
+
+`calendar_entry.search_vector` is the stored, stemmed document of the entry's searched
+text (`search_text`: its titles and descriptions, normalized by the calendar service) by
+the hub's rule (`common_search_vector_ar`, migration 0010_search), with a GIN index; the
+trigram index of `search_text` (0008_calendar) keeps answering substrings. The index on
+`updated_at` is the worker's way to the entries written since its last read of their
+words (typo corrections, `services.calendar.handlers.collect_search_words`).
 
 Revision ID: 0017_search_more
 Revises: 0016_imports_more
@@ -9,15 +16,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
 revision: str = "0017_search_more"
 down_revision: str | None = "0016_imports_more"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+ENTRY_VECTOR = "common_search_vector_ar(search_text)"
+
 
 def upgrade() -> None:
-    pass
+    op.add_column(
+        "calendar_entry",
+        sa.Column(
+            "search_vector",
+            postgresql.TSVECTOR(),
+            sa.Computed(ENTRY_VECTOR, persisted=True),
+            nullable=True,
+        ),
+    )
+    op.create_index(
+        "ix_calendar_entry_search_vector",
+        "calendar_entry",
+        ["search_vector"],
+        unique=False,
+        postgresql_using="gin",
+    )
+    op.create_index("ix_calendar_entry_updated_at", "calendar_entry", ["updated_at"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_calendar_entry_updated_at", table_name="calendar_entry")
+    op.drop_index(
+        "ix_calendar_entry_search_vector", table_name="calendar_entry", postgresql_using="gin"
+    )
+    op.drop_column("calendar_entry", "search_vector")

@@ -22,6 +22,9 @@
   redelivery finds it); `crisis.closed` lifts it (a close that arrives first is retried).
 - `finish_ended_entries(session)` → every ten minutes: approved entries whose last
   occurrence ended become `done`.
+- `collect_search_words(session)` → every minute (periodic job
+  `services.calendar.handlers.collect_search_words`): the words of entries written or
+  changed since the last run join the search's words table (typo corrections of `q`).
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.calendar.domain.states import Action, Status
+from services.calendar.models import Entry
 from services.calendar.repository import approvals as approval_repo
 from services.calendar.repository import entries as entry_repo
 from services.calendar.schemas.entries import EntryCreate, EntryUpdate
 from services.calendar.service import approvals, suspensions
 from services.calendar.service import entries as service
 from services.calendar.service.common import SYSTEM, event, now
+from services.common import search_words
 from services.common.errors import DomainError
 from services.common.outbox import Event, handles
 
@@ -152,3 +157,12 @@ async def finish_ended_entries(session: AsyncSession) -> int:
     for entry in finished:
         await service.transition(session, SYSTEM, entry, Action.FINISH)
     return len(finished)
+
+
+async def collect_search_words(session: AsyncSession) -> int:
+    """Reads the entries written or changed since the last run into `common_search_word`
+    (by `updated_at`: a changed title's new words are read; an entry changed again is
+    counted again, and the counts only break ties between equally near words)."""
+    return await search_words.collect_words(
+        session, "calendar_entry", Entry.search_text, Entry.updated_at
+    )

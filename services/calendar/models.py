@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -27,7 +28,15 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, JSONB, TSTZRANGE, UUID, Range
+from sqlalchemy.dialects.postgresql import (
+    ARRAY,
+    DATERANGE,
+    JSONB,
+    TSTZRANGE,
+    TSVECTOR,
+    UUID,
+    Range,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
@@ -49,6 +58,10 @@ class Entry(Base):
     description_en: Mapped[str | None] = mapped_column(Text)
     # the Arabic-normalized title and descriptions (services.common.arabic.normalize)
     search_text: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    # its stemmed document by the hub's search rule (migration 0017_search_more)
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("common_search_vector_ar(search_text)", persisted=True), deferred=True
+    )
     all_day: Mapped[bool] = mapped_column(Boolean, nullable=False)
     # the first occurrence; for all-day entries the local midnights of its dates
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -111,6 +124,9 @@ class Entry(Base):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
+        Index("ix_calendar_entry_search_vector", "search_vector", postgresql_using="gin"),
+        # the worker's search-words job reads the entries written since its last run
+        Index("ix_calendar_entry_updated_at", "updated_at"),
         Index(
             "ix_calendar_entry_suspension_id",
             "suspension_id",

@@ -33,6 +33,7 @@ depends on when it is read and keyset pagination stays exact.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -58,7 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, Label
 
 from services.common.arabic import like_pattern, normalize
 from services.common.errors import BadRequest
@@ -379,7 +380,7 @@ def rank_tsquery(query: SearchQuery) -> str:
     return " | ".join(f"({p})" for p in parts) if parts else "''"
 
 
-def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> ColumnElement[float]:
+def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> Label[float]:
     """Text rank (`ts_rank`, normalized to 0–1 by rank/(rank+1)) plus 0.1 a year of
     creation time: stable for a row, so it is a keyset column."""
     text_rank = cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
@@ -404,9 +405,10 @@ async def search_options(
     sort: Annotated[
         Literal["newest", "relevance"],
         Query(
-            description="`newest` (default): newest first. `relevance`: best text match "
-            "first, newer first among equals (needs `q`; keyset pagination too). — "
-            "الترتيب: الأحدث أولاً، أو الأقرب مطابقةً للبحث.",
+            description="`newest` (default): the list's own order — newest first (the "
+            "calendar's occurrences: by start). `relevance`: best text match first, newer "
+            "first among equals (needs `q`; keyset pagination too). — الترتيب: المعتاد "
+            "للقائمة، أو الأقرب مطابقةً للبحث.",
         ),
     ] = "newest",
     highlight: Annotated[
@@ -477,3 +479,37 @@ async def corrections(session: AsyncSession, query: SearchQuery) -> dict[str, st
         if nearest is not None:
             found[word] = nearest
     return found
+
+
+@dataclass
+class SearchResult:
+    """A page of a searched list: its rows, the next cursor, what was searched (for
+    highlights) and, when `q` was corrected, the corrected query's text."""
+
+    rows: list[Any]
+    next_cursor: str | None
+    query: SearchQuery | None = None
+    corrected_q: str | None = None
+
+
+PageRunner = Callable[[SearchQuery | None], Awaitable[tuple[list[Any], str | None]]]
+
+
+async def search_page(
+    session: AsyncSession, q: str | None, cursor: str | None, run: PageRunner
+) -> SearchResult:
+    """`run(parse(q))`, a list's page; when `q` finds nothing on the first page, its
+    unknown words are replaced by the nearest words of the searched texts (`corrections`)
+    and the page is run again, answered only when the corrected query finds something
+    the caller sees (`run` applies the caller's visibility)."""
+    query = parse(q) if q else None
+    rows, next_cursor = await run(query)
+    if rows or query is None or cursor is not None:
+        return SearchResult(rows, next_cursor, query)
+    fixes = await corrections(session, query)
+    if fixes:
+        corrected = query.replace(fixes)
+        fixed_rows, fixed_cursor = await run(corrected)
+        if fixed_rows:
+            return SearchResult(fixed_rows, fixed_cursor, corrected, corrected.text())
+    return SearchResult(rows, next_cursor, query)

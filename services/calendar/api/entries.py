@@ -16,7 +16,7 @@ from services.calendar.schemas.entries import (
     EntryOut,
     EntryUpdate,
     OccurrenceChange,
-    OccurrenceOut,
+    OccurrenceHit,
     RejectIn,
 )
 from services.calendar.service import approvals, series
@@ -27,7 +27,9 @@ from services.common.app import new_router
 from services.common.auth import Principal, require
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
-from services.common.pagination import Page, PageDep
+from services.common.pagination import PageDep
+from services.common.responses import json_response
+from services.common.search import Q_EXAMPLES, SearchOptionsDep, SearchPage, q_description
 
 router = new_router(prefix="/v1/calendar/entries", tags=["calendar entries"])
 
@@ -75,17 +77,25 @@ async def create_entry(
 @router.get(
     "",
     summary="Occurrences in a window",
+    response_model=SearchPage[OccurrenceHit],
     description="Every occurrence inside [`from`, `to`) — recurrences expanded, moved "
-    "occurrences in their new place, cancelled ones left out — ordered by start, each with "
+    "occurrences in their new place, cancelled ones left out — ordered by start (or, with "
+    "`q` and `sort=relevance`, best match first; keyset pagination either way), each with "
     "its Hijri dates. The caller's subtree (other organizations' drafts excepted); "
     "`scope=sector` adds the `sector` and `public` entries of the caller's whole ministry "
-    "tree. A window is at most ten years.",
-    responses=problems(401, 403, 404, 422),
+    "tree. A window is at most ten years. `q` is the hub's stemmed Arabic search of the "
+    "entries' titles and descriptions (a `tsvector` GIN index, substrings on a trigram "
+    "index); when it finds nothing, its unknown words are replaced by the nearest words of "
+    "the searched texts and `corrected_q` says so; `highlight=true` adds each item's "
+    "matching fragments. — البحث في عناوين المواعيد وأوصافها يفهم أدوات التعريف وحروف "
+    "الجر المتصلة والجموع.",
+    responses=problems(400, 401, 403, 404, 422),
 )
 async def list_occurrences(
     session: SessionDep,
     principal: Reader,
     page: PageDep,
+    options: SearchOptionsDep,
     start: Annotated[
         datetime,
         Query(
@@ -117,14 +127,20 @@ async def list_occurrences(
     ] = None,
     campaign_id: Annotated[uuid.UUID | None, Query(description="Entries of a campaign.")] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Arabic-normalized text search.")
+        str | None,
+        Query(
+            max_length=200,
+            description=q_description("the entries' titles and descriptions (Arabic, English)"),
+            examples=["مؤتمر صحفي", *Q_EXAMPLES],
+        ),
     ] = None,
-) -> Page[OccurrenceOut]:
+) -> Response:
     check_window(start, end)
-    rows, cursor = await occurrence_service.list_window(
+    result = await occurrence_service.list_window(
         session,
         principal,
         page,
+        options,
         start=start,
         end=end,
         organization_id=organization_id,
@@ -136,7 +152,18 @@ async def list_occurrences(
         campaign_id=campaign_id,
         q=q,
     )
-    return Page(items=[OccurrenceOut.model_validate(r) for r in rows], next_cursor=cursor)
+    answer = SearchPage[OccurrenceHit](
+        items=[OccurrenceHit.model_validate(r) for r in result.rows],
+        next_cursor=result.next_cursor,
+        corrected_q=result.corrected_q,
+    )
+    # `highlights` only when asked for, `corrected_q` only when there is one
+    exclude: dict[str, Any] = {}
+    if "highlights" not in (result.rows[0] if result.rows else {}):
+        exclude["items"] = {"__all__": {"highlights"}}
+    if result.corrected_q is None:
+        exclude["corrected_q"] = True
+    return json_response(answer.model_dump(mode="json", exclude=exclude))
 
 
 @router.get(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.calendar.models import Entry, Occurrence
 from services.calendar.repository.base import readable
 from services.calendar.repository.directory import channel_ids_of_kind
-from services.common.arabic import like_pattern, search_terms
+from services.common import search
 from services.common.auth import Principal
 from services.common.orgtree import in_subtree
 from services.common.pagination import PageParams, paginate
@@ -80,7 +80,11 @@ ROW_COLUMNS: tuple[Any, ...] = (
 )
 
 
-def filtered(principal: Principal, filters: OccurrenceFilters) -> Select[Any]:
+def filtered(
+    principal: Principal, filters: OccurrenceFilters, query: search.SearchQuery | None = None
+) -> Select[Any]:
+    """The occurrences `principal` may read that match `filters` (`query`: `filters.q`
+    already parsed, or corrected)."""
     stmt: Select[Any] = (
         select(*ROW_COLUMNS)
         .join(Entry, Entry.id == Occurrence.entry_id)
@@ -113,19 +117,42 @@ def filtered(principal: Principal, filters: OccurrenceFilters) -> Select[Any]:
         stmt = stmt.where(Occurrence.audiences.contains([filters.audience]))
     if filters.campaign_id is not None:
         stmt = stmt.where(Entry.campaign_id == filters.campaign_id)
-    if filters.q:
-        for term in search_terms(filters.q):
-            stmt = stmt.where(Entry.search_text.like(like_pattern(term), escape="\\"))
+    if query is None and filters.q:
+        query = search.parse(filters.q)
+    if query is not None:
+        # the hub's search: stemmed lexemes on the entry's GIN-indexed vector, or a
+        # substring of its normalized, trigram-indexed text
+        stmt = stmt.where(search.match(query, Entry.search_vector, Entry.search_text))
     return stmt
 
 
+WINDOW_KEYS: tuple[Any, ...] = (Occurrence.starts_at, Occurrence.entry_id, Occurrence.recurrence_id)
+# the entry's texts a search highlights beyond the row's titles
+HIGHLIGHT_COLUMNS: tuple[Any, ...] = (Entry.description_ar, Entry.description_en)
+
+
 async def list_window(
-    session: AsyncSession, principal: Principal, filters: OccurrenceFilters, page: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    filters: OccurrenceFilters,
+    page: PageParams,
+    *,
+    query: search.SearchQuery | None = None,
+    relevance: bool = False,
+    texts: bool = False,
 ) -> tuple[list[Any], str | None]:
-    keys = [Occurrence.starts_at, Occurrence.entry_id, Occurrence.recurrence_id]
-    return await paginate(
-        session, filtered(principal, filters), keys, page, descending=False, rows=True
-    )
+    """A page of the window by start, or with `relevance` (and a `query`) best match
+    first: the text rank of the entry plus a bonus for a later start, then the start
+    (both keyset). `texts` adds the entry's descriptions to the rows (for highlights)."""
+    stmt = filtered(principal, filters, query)
+    if texts:
+        stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
+    if relevance and query is not None:
+        rank = search.rank_expression(query, Entry.search_vector, Occurrence.starts_at)
+        return await paginate(
+            session, stmt.add_columns(rank), (rank, *WINDOW_KEYS), page, rows=True
+        )
+    return await paginate(session, stmt, WINDOW_KEYS, page, descending=False, rows=True)
 
 
 async def all_in_window(

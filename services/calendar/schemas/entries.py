@@ -476,6 +476,20 @@ class OccurrenceOut(BaseModel):
     overridden: bool = Field(description="Moved from its place in the series.")
 
 
+class OccurrenceHit(OccurrenceOut):
+    """An occurrence of the window's list; with `highlight=true` and `q`, the matching
+    fragments of its entry's texts."""
+
+    highlights: dict[str, list[str]] | None = Field(
+        None,
+        description="With `highlight=true` and `q`: for each text field of the entry that "
+        "matches (`title_ar`, `title_en`, `description_ar`, `description_en`), up to 3 "
+        "fragments around the matches, HTML-escaped, every matched word in "
+        "`<mark>…</mark>` (the only markup). — المقاطع المطابقة.",
+        examples=[{"title_ar": ["مؤتمر صحفي لإطلاق <mark>حملة</mark> النظافة"]}],
+    )
+
+
 class ApprovalItemOut(BaseModel):
     """An entry waiting for the caller's decision."""
 

@@ -13,6 +13,7 @@ from services.calendar.repository import directory as directory_repo
 from services.calendar.repository import occurrences as repo
 from services.calendar.service.common import visible_organization
 from services.calendar.service.entries import hijri_of, local_days
+from services.common import highlight, search
 from services.common.auth import Principal
 from services.common.pagination import PageParams
 
@@ -37,12 +38,46 @@ async def filters_for(
     )
 
 
+# the entry's texts a search highlights
+HIGHLIGHTED = ("title_ar", "title_en", "description_ar", "description_en")
+
+
 async def list_window(
-    session: AsyncSession, principal: Principal, page: PageParams, **criteria: Any
-) -> tuple[list[dict[str, Any]], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    page: PageParams,
+    options: search.SearchOptions = search.SearchOptions(),
+    **criteria: Any,
+) -> search.SearchResult:
+    """A page of the occurrences in the window as `occurrence_out` dicts, by start or
+    (`sort=relevance`) best match first; a `q` that finds nothing is corrected
+    (`search.search_page`); with `highlight`, each gets the `highlights` of its entry's
+    titles and descriptions."""
+    search.check_options(options, criteria.get("q"))
     filters = await filters_for(session, principal, **criteria)
-    rows, cursor = await repo.list_window(session, principal, filters, page)
-    return [occurrence_out(r) for r in rows], cursor
+    relevance = options.sort == search.SORT_RELEVANCE
+
+    async def run(query: search.SearchQuery | None) -> tuple[list[Any], str | None]:
+        return await repo.list_window(
+            session,
+            principal,
+            filters,
+            page,
+            query=query,
+            relevance=relevance,
+            texts=options.highlight,
+        )
+
+    result = await search.search_page(session, filters.q, page.cursor, run)
+    matcher = highlight.Matcher.of(result.query) if options.highlight and result.query else None
+    items = []
+    for row in result.rows:
+        item = occurrence_out(row)
+        if matcher is not None:
+            item["highlights"] = highlight.highlights(row, HIGHLIGHTED, matcher)
+        items.append(item)
+    result.rows = items
+    return result
 
 
 def occurrence_out(row: Any) -> dict[str, Any]:

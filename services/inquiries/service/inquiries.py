@@ -11,7 +11,6 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -169,12 +168,7 @@ async def view_visible(pool: asyncpg.Pool, principal: Principal, inquiry_id: uui
     return row
 
 
-@dataclass
-class ListResult:
-    rows: list[Any]
-    next_cursor: str | None
-    query: search.SearchQuery | None = None  # what was searched (for highlights)
-    corrected_q: str | None = None
+ListResult = search.SearchResult
 
 
 async def list_inquiries(
@@ -184,16 +178,13 @@ async def list_inquiries(
     page: PageParams,
     options: search.SearchOptions = search.SearchOptions(),
 ) -> ListResult:
-    """A page of the list. When `q` finds nothing on the first page, its unknown words
-    are replaced by the nearest words of the searched texts and the list is run again;
-    the corrected query is answered only when it finds something the caller sees."""
+    """A page of the list; a `q` that finds nothing is corrected (`search.search_page`)."""
     require(principal, "inquiries:read")
     search.check_options(options, filters.q)
     if filters.organization_id is not None:
         await ensure_visible(session, principal, filters.organization_id)
     org_ids = await repository.scope_ids(session, principal, filters.organization_id)
     now = clock.now()
-    query = search.parse(filters.q) if filters.q else None
 
     async def run(q: search.SearchQuery | None) -> tuple[list[Any], str | None]:
         stmt = repository.list_statement(filters, now, org_ids, q)
@@ -202,16 +193,7 @@ async def list_inquiries(
             return await repository.list_page(session, stmt, page, keys)
         return await repository.list_page(session, stmt, page)
 
-    rows, cursor = await run(query)
-    if rows or query is None or page.cursor is not None:
-        return ListResult(rows, cursor, query)
-    fixes = await search.corrections(session, query)
-    if fixes:
-        corrected = query.replace(fixes)
-        fixed_rows, fixed_cursor = await run(corrected)
-        if fixed_rows:
-            return ListResult(fixed_rows, fixed_cursor, corrected, corrected.text())
-    return ListResult(rows, cursor, query)
+    return await search.search_page(session, filters.q, page.cursor, run)
 
 
 async def similar_inquiries(
