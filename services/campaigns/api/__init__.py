@@ -8,6 +8,7 @@ from services.campaigns.api import (
     axes,
     campaigns,
     crisis,
+    imports,
     initiatives,
     integration,
     key_messages,
@@ -18,6 +19,7 @@ from services.campaigns.api import (
 )
 
 ROUTERS: list[APIRouter] = [
+    imports.router,  # before campaigns.router's /v1/campaigns/{campaign_id}
     axes.router,
     initiatives.router,
     milestones.router,
@@ -74,4 +76,9 @@ TAGS = [
         "tagging and calendar suspension (S2-2). خطط الأزمات.",
     },
     {"name": "public", "description": "Anonymous reads for citizens. للعموم."},
+    {
+        "name": "campaigns imports",
+        "description": "Bulk imports of initiatives and KPI values from CSV, JSON Lines or "
+        ".xlsx. استيراد المبادرات وقيم المؤشرات.",
+    },
 ]

@@ -92,6 +92,9 @@ class Initiative(Base):
         Integer, nullable=False, server_default=text("0")
     )
     created_by: Mapped[str | None] = mapped_column(String(100))
+    # the key of an imported initiative in the system it came from (migration 0016)
+    external_source: Mapped[str | None] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(200))
     search_text, search_vector = search_columns(INITIATIVE_SEARCH_SQL)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -118,6 +121,13 @@ class Initiative(Base):
             postgresql_ops={"title_search": "gin_trgm_ops"},
         ),
         *search_indexes("campaign_initiative"),
+        Index(
+            "uq_campaign_initiative_external",
+            "external_source",
+            "external_id",
+            unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
     )
 
 

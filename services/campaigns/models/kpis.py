@@ -109,6 +109,9 @@ class KpiValue(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    # the key of an imported value in the system it came from (migration 0016)
+    external_source: Mapped[str | None] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -125,6 +128,13 @@ class KpiValue(Base):
         Index("ix_campaign_kpi_value_kpi_id", "kpi_id", "period"),
         Index("ix_campaign_kpi_value_organization_id", "organization_id", "status"),
         Index("ix_campaign_kpi_value_created_at_id", "created_at", "id"),
+        Index(
+            "uq_campaign_kpi_value_external",
+            "external_source",
+            "external_id",
+            unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
     )
 
 
