@@ -264,3 +264,53 @@ def test_approved_flights_are_on_the_calendar_and_a_crisis_suspends_it(api: http
     cancelled = api.post(f"/v1/campaigns/{campaign['id']}/cancel", headers=riyadh_admin)
     assert cancelled.status_code == 200, cancelled.text
     wait_for(lambda: [e["status"] for e in entries(status="cancelled")] == ["cancelled"])
+
+
+def test_the_built_in_inquiry_kpis_match_the_inquiries_stats(api: httpx.Client) -> None:
+    """The campaigns service's inquiry KPIs, fed by the real worker from the inquiries
+    service's events (the demo's months of inquiries), equal `GET /v1/inquiries/stats` for
+    the same organization and month."""
+    admin = login(api, "riyadh.admin")
+    riyadh = org_id(api, admin, "RIYADH")
+    now = time.time()
+    months = sorted({time.strftime("%Y-%m", time.gmtime(now - days * 86400)) for days in (0, 31)})
+
+    def same(period: str) -> bool:
+        year, month = (int(part) for part in period.split("-"))
+        after = f"{year + (month == 12):04d}-{month % 12 + 1:02d}"
+        stats = api.get(
+            "/v1/inquiries/stats",
+            params={
+                "organization_id": riyadh,
+                "from": f"{period}-01T00:00:00+03:00",
+                "to": f"{after}-01T00:00:00+03:00",
+            },
+            headers=admin,
+        ).json()
+        kpis = api.get(
+            "/v1/kpis/inquiries",
+            params={"organization_id": riyadh, "period": period},
+            headers=admin,
+        ).json()
+        return bool(
+            kpis["volume"] == stats["total"]
+            and all(
+                kpis[target][name] == stats[target][name]
+                for target in ("first_response", "resolution")
+                for name in ("met", "missed", "compliance_percent")
+            )
+            and kpis["satisfaction_average"] == stats["satisfaction"]["average_rating"]
+            and kpis["satisfaction_responses"] == stats["satisfaction"]["responses"]
+        )
+
+    volumes = []
+    for period in months:
+        wait_for(lambda period=period: same(period), 240)
+        volumes.append(
+            api.get(
+                "/v1/kpis/inquiries",
+                params={"organization_id": riyadh, "period": period},
+                headers=admin,
+            ).json()["volume"]
+        )
+    assert sum(volumes) > 0  # the demo's inquiries were counted, not two empty months

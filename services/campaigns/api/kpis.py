@@ -11,6 +11,7 @@ from fastapi import Query, Request, Response, status
 from services.campaigns.api.deps import Reader, Writer
 from services.campaigns.models import Kpi, KpiTarget, KpiValue
 from services.campaigns.schemas.common import problems
+from services.campaigns.schemas.inquiry_kpis import InquiryKpisOut
 from services.campaigns.schemas.kpis import (
     DecisionIn,
     KpiCreate,
@@ -25,6 +26,7 @@ from services.campaigns.schemas.kpis import (
     ValueIn,
     ValueOut,
 )
+from services.campaigns.service import inquiry_kpis
 from services.campaigns.service import kpis as service
 from services.common.app import new_router
 from services.common.db import SessionDep
@@ -92,6 +94,26 @@ async def create_kpi(
     kpi = await service.create(session, principal, body)
     response.headers["Location"] = f"/v1/kpis/{kpi.id}"
     return _kpi(kpi, response)
+
+
+@router.get(
+    "/inquiries",
+    summary="The built-in inquiry KPIs",
+    description="First-response and resolution SLA compliance, satisfaction and volume of "
+    "the inquiries created in the period (in the organization's time zone) over the "
+    "organization's subtree — nobody types them: the worker feeds them from the inquiries "
+    "service's events. They match `GET /v1/inquiries/stats` for the same organization and "
+    "period once its SLA sweep (every minute) has reported the breaches due. — مؤشرات "
+    "البلاغات المدمجة: الالتزام بمهلة الرد الأول والحل، والرضا، والحجم، تُحدَّث تلقائياً.",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_inquiry_kpis(
+    session: SessionDep,
+    principal: Reader,
+    organization_id: Annotated[uuid.UUID, Query(description="Its whole subtree is counted.")],
+    period: Annotated[Period, Query(description="`2027-01`, `2027-Q1` or `2027`.")],
+) -> InquiryKpisOut:
+    return await inquiry_kpis.inquiry_kpis(session, principal, organization_id, period)
 
 
 @router.get("/{kpi_id}", summary="Get a KPI", responses=problems(401, 403, 404))

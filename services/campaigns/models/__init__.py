@@ -31,6 +31,7 @@ from services.campaigns.models.initiatives import (
     IntegrationCriterion,
     Milestone,
 )
+from services.campaigns.models.inquiry_facts import InquiryFact
 from services.campaigns.models.kpis import Kpi, KpiTarget, KpiValue, Report
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Figure",
     "Flight",
     "Initiative",
+    "InquiryFact",
     "IntegrationCriterion",
     "KeyMessage",
     "KeyMessageVersion",
