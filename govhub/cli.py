@@ -103,7 +103,7 @@ def demo() -> None:
 
 @app.command("import")
 def import_file(
-    kind: Annotated[str, typer.Argument(help="inquiries, entries, initiatives or kpi-values.")],
+    kind: Annotated[str, typer.Argument(help="inquiries, entries, initiatives or kpi_values.")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option(help="Validate and count only.")] = False,
     source: Annotated[

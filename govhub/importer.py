@@ -34,6 +34,7 @@ KINDS = {
     "entries": ("/v1/calendar/imports", "entries"),
     "initiatives": ("/v1/campaigns/imports", "initiatives"),
     "kpi-values": ("/v1/campaigns/imports", "kpi_values"),
+    "kpi_values": ("/v1/campaigns/imports", "kpi_values"),
 }
 MEDIA_TYPES = {
     ".csv": "text/csv",

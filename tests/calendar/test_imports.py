@@ -399,3 +399,46 @@ async def test_ics_events_the_import_cannot_take_are_reported_by_line(client, wo
         "Asia/Riyadh",
         "ok-1",
     )
+
+
+async def test_an_idempotency_key_replays_the_first_upload(client, world, settings):
+    headers = {
+        **world.auth("agent@A"),
+        "Idempotency-Key": "import-2026-03",
+        "Content-Type": "text/csv",
+    }
+    content = CSV_HEADER + (
+        "K-1,meeting,اجتماع,2026-03-01T10:00:00+03:00,2026-03-01T11:00:00+03:00,,,,,,,,\n"
+    )
+    params = {"kind": "entries", "source": "sheet"}
+    uploads = settings.resolved_data_dir / "imports"
+    uploads.mkdir(parents=True, exist_ok=True)
+    before = set(uploads.iterdir())
+    first = await client.post(PATH, params=params, content=content.encode(), headers=headers)
+    assert first.status_code == 202, first.text
+    again = await client.post(PATH, params=params, content=content.encode(), headers=headers)
+    assert again.status_code == 202, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["location"] == first.headers["location"]
+    # the same key with another file, or other parameters: 409, and nothing is kept
+    other = await client.post(
+        PATH, params=params, content=(content + content.splitlines()[1]).encode(), headers=headers
+    )
+    problem(other, 409, "idempotency_key_reused")
+    dry = await client.post(
+        PATH, params={**params, "dry_run": "true"}, content=content.encode(), headers=headers
+    )
+    problem(dry, 409, "idempotency_key_reused")
+    jobs = await fetch(settings, "SELECT id, path FROM common_import_job")
+    assert [str(j["id"]) for j in jobs] == [first.json()["id"]]
+    # the replayed and refused uploads left no file behind
+    assert {p.name for p in set(uploads.iterdir()) - before} == {f"{first.json()['id']}.csv"}
+    # without a key, the same upload is a new job (its rows upsert anyway)
+    fresh = await client.post(
+        PATH,
+        params=params,
+        content=content.encode(),
+        headers={k: v for k, v in headers.items() if k != "Idempotency-Key"},
+    )
+    assert fresh.status_code == 202 and fresh.json()["id"] != first.json()["id"]

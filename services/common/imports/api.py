@@ -6,12 +6,13 @@
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,12 +24,14 @@ from services.common.db import SessionDep, driver_of
 from services.common.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from services.common.etag import set_etag
 from services.common.i18n import current_language
+from services.common.idempotency import idempotency_for_digest
 from services.common.imports.kinds import ImportKind, kinds_of
 from services.common.imports.models import ImportJob, ImportRejection
 from services.common.imports.runner import actor_of, enqueue
 from services.common.imports.uploads import MEDIA_TYPES, XLSX, receive_upload
 from services.common.orgtree import can_see
 from services.common.problems import problems
+from services.common.routing import GovhubRoute
 
 SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,49}$"
 DEFAULT_SOURCE = "import"
@@ -151,6 +154,14 @@ def _kind_for(kinds: dict[str, ImportKind], name: str, principal: Principal) -> 
     return kind
 
 
+class StreamedUploadRoute(GovhubRoute):
+    """The kernel's route without its `Idempotency-Key` dependency, which reads the whole
+    body: the upload route claims the key itself once the file is on disk."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        APIRoute.__init__(self, path, endpoint, **kwargs)
+
+
 def imports_router(prefix: str, service: str, tag: str) -> APIRouter:
     """The import routes of `service` at `prefix` (e.g. `/v1/inquiries/imports`), for the
     kinds it has registered (`kinds.register`) before this is called."""
@@ -170,39 +181,6 @@ def imports_router(prefix: str, service: str, tag: str) -> APIRouter:
         }
     }
 
-    @router.post(
-        "",
-        status_code=status.HTTP_202_ACCEPTED,
-        summary="Start a bulk import",
-        response_model=ImportJobOut,
-        description=f"""Uploads a file and queues its import; answers **202** with the job
-(also at the `Location`), which the worker runs batch by batch. Kinds: {kind_list}.
-
-{descriptions}
-
-**The file** is the request body with its media type (`text/csv`, `application/x-ndjson`,
-`text/calendar`, `{XLSX}`; or `application/octet-stream` with `?filename=`), or the `file`
-field of a `multipart/form-data` body; at most 200 MiB (413 above), streamed to disk.
-CSV is UTF-8 with or without a BOM, or Windows-1256 (`charset=windows-1256`, or detected);
-its first row names the columns. Columns (CSV, `.xlsx`) and keys (JSON Lines) are the
-create body's field names, nested objects flattened with `_` (`contact_name`,
-`contact_phone`, `location_lat` …); `organization_code` / `category_code` may stand for the
-ids; `external_id` is required and `external_source` defaults to `?source=`.
-
-**Upsert**: a row whose (`external_source`, `external_id`) exists updates that record, so
-running the same file again changes nothing (`rows_unchanged`). Each batch is written whole
-or not at all; a rejected row (bad value, unknown code, broken quote, a line in another
-encoding) is reported with its line in `…/errors` and the others are imported.
-`dry_run=true` validates and counts without keeping anything.
-
-Who may import: whoever may create such a row (the kind's permission), for organizations
-of their own subtree; the import is audited as one entry.""",
-        responses={
-            202: {"description": "The job, queued."},
-            **problems(401, 403, 413, 415, 422),
-        },
-        openapi_extra={"requestBody": {"required": True, "content": media}},
-    )
     async def start_import(
         request: Request,
         response: Response,
@@ -238,6 +216,15 @@ of their own subtree; the import is audited as one entry.""",
         chosen = _kind_for(kinds, kind, principal)
         job_id = uuid.uuid4()
         upload = await receive_upload(request, request.app.state.settings, str(job_id), filename)
+        try:
+            # a replay answers the first upload's job; the same key with other content, 409
+            await idempotency_for_digest(
+                request,
+                f"{upload.sha256}:{upload.format}:{upload.encoding}:{upload.filename or ''}",
+            )
+        except BaseException:
+            upload.path.unlink(missing_ok=True)
+            raise
         if upload.format not in chosen.formats:
             upload.path.unlink(missing_ok=True)
             raise DomainError(
@@ -276,6 +263,49 @@ of their own subtree; the import is audited as one entry.""",
         response.headers["Location"] = f"{prefix}/{job_id}"
         set_etag(response, job.id, job.updated_at)
         return job_view(job, prefix)
+
+    # the body streams to disk: not the kernel route's dependency that reads the whole body
+    # for `Idempotency-Key` (claimed above, by the upload's digest)
+    router.add_api_route(
+        "",
+        start_import,
+        methods=["POST"],
+        route_class_override=StreamedUploadRoute,
+        status_code=status.HTTP_202_ACCEPTED,
+        summary="Start a bulk import",
+        response_model=ImportJobOut,
+        description=f"""Uploads a file and queues its import; answers **202** with the job
+(also at the `Location`), which the worker runs batch by batch. Kinds: {kind_list}.
+
+{descriptions}
+
+**The file** is the request body with its media type (`text/csv`, `application/x-ndjson`,
+`text/calendar`, `{XLSX}`; or `application/octet-stream` with `?filename=`), or the `file`
+field of a `multipart/form-data` body; at most 200 MiB (413 above), streamed to disk.
+CSV is UTF-8 with or without a BOM, or Windows-1256 (`charset=windows-1256`, or detected);
+its first row names the columns. Columns (CSV, `.xlsx`) and keys (JSON Lines) are the
+create body's field names, nested objects flattened with `_` (`contact_name`,
+`contact_phone`, `location_lat` …); `organization_code` / `category_code` may stand for the
+ids; `external_id` is required and `external_source` defaults to `?source=`.
+
+**Upsert**: a row whose (`external_source`, `external_id`) exists updates that record, so
+running the same file again changes nothing (`rows_unchanged`). Each batch is written whole
+or not at all; a rejected row (bad value, unknown code, broken quote, a line in another
+encoding) is reported with its line in `…/errors` and the others are imported.
+`dry_run=true` validates and counts without keeping anything.
+
+Who may import: whoever may create such a row (the kind's permission), for organizations
+of their own subtree; the import is audited as one entry.
+
+**`Idempotency-Key`**: a retry with the same key, file and parameters answers the first
+upload's job again (`Idempotent-Replayed: true`; no second job); the same key with another
+file or other parameters is a 409 `idempotency_key_reused`.""",
+        responses={
+            202: {"description": "The job, queued."},
+            **problems(401, 403, 409, 413, 415, 422),
+        },
+        openapi_extra={"requestBody": {"required": True, "content": media}},
+    )
 
     @router.get(
         "/{job_id}",

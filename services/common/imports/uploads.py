@@ -9,6 +9,7 @@ enforced while the bytes arrive (`bodylimit.BodyLimitMiddleware`, and counted he
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Upload:
     format: str
     encoding: str | None
     filename: str | None
+    sha256: str = ""  # of the bytes received: stands for the body for `Idempotency-Key`
 
 
 def upload_dir(settings: GovhubSettings) -> Path:
@@ -90,15 +92,17 @@ def format_of(content_type: str | None, filename: str | None) -> tuple[str, str 
     return found, encoding
 
 
-async def _save_stream(chunks: Any, path: Path, limit: int) -> int:
+async def _save_stream(chunks: Any, path: Path, limit: int) -> tuple[int, str]:
     size = 0
+    digest = hashlib.sha256()
     with path.open("wb") as out:
         async for chunk in chunks:
             size += len(chunk)
             if size > limit:
                 raise PayloadTooLarge(limit)
+            digest.update(chunk)
             out.write(chunk)
-    return size
+    return size, digest.hexdigest()
 
 
 async def _file_chunks(upload: UploadFile) -> Any:
@@ -133,7 +137,7 @@ async def receive_upload(
         path = directory / f"{name}.{format}"
         chunks = request.stream()
     try:
-        size = await _save_stream(chunks, path, limit)
+        size, sha256 = await _save_stream(chunks, path, limit)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
@@ -141,4 +145,4 @@ async def receive_upload(
     if size == 0:
         os.unlink(path)
         raise DomainError("الملف فارغ", "The file is empty", "validation_failed", 422)
-    return Upload(path, size, format, encoding, filename)
+    return Upload(path, size, format, encoding, filename, sha256)
