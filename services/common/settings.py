@@ -73,6 +73,11 @@ class GovhubSettings(BaseSettings):
     inquiries_survey_days: int = Field(
         14, description="Days after resolution during which the citizen may rate an inquiry."
     )
+    inquiries_survey_url: str = Field(
+        "https://govhub.example/track/{reference}?survey={inquiry_id}",
+        description="The page where a citizen rates an inquiry, linked from the survey "
+        "invitation; `{reference}` and `{inquiry_id}` are filled in.",
+    )
     inquiries_reference_block: int = Field(
         16,
         ge=1,

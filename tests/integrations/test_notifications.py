@@ -158,17 +158,23 @@ async def test_a_citizen_who_phoned_gets_sms_for_every_step(hub, settings, sms: 
     )
     assert resolved.status_code == 200, resolved.text
     await run_worker_once(client, settings)
+    # the survey invitation waits for the resolution to have gone, then goes on its own
+    (waiting,) = await rows(client, Notification, Notification.event == "survey")
+    assert waiting.status == "queued" and len(sms.received) == 4
+    await run_worker_once(client, settings)
     await run_worker_once(client, settings)  # nothing is sent twice
 
     texts = [r.payload["text"] for r in sms.received]
-    assert len(texts) == 4, texts
+    assert len(texts) == 5, texts
     assert all(r.payload["to"] == PHONE and r.payload["from"] == "GOVHUB" for r in sms.received)
     assert all(r.headers["authorization"] == "Bearer sms-token" for r in sms.received)
-    received, info, reply, resolution = texts
+    received, info, reply, resolution, survey = texts
     assert created["reference"] in received and "بلدية العليا" in received
     assert "نحتاج معلومات إضافية" in info and "نرجو تحديد أقرب معلم" in info
     assert "سيتم الإصلاح غداً" in reply
-    assert "تم ردم الحفرة" in resolution and "تقييمك" in resolution
+    assert "تم ردم الحفرة" in resolution and "تقييمك" not in resolution
+    link = f"https://govhub.example/track/{created['reference']}?survey={created['id']}"
+    assert "تقييمك" in survey and survey.endswith(link) and created["reference"] in survey
     history = await client.get(
         f"/v1/inquiries/{created['id']}/history", headers=world.auth("agent@R")
     )
@@ -177,7 +183,43 @@ async def test_a_citizen_who_phoned_gets_sms_for_every_step(hub, settings, sms: 
         for e in history.json()["items"]
         if e["action"] == "channel_delivery" and e["details"]["channel"] == "sms"
     ]
-    assert len(sent) == 4 and {d["status"] for d in sent} == {"sent"}
+    assert len(sent) == 5 and {d["status"] for d in sent} == {"sent"}
+
+
+async def test_the_survey_invitation_is_its_own_message_worded_per_organization(
+    hub, settings, sms: Receiver
+):
+    client, world = hub
+    admin = world.auth("org_admin@R")
+    key = f"/v1/inquiry-notification-templates/{world.orgs['R']}/survey/ar"
+    built_in = await client.get(key, headers=admin)
+    assert built_in.status_code == 200 and "{link}" in built_in.json()["body"]
+    without_link = await client.put(key, headers=admin, json={"body": "قيّم طلبك {reference}"})
+    assert without_link.status_code == 422 and without_link.json()["errors"][0]["field"] == "body"
+    wording = "شاركنا رأيك في خدمة {organization} لطلبك {reference}: {link}"
+    assert (await client.put(key, headers=admin, json={"body": wording})).status_code == 200
+
+    custom = settings.model_copy(
+        update={"inquiries_survey_url": "https://balady.example/rate/{reference}"}
+    )
+    created = await submit(client, world)
+    await staff_reply(client, world, created["id"], "سيتم الإصلاح غداً")
+    resolved = await client.post(
+        f"/v1/inquiries/{created['id']}/resolve",
+        headers=world.auth("agent@R"),
+        json={"resolution": "تم ردم الحفرة"},
+    )
+    assert resolved.status_code == 200, resolved.text
+    for _ in range(3):
+        await run_worker_once(client, custom)
+    _, _, resolution, survey = (r.payload["text"] for r in sms.received)
+    assert "تم ردم الحفرة" in resolution
+    assert survey == (
+        f"شاركنا رأيك في خدمة بلدية العليا لطلبك {created['reference']}: "
+        f"https://balady.example/rate/{created['reference']}"
+    )
+    (row,) = await rows(client, Notification, Notification.event == "survey")
+    assert row.status == "sent" and row.body == survey  # the record says what was sent
 
 
 async def test_a_citizen_who_wrote_on_the_website_gets_an_email_in_english(hub, settings, mailbox):

@@ -531,3 +531,36 @@ async def test_without_an_access_token_media_are_not_fetched(hub, settings, grap
     quiet = settings.model_copy(update={"whatsapp_access_token": None})
     assert await fetch_media(client, quiet) == ["skipped"]
     assert graph.fetched == []
+
+
+async def test_the_survey_invitation_follows_the_resolution_as_its_own_message(
+    hub, settings, graph: FakeGraph
+):
+    client, world = hub
+    await post(client, text_message("wamid.S1", "الرصيف مكسور أمام المسجد"))
+    (inquiry,) = await rows(client, Inquiry)
+    await reply(client, world, inquiry.id, "سنرسل فريقاً")
+    await run_outbox(client, settings)
+    await age_conversation(client, 30)  # the survey goes after the window: as a template
+    resolved = await client.post(
+        f"/v1/inquiries/{inquiry.id}/resolve",
+        headers=world.auth("agent@R"),
+        json={"resolution": "تم إصلاح الرصيف"},
+    )
+    assert resolved.status_code == 200, resolved.text
+    sent_before = len(graph.sent)
+    await run_outbox(client, settings)
+    # the resolution went; the invitation was waiting for it and is queued only now
+    assert len(graph.sent) == sent_before + 1
+    (survey,) = await rows(client, WhatsAppMessage, WhatsAppMessage.event == "survey")
+    assert survey.status == "queued"
+    await run_outbox(client, settings)
+    await run_outbox(client, settings)  # nothing twice
+    resolution, invitation = (s.body for s in graph.sent[sent_before:])
+    parameter = resolution["template"]["components"][0]["parameters"][0]["text"]
+    assert "تم إصلاح الرصيف" in parameter and "تقييم" not in parameter
+    link = f"https://govhub.example/track/{inquiry.reference}?survey={inquiry.id}"
+    invited = invitation["template"]["components"][0]["parameters"][0]["text"]
+    assert invited.endswith(link) and "تقييمك" in invited
+    (survey,) = await rows(client, WhatsAppMessage, WhatsAppMessage.event == "survey")
+    assert survey.status == "sent" and survey.body is not None and survey.body.endswith(link)

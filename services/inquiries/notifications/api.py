@@ -102,7 +102,7 @@ async def get_template(
     KEY,
     summary="Set the wording of one notification",
     description="The organization's own template (organizations below it inherit it). Only "
-    "the placeholders `{reference}`, `{organization}` and `{text}` (422 otherwise). "
+    "the placeholders `{reference}`, `{organization}`, `{text}` and `{link}` (422 otherwise). "
     "`whatsapp_template` names the approved WhatsApp template sent instead when the "
     "citizen's last WhatsApp message is more than 24 hours old. Honours `If-Match` when it "
     "replaces one. Heads and administrators (`inquiries:admin`).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,6 +96,17 @@ async def add(session: AsyncSession, **values: Any) -> uuid.UUID | None:
         .returning(Notification.id)
     )
     return row_id
+
+
+async def release_waiting(session: AsyncSession, source: str) -> uuid.UUID | None:
+    """Turns the notification of `source` from `waiting` to `queued`; its id if it did."""
+    found: uuid.UUID | None = await session.scalar(
+        update(Notification)
+        .where(Notification.source == source, Notification.status == "waiting")
+        .values(status="queued", updated_at=func.now())
+        .returning(Notification.id)
+    )
+    return found
 
 
 async def lock(session: AsyncSession, row_id: uuid.UUID) -> Notification | None:

@@ -26,7 +26,8 @@ WHATSAPP_TEMPLATE_DESCRIPTION = (
 
 PLACEHOLDERS_DESCRIPTION = (
     "Placeholders: `{reference}` (the inquiry's reference), `{organization}` (the handling "
-    "organization's name), `{text}` (the reply or the resolution)."
+    "organization's name), `{text}` (the reply or the resolution), `{link}` (the survey "
+    "page, `GOVHUB_INQUIRIES_SURVEY_URL`; required in the `survey` invitation)."
 )
 
 
@@ -78,8 +79,8 @@ class TemplateOut(BaseModel):
 
     organization_id: uuid.UUID = Field(description="The organization asked about.")
     event: str = Field(
-        description="`received`, `replied`, `info_requested` or `resolved` (which carries the "
-        "survey invitation).",
+        description="`received`, `replied`, `info_requested`, `resolved` or `survey` (the "
+        "survey invitation, its own message after the resolution; it must carry `{link}`).",
         examples=["received"],
     )
     language: Language

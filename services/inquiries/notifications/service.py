@@ -30,12 +30,15 @@ from services.inquiries.notifications import repository as repo
 from services.inquiries.notifications.senders import Outgoing, SendFailed, sender_for
 from services.inquiries.notifications.texts import (
     DEFAULTS,
+    LINK_PLACEHOLDER,
     PLACEHOLDERS,
     NotificationEvent,
     contact_digest,
     language_for,
     placeholders_of,
     render,
+    survey_link,
+    with_link,
 )
 from services.inquiries.service.inquiries import SERVICE, record_event, require, token_matches
 from services.inquiries.whatsapp import repository as whatsapp_repo
@@ -111,12 +114,17 @@ async def compose(
     return language, render(subject, values), render(body, values)
 
 
-async def what_to_tell(
-    session: AsyncSession, event: Event, inquiry: Inquiry
-) -> tuple[NotificationEvent, str, str, uuid.UUID | None] | None:
-    """(notification, source, text, timeline message) an outbox event means, if any."""
+Told = tuple[NotificationEvent, str, str, uuid.UUID | None]
+
+SURVEY_PREFIX = "survey:"
+RESOLVED_PREFIX = "resolved:"
+
+
+async def what_to_tell(session: AsyncSession, event: Event, inquiry: Inquiry) -> list[Told]:
+    """(notification, source, text, timeline message) for each message an outbox event
+    means, in the order they go: a resolution is followed by the survey invitation."""
     if event.event_type == "inquiry.created":
-        return NotificationEvent.RECEIVED, f"received:{inquiry.id}", "", None
+        return [(NotificationEvent.RECEIVED, f"received:{inquiry.id}", "", None)]
     if event.event_type == "inquiry.replied":
         message_id = uuid.UUID(str(event.payload["message_id"]))
         kind = (
@@ -125,43 +133,71 @@ async def what_to_tell(
             else NotificationEvent.REPLIED
         )
         text = await repo.message_body(session, message_id) or ""
-        return kind, f"reply:{message_id}", text, message_id
+        return [(kind, f"reply:{message_id}", text, message_id)]
     if event.event_type == "inquiry.resolved":
-        return NotificationEvent.RESOLVED, f"resolved:{event.id}", inquiry.resolution or "", None
+        return [
+            (
+                NotificationEvent.RESOLVED,
+                f"{RESOLVED_PREFIX}{event.id}",
+                inquiry.resolution or "",
+                None,
+            ),
+            (NotificationEvent.SURVEY, f"{SURVEY_PREFIX}{event.id}", "", None),
+        ]
+    return []
+
+
+def initial_status(kind: NotificationEvent) -> str:
+    """`queued` (its send job goes at once), or `waiting` for the survey invitation: it is
+    queued once the resolution has gone (`survey_source_after`), so it arrives second."""
+    return "waiting" if kind is NotificationEvent.SURVEY else "queued"
+
+
+def survey_source_after(source: str | None) -> str | None:
+    """The survey invitation's source that waits for the resolution `source`."""
+    if source and source.startswith(RESOLVED_PREFIX):
+        return SURVEY_PREFIX + source.removeprefix(RESOLVED_PREFIX)
     return None
 
 
-async def queue_for_event(event: Event, session: AsyncSession) -> uuid.UUID | None:
-    """Queues the SMS or e-mail the event means for the citizen; WhatsApp conversations
-    are left to `whatsapp.service.queue_notification`."""
+def survey_url(settings: GovhubSettings, inquiry: Inquiry) -> str:
+    return survey_link(settings.inquiries_survey_url, inquiry.reference, inquiry.id)
+
+
+async def queue_for_event(event: Event, session: AsyncSession) -> list[uuid.UUID]:
+    """Queues the SMS or e-mail messages the event means for the citizen; WhatsApp
+    conversations are left to `whatsapp.service.queue_notification`."""
     if event.aggregate_id is None:
-        return None
+        return []
     inquiry = await repo.inquiry(session, event.aggregate_id)
     if inquiry is None or await whatsapp_repo.conversation_of(session, inquiry.id) is not None:
-        return None
-    told = await what_to_tell(session, event, inquiry)
+        return []
     target = medium_for(inquiry)
-    if told is None or target is None:
-        return None
-    kind, source, text, _ = told
+    if target is None:
+        return []
     medium, recipient = target
-    language, subject, body = await compose(session, inquiry, kind, text)
     opted_out = await repo.opted_out(session, digests_of(inquiry))
-    row_id = await repo.add(
-        session,
-        inquiry_id=inquiry.id,
-        source=source,
-        event=kind.value,
-        medium=medium,
-        recipient=recipient,
-        language=language,
-        subject=subject if medium == "email" else None,
-        body=body,
-        status="opted_out" if opted_out else "queued",
-    )
-    if row_id is not None and not opted_out:
-        await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
-    return row_id
+    queued = []
+    for kind, source, text, _ in await what_to_tell(session, event, inquiry):
+        language, subject, body = await compose(session, inquiry, kind, text)
+        row_id = await repo.add(
+            session,
+            inquiry_id=inquiry.id,
+            source=source,
+            event=kind.value,
+            medium=medium,
+            recipient=recipient,
+            language=language,
+            subject=subject if medium == "email" else None,
+            body=body,
+            status="opted_out" if opted_out else initial_status(kind),
+        )
+        if row_id is None:
+            continue
+        queued.append(row_id)
+        if not opted_out and initial_status(kind) == "queued":
+            await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
+    return queued
 
 
 async def note_delivery(
@@ -203,6 +239,10 @@ async def send(
         row.attempts += 1
         row.updated_at = datetime.now(UTC)
         reference = {"notification_id": str(row.id)}
+        if LINK_PLACEHOLDER in row.body:
+            inquiry = await repo.inquiry(session, row.inquiry_id)
+            if inquiry is not None:
+                row.body = with_link(row.body, survey_url(settings, inquiry))
         try:
             row.provider_id = await sender.send(
                 Outgoing(row.recipient, row.subject, row.body, row.language)
@@ -214,6 +254,7 @@ async def send(
                 await note_delivery(
                     session, row.inquiry_id, row.medium, "failed", reference, row.error
                 )
+                await release_survey(session, row.source)
             else:
                 delay = min(settings.outbox_backoff_seconds * 2 ** (row.attempts - 1), 3600.0)
                 await enqueue_job(session, SEND_ENTRYPOINT, str(row.id).encode(), delay)
@@ -224,7 +265,19 @@ async def send(
         row.status = "logged" if sender.name == "log" else "sent"
         row.error = None
         await note_delivery(session, row.inquiry_id, row.medium, row.status, reference)
+        await release_survey(session, row.source)
         return row.status
+
+
+async def release_survey(session: AsyncSession, source: str | None) -> None:
+    """Once a resolution is done with (sent, logged or failed for good), the survey
+    invitation that waits for it is queued."""
+    survey = survey_source_after(source)
+    if survey is None:
+        return
+    row_id = await repo.release_waiting(session, survey)
+    if row_id is not None:
+        await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
 
 
 # ------------------------------------------------------------------ opting out
@@ -263,12 +316,25 @@ async def is_opted_out(session: AsyncSession, phone: str) -> bool:
 # ------------------------------------------------------------------ templates
 
 
+def _names(template: str) -> set[str]:
+    try:
+        return placeholders_of(template)
+    except ValueError:
+        return set()
+
+
 async def _organization(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> None:
     if not await can_see(session, principal, org_id):
         raise NotFound("الجهة", "organization")
 
 
-def check_template(subject: str | None, body: str) -> None:
+def check_template(subject: str | None, body: str, event: NotificationEvent | None = None) -> None:
+    if event is NotificationEvent.SURVEY and "link" not in _names(body):
+        raise ValidationFailed(
+            "body",
+            "يجب أن تتضمن دعوة التقييم الرابط {link}",
+            "The survey invitation must carry its link: {link}",
+        )
     for field, value in (("subject", subject), ("body", body)):
         if value is None:
             continue
@@ -283,7 +349,7 @@ def check_template(subject: str | None, body: str) -> None:
             raise ValidationFailed(
                 field,
                 f"متغيرات غير معروفة: {names}",
-                f"Unknown placeholders: {names} (use reference, organization, text)",
+                f"Unknown placeholders: {names} (use reference, organization, text, link)",
             )
 
 
@@ -316,7 +382,7 @@ async def put_template(
 ) -> NotificationTemplate:
     require(principal, "inquiries:admin")
     await _organization(session, principal, organization_id)
-    check_template(subject, body)
+    check_template(subject, body, event)
     row = await repo.template(session, organization_id, event.value, language)
     now = datetime.now(UTC)
     if row is None:

@@ -14,11 +14,14 @@ class NotificationEvent(StrEnum):
     RECEIVED = "received"  # the inquiry was received: its reference
     REPLIED = "replied"  # a public staff reply
     INFO_REQUESTED = "info_requested"  # a public reply that waits for the citizen
-    RESOLVED = "resolved"  # the resolution and the survey invitation
+    RESOLVED = "resolved"  # the resolution
+    SURVEY = "survey"  # the survey invitation with its link, after the resolution
 
 
 LANGUAGES = ("ar", "en")
-PLACEHOLDERS = frozenset({"reference", "organization", "text"})
+PLACEHOLDERS = frozenset({"reference", "organization", "text", "link"})
+# kept as written when a notification is queued; the send job puts the survey's URL in it
+LINK_PLACEHOLDER = "{link}"
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 # event → language → (subject for e-mail, body)
@@ -53,15 +56,20 @@ DEFAULTS: dict[NotificationEvent, dict[str, tuple[str, str]]] = {
         ),
     },
     NotificationEvent.RESOLVED: {
-        "ar": (
-            "تمت معالجة طلبك {reference}",
-            "تمت معالجة طلبك {reference}:\n{text}\nيسعدنا تقييمك للخدمة من 1 إلى 5 في صفحة "
-            "متابعة الطلب.",
-        ),
+        "ar": ("تمت معالجة طلبك {reference}", "تمت معالجة طلبك {reference}:\n{text}"),
         "en": (
             "Your request {reference} was resolved",
-            "Your request {reference} was resolved:\n{text}\nPlease rate our service from 1 to "
-            "5 on the request's tracking page.",
+            "Your request {reference} was resolved:\n{text}",
+        ),
+    },
+    NotificationEvent.SURVEY: {
+        "ar": (
+            "قيّم خدمتنا في طلبك {reference}",
+            "يسعدنا تقييمك لخدمة {organization} في طلبك {reference} من 1 إلى 5: {link}",
+        ),
+        "en": (
+            "Rate our service on your request {reference}",
+            "Please rate how {organization} handled your request {reference}, from 1 to 5: {link}",
         ),
     },
 }
@@ -85,7 +93,19 @@ def placeholders_of(template: str) -> set[str]:
 
 
 def render(template: str, values: dict[str, Any]) -> str:
-    return template.format_map({name: values.get(name, "") for name in PLACEHOLDERS})
+    """The template with its placeholders filled; `{link}` stays for the send job."""
+    filled = {name: values.get(name, "") for name in PLACEHOLDERS}
+    filled["link"] = values.get("link", LINK_PLACEHOLDER)
+    return template.format_map(filled)
+
+
+def survey_link(url_template: str, reference: str, inquiry_id: object) -> str:
+    """The survey page of an inquiry (`GOVHUB_INQUIRIES_SURVEY_URL` filled in)."""
+    return url_template.replace("{reference}", reference).replace("{inquiry_id}", str(inquiry_id))
+
+
+def with_link(body: str, link: str) -> str:
+    return body.replace(LINK_PLACEHOLDER, link)
 
 
 def contact_digest(medium: str, address: str) -> str:

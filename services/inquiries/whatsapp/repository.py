@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String, column, select, table, text
+from sqlalchemy import Boolean, String, column, func, select, table, text, update
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,15 +109,29 @@ async def last_inbound_at(
     return found
 
 
-async def add_outbound(session: AsyncSession, **values: Any) -> uuid.UUID | None:
-    """The queued message's id, or None when its `source` was queued before."""
+async def add_outbound(
+    session: AsyncSession, status: str = "queued", **values: Any
+) -> uuid.UUID | None:
+    """The queued (or `waiting`) message's id, or None when its `source` was queued
+    before."""
     row_id: uuid.UUID | None = await session.scalar(
         insert(WhatsAppMessage)
-        .values(id=uuid.uuid4(), direction="out", status="queued", **values)
+        .values(id=uuid.uuid4(), direction="out", status=status, **values)
         .on_conflict_do_nothing(constraint="uq_inquiry_whatsapp_message_source")
         .returning(WhatsAppMessage.id)
     )
     return row_id
+
+
+async def release_waiting(session: AsyncSession, source: str) -> uuid.UUID | None:
+    """Turns the outgoing message of `source` from `waiting` to `queued`; its id if it did."""
+    found: uuid.UUID | None = await session.scalar(
+        update(WhatsAppMessage)
+        .where(WhatsAppMessage.source == source, WhatsAppMessage.status == "waiting")
+        .values(status="queued", updated_at=func.now())
+        .returning(WhatsAppMessage.id)
+    )
+    return found
 
 
 async def lock(session: AsyncSession, row_id: uuid.UUID) -> WhatsAppMessage | None:

@@ -7,10 +7,11 @@ then fetched into an attachment by a job (`media`). Statuses of what we sent are
 on the message and in the inquiry's history.
 
 Out: the worker queues what a citizen who wrote on WhatsApp should get there (the
-reference on intake, staff's public replies, the resolution; see `notifications`) as one
-message per source, and a job sends each through the Graph API, retried with backoff:
-as free text within 24 hours of the citizen's last message (Meta's customer-service
-window), as the organization's approved template after it.
+reference on intake, staff's public replies, the resolution and then the survey
+invitation with its link; see `notifications`) as one message per source, and a job sends
+each through the Graph API, retried with backoff: as free text within 24 hours of the
+citizen's last message (Meta's customer-service window), as the organization's approved
+template after it.
 "STOP" or "إيقاف" opts the number out of everything.
 """
 
@@ -33,7 +34,12 @@ from services.inquiries.intake_memory import IntakeMemory
 from services.inquiries.models import WhatsAppMessage
 from services.inquiries.notifications import service as notifications
 from services.inquiries.notifications.senders import masked
-from services.inquiries.notifications.texts import NotificationEvent, language_for
+from services.inquiries.notifications.texts import (
+    LINK_PLACEHOLDER,
+    NotificationEvent,
+    language_for,
+    with_link,
+)
 from services.inquiries.schemas import InquiryCreate, Kind
 from services.inquiries.tracking import add_citizen_message
 from services.inquiries.whatsapp import media
@@ -169,43 +175,48 @@ async def _note(
     await notifications.note_delivery(session, row.inquiry_id, CHANNEL, status, reference, error)
 
 
-async def queue_notification(event: Event, session: AsyncSession) -> uuid.UUID | None:
+async def queue_notification(event: Event, session: AsyncSession) -> list[uuid.UUID]:
     """Queues what the event means for a citizen who wrote on WhatsApp: the reference on
-    intake and the resolution (worded as the organization's templates say), a public reply
-    as staff wrote it. Once per source, whatever the redeliveries; nothing to a number
-    that opted out."""
+    intake, the resolution and then the survey invitation (worded as the organization's
+    templates say), a public reply as staff wrote it. Once per source, whatever the
+    redeliveries; nothing to a number that opted out. The survey invitation's job is
+    queued when the resolution has gone (`send`), so it arrives second."""
     if event.aggregate_id is None:
-        return None
+        return []
     inquiry = await repo.inquiry(session, event.aggregate_id)
     conversation = await repo.conversation_of(session, event.aggregate_id)
     if inquiry is None or conversation is None:
-        return None  # not from a WhatsApp conversation: `notifications` tells the citizen
-    told = await notifications.what_to_tell(session, event, inquiry)
-    if told is None:
-        return None
-    kind, source, text, message_id = told
-    language = language_for(inquiry.body)
-    if kind in (NotificationEvent.REPLIED, NotificationEvent.INFO_REQUESTED):
-        body = text  # a conversation: the reply as written
-    else:
-        language, _, body = await notifications.compose(session, inquiry, kind, text)
-    if not body or await notifications.is_opted_out(session, "+" + conversation.wa_id):
-        return None
-    row_id = await repo.add_outbound(
-        session,
-        source=source,
-        inquiry_id=inquiry.id,
-        message_id=message_id,
-        phone_number_id=conversation.phone_number_id,
-        wa_id=conversation.wa_id,
-        kind="text",
-        body=body,
-        event=kind.value,
-        language=language,
-    )
-    if row_id is not None:
-        await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
-    return row_id
+        return []  # not from a WhatsApp conversation: `notifications` tells the citizen
+    if await notifications.is_opted_out(session, "+" + conversation.wa_id):
+        return []
+    queued = []
+    for kind, source, text, message_id in await notifications.what_to_tell(session, event, inquiry):
+        language = language_for(inquiry.body)
+        if kind in (NotificationEvent.REPLIED, NotificationEvent.INFO_REQUESTED):
+            body = text  # a conversation: the reply as written
+        else:
+            language, _, body = await notifications.compose(session, inquiry, kind, text)
+        if not body:
+            continue
+        row_id = await repo.add_outbound(
+            session,
+            source=source,
+            inquiry_id=inquiry.id,
+            message_id=message_id,
+            phone_number_id=conversation.phone_number_id,
+            wa_id=conversation.wa_id,
+            kind="text",
+            body=body,
+            event=kind.value,
+            language=language,
+            status=notifications.initial_status(kind),
+        )
+        if row_id is None:
+            continue
+        queued.append(row_id)
+        if notifications.initial_status(kind) == "queued":
+            await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
+    return queued
 
 
 @dataclass(frozen=True)
@@ -259,6 +270,10 @@ async def send(
         now = datetime.now(UTC)
         row.attempts += 1
         row.updated_at = now
+        if row.body and LINK_PLACEHOLDER in row.body:
+            inquiry = await repo.inquiry(session, row.inquiry_id) if row.inquiry_id else None
+            if inquiry is not None:
+                row.body = with_link(row.body, notifications.survey_url(settings, inquiry))
         payload = await _payload(session, settings, row, now)
         if not settings.whatsapp_access_token:
             # no Meta app (as under `make run`): the message is written to the log instead
@@ -267,6 +282,7 @@ async def send(
             _sent_as(row, payload)
             row.status = "logged"
             await _note(session, row, "logged")
+            await _release_survey(session, row.source)
             return row.status
         wamid, error, code = await _post(settings, row.phone_number_id, payload.body)
         if wamid is None and code == OUTSIDE_WINDOW_ERROR and payload.template is None:
@@ -277,11 +293,13 @@ async def send(
         if wamid is not None:
             row.wamid, row.status, row.error = wamid, "sent", None
             await _note(session, row, "sent")
+            await _release_survey(session, row.source)
             return row.status
         row.error = error
         if row.attempts >= settings.outbox_max_attempts:
             row.status = "failed"
             await _note(session, row, "failed", error)
+            await _release_survey(session, row.source)
             logger.error("whatsapp message %s failed for good: %s", row.id, error)
         else:
             delay = min(settings.outbox_backoff_seconds * 2 ** (row.attempts - 1), 3600.0)
@@ -290,6 +308,14 @@ async def send(
                 "whatsapp message %s not sent (attempt %d): %s", row.id, row.attempts, error
             )
         return row.status
+
+
+async def _release_survey(session: AsyncSession, source: str | None) -> None:
+    """Once the resolution is done with, the survey invitation waiting for it goes."""
+    survey = notifications.survey_source_after(source)
+    row_id = await repo.release_waiting(session, survey) if survey else None
+    if row_id is not None:
+        await enqueue_job(session, SEND_ENTRYPOINT, str(row_id).encode())
 
 
 def _sent_as(row: WhatsAppMessage, payload: Payload) -> None:
