@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench install clean
+.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench bench-surge install clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: $(STAMP)
 	  $(SUDO) apt-get install -y -qq wrk 2>/dev/null || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }; }
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.surge
+
+## bench-surge: the crisis surge alone (10× the steady intake for 60 s, tagging on)
+bench-surge: $(STAMP)
+	$(BIN)/python -m bench.surge
 
 clean:
 	rm -rf $(VENV) .govhub
