@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -54,11 +55,13 @@ def login(base: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def govhub_import(hub: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+def govhub_import(
+    hub: Stack, *args: str, username: str = "momrah.admin"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "govhub.cli", "import", *args, "--url", hub.base],
         cwd=ROOT,
-        env=os.environ | {"GOVHUB_USERNAME": "momrah.admin", "GOVHUB_PASSWORD": DEMO_PASSWORD},
+        env=os.environ | {"GOVHUB_USERNAME": username, "GOVHUB_PASSWORD": DEMO_PASSWORD},
         capture_output=True,
         text=True,
         timeout=120,
@@ -89,6 +92,88 @@ def test_govhub_import_through_the_gateway(hub: Stack, tmp_path: Path) -> None:
     assert rejected.returncode == 2, rejected.stdout + rejected.stderr
     errors = (tmp_path / "بلاغات.csv.errors.csv").read_text(encoding="utf-8-sig")
     assert "7,organization_code,NOWHERE," in errors
+
+
+README_BLOCK = re.compile(r"<!-- imports-e2e -->\n```bash\n(.*?)```", re.S)
+
+
+def test_every_kind_through_the_gateway_as_the_readme_shows(hub: Stack, tmp_path: Path) -> None:
+    """The README's block importing each kind's example file, run as written (the CLI
+    through the gateway of `govhub run`, the worker running the jobs)."""
+    [block] = README_BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    script = "set -euo pipefail\n" + block.replace(
+        ".venv/bin/govhub", f"{sys.executable} -m govhub.cli"
+    )
+    port = hub.base.rsplit(":", 1)[1]
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=os.environ | {"GOVHUB_PORT": port},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    summaries = [line for line in out.splitlines() if line.startswith("succeeded")]
+    assert [s.split(" · ")[0] for s in summaries] == [
+        "succeeded: 3 rows, 3 imported, 0 updated, 0 unchanged, 0 rejected",
+        "succeeded: 3 rows, 3 imported, 0 updated, 0 unchanged, 0 rejected",
+        "succeeded: 4 rows, 4 imported, 0 updated, 0 unchanged, 0 rejected",
+        "succeeded: 6 rows, 6 imported, 0 updated, 0 unchanged, 0 rejected",
+        "succeeded: 3 rows, 0 imported, 0 updated, 3 unchanged, 0 rejected",
+    ]
+
+    # what they made, read back through the gateway
+    headers = login(hub.base, "riyadh.admin")
+    window = httpx.get(
+        f"{hub.base}/v1/calendar/entries",
+        params={
+            "from": "2027-01-01T00:00:00+03:00",
+            "to": "2027-04-01T00:00:00+03:00",
+            "kind": "meeting",
+            "limit": 200,
+        },
+        headers=headers,
+    )
+    assert window.status_code == 200, window.text
+    majlis = sorted(
+        i["starts_at"]
+        for i in window.json()["items"]
+        if i["title_ar"] == "المجلس الأسبوعي لأمين منطقة الرياض"
+    )
+    # eight Sundays, the 17th left out (EXDATE), the 24th moved to Monday the 25th
+    assert len(majlis) == 7, majlis
+    assert "2027-01-25T20:00:00+03:00" in majlis
+    assert not any(m.startswith(("2027-01-17", "2027-01-24")) for m in majlis)
+    initiatives = httpx.get(f"{hub.base}/v1/initiatives", params={"limit": 100}, headers=headers)
+    [parks] = [i for i in initiatives.json()["items"] if i["code"] == "RYD-PARKS-2027"]
+    assert parks["parent_id"] is not None
+    values = httpx.get(
+        f"{hub.base}/v1/kpi-values",
+        params={"status": "submitted", "limit": 100},
+        headers=headers,
+    )
+    periods = {v["period"] for v in values.json()["items"]}
+    assert {"2024-01", "2024-02", "2024-03"} <= periods
+
+    # rejected rows of another kind: exit code 2 and their CSV, with lines, beside the file
+    bad = tmp_path / "initiatives.csv"
+    bad.write_text(
+        (ROOT / "examples" / "initiatives.csv").read_text(encoding="utf-8")
+        + "PMO-2027-09,RYD-NOAXIS,مبادرة,مبادرة,RIYADH,nowhere,,2027-01-01,2027-12-31,,,,,\n"
+        + "PMO-2027-10,EST-X,مبادرة,مبادرة,EASTERN,health_awareness,,2027-01-01,2027-12-31,,,,,\n",
+        encoding="utf-8",
+    )
+    rejected = govhub_import(
+        hub, "initiatives", str(bad), "--source", "pmo-sheet", username="riyadh.admin"
+    )
+    assert rejected.returncode == 2, rejected.stdout + rejected.stderr
+    assert "succeeded: 6 rows, 0 imported, 0 updated, 4 unchanged, 2 rejected" in rejected.stderr
+    errors = (tmp_path / "initiatives.csv.errors.csv").read_text(encoding="utf-8-sig")
+    assert "6,axis_code,nowhere," in errors
+    assert "\n7,organization_id," in errors
 
 
 def test_a_killed_worker_resumes_from_the_last_batch(
