@@ -68,6 +68,24 @@ class GovhubSettings(BaseSettings):
     rate_limit_anonymous: str = Field("60/minute", description="Per IP, anonymous callers.")
     rate_limit_authenticated: str = Field("600/minute", description="Per client or user.")
     rate_limit_token: str = Field("10/minute", description="Token endpoint, per IP and username.")
+    password_hash_slots: int | None = Field(
+        None,
+        ge=1,
+        description="Password hashes (Argon2id) the directory runs at once; unset: one per 4 "
+        "CPUs the process may use (a hash runs 4 threads), at least one.",
+    )
+    password_hash_queue: int | None = Field(
+        None,
+        ge=0,
+        description="Password checks that may wait for a free slot beyond those running; "
+        "unset: twice the slots. Beyond it a sign-in answers 503 with `Retry-After` at once.",
+    )
+    password_hash_wait_seconds: float = Field(
+        0.4,
+        ge=0,
+        description="Longest wait of a queued password check for a slot; then 503 with "
+        "`Retry-After`.",
+    )
     upstream_timeout_seconds: float = Field(30.0, description="Gateway → service timeout (504).")
 
     inquiries_survey_days: int = Field(

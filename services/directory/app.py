@@ -17,6 +17,9 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     async def build_passwords(app: FastAPI) -> None:
         app.state.passwords = Passwords(settings)
 
+    async def close_passwords(app: FastAPI) -> None:
+        app.state.passwords.close()
+
     app = create_service_app(
         SERVICE_NAME,
         title="govhub directory",
@@ -26,6 +29,7 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         tags=TAGS,
         on_startup=[build_passwords],
+        on_shutdown=[close_passwords],
     )
     app.openapi = with_webhooks(app)  # type: ignore[method-assign]
     return app

@@ -14,6 +14,7 @@ TITLES.update(
         "unauthorized_client": ("العميل غير مخوّل", "Unauthorized client"),
         "unsupported_grant_type": ("نوع المنحة غير مدعوم", "Unsupported grant type"),
         "invalid_scope": ("النطاق المطلوب غير مسموح", "Invalid scope"),
+        "temporarily_unavailable": ("تسجيل الدخول مشغول حالياً", "Sign-in temporarily unavailable"),
         "duplicate": ("القيمة مستخدمة من قبل", "Already in use"),
         "cycle": ("لا يمكن نقل الجهة تحت نفسها", "The move would create a cycle"),
     }

@@ -24,10 +24,22 @@ def _form(username: str, password: str) -> dict[str, str]:
     return {"grant_type": "password", "username": username, "password": password}
 
 
+# The hashing bound (tested in test_sign_in_busy.py) opened wide: these tests are about the
+# pool and the lockout, and every one of their sign-ins must reach its password check.
+UNBOUNDED_HASHING = {"password_hash_queue": 1000, "password_hash_wait_seconds": STALL}
+
+
+@pytest.fixture
+async def client(make_client) -> httpx.AsyncClient:
+    """The `tree` fixture's client, with the hashing bound opened wide."""
+    http: httpx.AsyncClient = await make_client(create_app, **UNBOUNDED_HASHING)
+    return http
+
+
 @pytest.fixture
 async def small_pool(make_client) -> Tree:
     """The directory with a pool of two connections and no overflow."""
-    http = await make_client(create_app, db_pool_size=2, db_max_overflow=0)
+    http = await make_client(create_app, db_pool_size=2, db_max_overflow=0, **UNBOUNDED_HASHING)
     return await build_tree(http)
 
 

@@ -10,6 +10,7 @@ from services.common.app import new_router
 from services.common.forms import FORM_MEDIA_TYPE, AmbiguousFormError, parse_token_form
 from services.common.inputcheck import check_urlencoded, is_urlencoded
 from services.common.keys import published_jwks
+from services.common.problems import Problem
 from services.directory.api.deps import NoReplayRoute, TokenContextDep
 from services.directory.errors import OAuthError
 from services.directory.schemas.auth import Jwks, TokenForm, TokenOut
@@ -35,6 +36,11 @@ sign-in attempts for a username within 15 minutes lock it for 5 minutes (the fif
 checked; failed, it answers 401 with `Retry-After`), whether the account exists or not.
 Disabled users and clients, and those of an inactive organization, get no token; tokens
 already issued stay valid until they expire.
+
+Password checks are bounded (one Argon2id hash per CPU at once, a short queue, a wait of
+at most `GOVHUB_PASSWORD_HASH_WAIT_SECONDS`): a sign-in beyond them answers **503**
+(`temporarily_unavailable`) with `Retry-After: 1` at once, its password unchecked and its
+attempt not counted; send it again after that many seconds.
 """
 
 
@@ -81,7 +87,20 @@ router.add_api_route(
     response_model_exclude_none=True,
     summary="Get an access token",
     description=GRANTS_DESCRIPTION,
-    responses=problems(400, 401),
+    responses={
+        **problems(400, 401),
+        503: {
+            "model": Problem,
+            "description": "Too many password checks at once: nothing was checked, the "
+            "attempt is not counted; retry after `Retry-After` seconds (problem details).",
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds to wait before sending the sign-in again.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            },
+        },
+    },
     route_class_override=NoReplayRoute,
     openapi_extra={
         "security": [],

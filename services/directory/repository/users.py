@@ -139,6 +139,24 @@ async def claim_attempt(
     return attempt
 
 
+# Takes back an attempt whose password was never checked (the hashing was at capacity):
+# the count goes down by one, and a lock that only this attempt's number had reached ends.
+# Concurrent attempts keep their own numbers; the rule "at most `limit` passwords checked
+# per count" is unchanged, since this attempt checked none.
+_RELEASE_ATTEMPT = text(
+    """
+    UPDATE directory_login_throttle SET
+        failures = failures - 1,
+        locked_until = CASE WHEN failures - 1 < :limit THEN NULL ELSE locked_until END
+    WHERE username = :username AND failures > 0
+    """
+)
+
+
+async def release_attempt(session: AsyncSession, username: str, *, limit: int) -> None:
+    await session.execute(_RELEASE_ATTEMPT, {"username": username.lower(), "limit": limit})
+
+
 async def clear_failures(session: AsyncSession, username: str) -> None:
     await session.execute(delete(LoginThrottle).where(LoginThrottle.username == username.lower()))
 

@@ -14,6 +14,12 @@ No step holds a pooled connection while the password is checked (Argon2id in a w
 thread) or while it waits for another connection: ten failed sign-ins at once used to
 hold the ten connections of the pool and each wait for an eleventh.
 
+The password checks of a process are bounded (`passwords.HashGate`: one Argon2id hash per
+CPU at once, a short queue, a short wait): a sign-in beyond them answers 503
+`temporarily_unavailable` with `Retry-After` at once, and its attempt is given back (its
+password was not checked), so a flood of failed sign-ins is answered fast instead of
+queueing every sign-in behind it.
+
 A disabled user or client, or one whose organization is inactive, gets no token. Tokens
 already issued stay valid until they expire (`GOVHUB_JWT_TTL_SECONDS`, 15 minutes by
 default): services verify tokens offline, without asking the directory.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -37,7 +44,12 @@ from services.common.db import session_scope
 from services.common.keys import SigningKey
 from services.common.settings import GovhubSettings
 from services.directory.errors import OAuthError
-from services.directory.passwords import Passwords, verify_secret
+from services.directory.passwords import (
+    BUSY_RETRY_AFTER_SECONDS,
+    HashingBusy,
+    Passwords,
+    verify_secret,
+)
 from services.directory.repository import api_clients as client_repo
 from services.directory.repository import users as user_repo
 from services.directory.schemas.auth import TokenOut
@@ -138,6 +150,16 @@ def _bad_credentials() -> OAuthError:
     )
 
 
+def _busy() -> OAuthError:
+    return OAuthError(
+        "temporarily_unavailable",
+        f"محاولات دخول كثيرة في هذه اللحظة؛ أعد المحاولة بعد {BUSY_RETRY_AFTER_SECONDS} ثانية",
+        f"Too many sign-ins at this moment; try again in {BUSY_RETRY_AFTER_SECONDS} second(s)",
+        status=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+    )
+
+
 def _locked(until: datetime) -> OAuthError:
     seconds = max(1, int((until - datetime.now(UTC)).total_seconds()) + 1)
     minutes = (seconds + 59) // 60
@@ -155,7 +177,15 @@ async def _password_grant(context: TokenContext, request: TokenRequest) -> Token
         raise OAuthError(
             "invalid_request", "أرسل username و password", "username and password are required"
         )
-    key = request.username.strip().lower()[:_USERNAME_KEY_LENGTH]
+    try:
+        with context.passwords.gate.admit():  # or refused before any database work
+            return await _checked_password_grant(context, request.username, request.password)
+    except HashingBusy as exc:
+        raise _busy() from exc
+
+
+async def _checked_password_grant(context: TokenContext, username: str, password: str) -> TokenOut:
+    key = username.strip().lower()[:_USERNAME_KEY_LENGTH]
     # The attempt is counted before its password is checked, by one statement committed on
     # its own (autocommit: the row lock of a username lasts that statement, not a unit of
     # work): concurrent attempts are numbered by the database, and only the first
@@ -169,7 +199,14 @@ async def _password_grant(context: TokenContext, request: TokenRequest) -> Token
     if not checked:
         raise _locked(attempt.locked_until or datetime.now(UTC) + LOGIN_LOCK)
     user, organization_active = found if found else (None, False)
-    matches = await context.passwords.verify(user.password_hash if user else None, request.password)
+    try:
+        matches = await context.passwords.verify(user.password_hash if user else None, password)
+    except HashingBusy:
+        # its wait ran out, nothing was checked: the attempt is given back, and the caller
+        # told to retry
+        async with context.autocommit() as session:
+            await user_repo.release_attempt(session, key, limit=LOGIN_FAILURE_LIMIT)
+        raise
     if user is None or not matches:
         if attempt.locked_until is not None:  # this failure was the last one allowed
             raise _locked(attempt.locked_until)
@@ -181,11 +218,10 @@ async def _password_grant(context: TokenContext, request: TokenRequest) -> Token
             "The account or its organization is disabled",
             status=401,
         )
-    rehash = (
-        await context.passwords.hash(request.password)
-        if context.passwords.needs_rehash(user.password_hash)
-        else None
-    )
+    rehash = None
+    if context.passwords.needs_rehash(user.password_hash):
+        with contextlib.suppress(HashingBusy):  # upgraded at a later sign-in instead
+            rehash = await context.passwords.hash(password)
     async with session_scope(context.sessionmaker) as session:
         await user_repo.signed_in(session, user.id, key, rehash)
     return sign(
