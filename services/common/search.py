@@ -45,6 +45,7 @@ from sqlalchemy import (
     Computed,
     Float,
     Index,
+    Select,
     Text,
     and_,
     cast,
@@ -55,6 +56,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,7 +66,7 @@ from sqlalchemy.sql.elements import ColumnElement, Label
 from services.common.arabic import like_pattern, normalize
 from services.common.errors import BadRequest
 from services.common.models import SearchWord
-from services.common.pagination import Page
+from services.common.pagination import Page, decode_cursor
 
 T = TypeVar("T")
 
@@ -386,6 +388,63 @@ def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> Label[f
     text_rank = cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
     recency = func.extract("epoch", created_at) / (365.25 * 86400) * RECENCY_PER_YEAR
     return (text_rank + recency).label("relevance")
+
+
+# The relevance order of a large table ranks a window of its matches: the newest
+# `RELEVANCE_WINDOW` of them (the list's other filters applied). Ranking every match
+# reads every matching row: 590 ms for a word in 3 % of a million inquiries (bench/explain),
+# where the window's 300 cost a newest-first walk of about 10 000 rows.
+RELEVANCE_WINDOW = 300
+_FLOOR_AT, _FLOOR_ID = "relevance_floor_at", "relevance_floor_id"
+
+
+def ranked_window(
+    stmt: Select[Any],
+    query: SearchQuery,
+    vector: Any,
+    created_at: Any,
+    id_: Any,
+    cursor: str | None,
+    window: int | None = None,
+) -> tuple[Select[Any], tuple[Any, ...]]:
+    """`stmt` (a list's select of its rows' columns, filters and `q` applied) in relevance
+    order over a window of its matches, and the keyset keys to paginate it with.
+
+    The first page ranks the newest `window` (default `RELEVANCE_WINDOW`) matches (by
+    `created_at`, `id`: an index walk the list has anyway) and puts the oldest of them,
+    the window's floor, into the cursor with the relevance keys; the next pages rank the
+    matches at or above that floor, so the window stays put while pages are read (a row
+    added since joins it as any keyset list's would). Rows keep the statement's column
+    names plus `relevance`."""
+    rank = rank_expression(query, vector, created_at)
+    inner = stmt.add_columns(rank)
+    floor: list[Any] | None = None
+    if cursor is not None:
+        types = [float, created_at.type.python_type, id_.type.python_type]
+        floor = decode_cursor(cursor, 5, [*types, *types[1:]])[3:]
+        inner = inner.where(
+            tuple_(created_at, id_)
+            >= tuple_(
+                literal(floor[0], created_at.type, literal_execute=True),
+                literal(floor[1], id_.type, literal_execute=True),
+            )
+        )
+    else:
+        size = RELEVANCE_WINDOW if window is None else window
+        inner = inner.order_by(created_at.desc(), id_.desc()).limit(size)
+    ranked = inner.cte("ranked")
+    at, ident = ranked.c[created_at.key], ranked.c[id_.key]
+    if floor is None:
+        oldest = select(at, ident).order_by(at, ident).limit(1).subquery()
+        floor_at: Any = select(oldest.c[created_at.key]).scalar_subquery()
+        floor_id: Any = select(oldest.c[id_.key]).scalar_subquery()
+    else:
+        # cast: a bare literal in a select list would come back as text
+        floor_at = cast(literal(floor[0], created_at.type, literal_execute=True), created_at.type)
+        floor_id = cast(literal(floor[1], id_.type, literal_execute=True), id_.type)
+    floor_at, floor_id = floor_at.label(_FLOOR_AT), floor_id.label(_FLOOR_ID)
+    outer = select(*ranked.c, floor_at, floor_id)
+    return outer, (ranked.c.relevance, at, ident, floor_at, floor_id)
 
 
 # --- list options, typo corrections ---------------------------------------------------------

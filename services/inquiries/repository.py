@@ -279,11 +279,14 @@ def list_statement(
     return select(*VIEW_COLUMNS).where(*where)
 
 
-def by_relevance(stmt: Select[Any], query: search.SearchQuery) -> tuple[Select[Any], Any]:
-    """`stmt` (a `list_statement`) with its relevance selected, and the keyset keys that
-    order by it: (relevance, created_at, id), best first."""
-    rank = search.rank_expression(query, Inquiry.search_vector, Inquiry.created_at)
-    return stmt.add_columns(rank), (rank, *LIST_KEYS)
+def by_relevance(
+    stmt: Select[Any], query: search.SearchQuery, cursor: str | None
+) -> tuple[Select[Any], Any]:
+    """`stmt` (a `list_statement`) in relevance order, best first, over the window of its
+    newest matches (`search.ranked_window`), and the keyset keys that order it."""
+    return search.ranked_window(
+        stmt, query, Inquiry.search_vector, Inquiry.created_at, Inquiry.id, cursor
+    )
 
 
 async def list_page(

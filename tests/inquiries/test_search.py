@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.common import search_words
+from services.common import search, search_words
 from services.common.db import build_engine, build_sessionmaker
 from services.inquiries.models import Inquiry
 from tests.inquiries.conftest import submit
@@ -182,3 +182,47 @@ async def test_a_typo_is_corrected_by_the_nearest_word(client, world, settings):
     # no near word: nothing, and no correction
     none = await client.get("/v1/inquiries", params={"q": "كهرباء"}, headers=staff)
     assert none.json() == {"items": [], "next_cursor": None}
+
+
+async def test_relevance_ranks_the_window_of_the_newest_matches(client, world, monkeypatch):
+    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 3)
+    org = str(world.orgs["A"])
+    staff = world.auth("coordinator@A")
+    oldest_best = await submit(
+        client, organization_id=org, subject="حفرة", body="حفرة حفرة حفرة وحفر كثيرة"
+    )
+    weak = await submit(client, organization_id=org, subject="طلب", body="حفرة صغيرة")
+    strong = await submit(client, organization_id=org, subject="حفرة", body="حفرة وحفرة ثانية")
+    middle = await submit(client, organization_id=org, subject="حفرة", body="أمام المنزل")
+
+    async def page(cursor: str | None = None) -> dict:
+        params = {"q": "حفرة", "sort": "relevance", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        response = await client.get("/v1/inquiries", params=params, headers=staff)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    first = await page()
+    assert [i["id"] for i in first["items"]] == [strong["id"], middle["id"]]
+    # a match filed between two pages: the window stays where the first page put it
+    newer = await submit(client, organization_id=org, subject="شكوى", body="حفرة")
+    second = await page(first["next_cursor"])
+    assert [i["id"] for i in second["items"]] == [weak["id"]]
+    assert second["next_cursor"] is None
+    # the oldest match, the best one, is outside the window of the newest three
+    ids = {i["id"] for i in first["items"] + second["items"]}
+    assert oldest_best["id"] not in ids and newer["id"] not in ids
+    # … and is found by newest first, as every match is
+    response = await client.get("/v1/inquiries", params={"q": "حفرة"}, headers=staff)
+    assert oldest_best["id"] in {i["id"] for i in response.json()["items"]}
+
+
+async def test_a_relevance_cursor_is_checked(client, world):
+    response = await client.get(
+        "/v1/inquiries",
+        params={"q": "حفرة", "sort": "relevance", "cursor": "bm90LWEtY3Vyc29y"},
+        headers=world.auth("coordinator@A"),
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "invalid_cursor"

@@ -189,7 +189,7 @@ async def list_inquiries(
     async def run(q: search.SearchQuery | None) -> tuple[list[Any], str | None]:
         stmt = repository.list_statement(filters, now, org_ids, q)
         if q is not None and options.sort == search.SORT_RELEVANCE:
-            stmt, keys = repository.by_relevance(stmt, q)
+            stmt, keys = repository.by_relevance(stmt, q, page.cursor)
             return await repository.list_page(session, stmt, page, keys)
         return await repository.list_page(session, stmt, page)
 
