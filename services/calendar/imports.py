@@ -25,6 +25,7 @@ from services.calendar.domain.recurrence import RuleError
 from services.calendar.errors import invalid
 from services.calendar.models import Entry, Override
 from services.calendar.repository import entries as entries_repo
+from services.calendar.repository import imports as imports_repo
 from services.calendar.schemas.entries import EntryUpdate
 from services.calendar.schemas.imports import EntryImportRow, OverrideRow
 from services.calendar.service import entries, series
@@ -110,17 +111,23 @@ class EntriesImport(RowwiseKind):
     def records(self, path: Path, format: str, encoding: str | None) -> Any:
         return IcsReader(path) if format == "ics" else None
 
-    async def upsert(self, session: AsyncSession, job: JobRun, row: Row) -> Verdict:
+    async def stored(
+        self, session: AsyncSession, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], Entry]:
+        return await imports_repo.entries_by_key(session, keys)
+
+    async def upsert(
+        self, session: AsyncSession, job: JobRun, row: Row, stored: Entry | None
+    ) -> Verdict:
         data: EntryImportRow = row.data
         principal = job.principal
         if data.organization_code is not None:
             data.organization_id = self.organization_of(job, data.organization_code)
-        source, external_id = self.key(job, row)
-        data.external_source = source
-        stored = await entries_repo.find_external(session, source, external_id, for_update=True)
+        data.external_source = self.key(job, row)[0]
         if stored is None:
             entry = await entries.create(session, principal, data.create_body())
-            await _overrides(session, principal, entry, data.overrides)
+            if data.overrides:
+                await _overrides(session, principal, entry, data.overrides)
             if data.cancelled:
                 await entries.cancel(session, principal, entry)
             return "imported"

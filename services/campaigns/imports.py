@@ -94,12 +94,18 @@ class InitiativesImport(RowwiseKind):
                     data.parent_code,
                 )
 
-    async def upsert(self, session: AsyncSession, job: JobRun, row: Row) -> Verdict:
+    async def stored(
+        self, session: AsyncSession, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], Initiative]:
+        return await repo.initiatives_by_key(session, keys)
+
+    async def upsert(
+        self, session: AsyncSession, job: JobRun, row: Row, stored: Initiative | None
+    ) -> Verdict:
         data: InitiativeImportRow = row.data
         principal = job.principal
         await self._ids(session, job, data)
         source, external_id = self.key(job, row)
-        stored = await repo.initiative_by_key(session, source, external_id)
         if stored is None:
             body = InitiativeCreate.model_validate(
                 data.model_dump(include=set(InitiativeCreate.model_fields))
@@ -177,7 +183,14 @@ class KpiValuesImport(RowwiseKind):
             )
         return job.memo[key]
 
-    async def upsert(self, session: AsyncSession, job: JobRun, row: Row) -> Verdict:
+    async def stored(
+        self, session: AsyncSession, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], KpiValue]:
+        return await repo.values_by_key(session, keys)
+
+    async def upsert(
+        self, session: AsyncSession, job: JobRun, row: Row, stored: KpiValue | None
+    ) -> Verdict:
         data: KpiValueImportRow = row.data
         principal = job.principal
         if data.organization_code is not None:
@@ -185,7 +198,6 @@ class KpiValuesImport(RowwiseKind):
         kpi = await kpis.get(session, principal, await self._kpi_id(session, job, data))
         source, external_id = self.key(job, row)
         body = ValueIn.model_validate(data.model_dump(include=set(ValueIn.model_fields)))
-        stored = await repo.value_by_key(session, source, external_id)
         if stored is None:
             value = await kpis.submit_value(session, principal, kpi, body)
             value.external_source, value.external_id = source, external_id

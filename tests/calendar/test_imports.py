@@ -442,3 +442,89 @@ async def test_an_idempotency_key_replays_the_first_upload(client, world, settin
         headers={k: v for k, v in headers.items() if k != "Idempotency-Key"},
     )
     assert fresh.status_code == 202 and fresh.json()["id"] != first.json()["id"]
+
+
+async def test_a_spreadsheet_of_entries(client, world, settings):
+    from datetime import date as day
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "external_id",
+            "kind",
+            "title_ar",
+            "all_day",
+            "start_date",
+            "end_date",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "channels",
+        ]
+    )
+    sheet.append(
+        [
+            "X-1",
+            "community_event",
+            "يوم مفتوح",
+            True,
+            day(2027, 2, 10),
+            day(2027, 2, 11),
+            None,
+            None,
+            None,
+            "majlis",
+        ]
+    )
+    sheet.append(
+        [
+            "X-2",
+            "meeting",
+            "اجتماع اللجنة",
+            False,
+            None,
+            None,
+            datetime(2027, 2, 14, 10, 0),
+            datetime(2027, 2, 14, 11, 30),
+            "Asia/Riyadh",
+            None,
+        ]
+    )
+    sheet.append(
+        [
+            "X-3",
+            "meeting",
+            "بلا منطقة",
+            False,
+            None,
+            None,
+            datetime(2027, 2, 15, 10, 0),
+            datetime(2027, 2, 15, 11, 0),
+            None,
+            None,
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    headers = world.auth("agent@A")
+    job = await start(
+        client,
+        headers,
+        buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    done = await run(settings, client, headers, job)
+    errors = await errors_of(client, headers, done)
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 1), errors
+    assert [(e["line"], e["field"]) for e in errors] == [("4", "starts_at"), ("4", "ends_at")]
+    assert errors[0]["reason"] == "أضف فرق التوقيت (+03:00) أو عمود timezone"
+    rows = await fetch(
+        settings,
+        "SELECT external_id, all_day, start_date, end_date, starts_at FROM calendar_entry "
+        "ORDER BY external_id",
+    )
+    assert (rows[0]["start_date"], rows[0]["end_date"]) == (day(2027, 2, 10), day(2027, 2, 11))
+    assert rows[1]["starts_at"] == datetime(2027, 2, 14, 7, 0, tzinfo=UTC)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AwareDatetime,
@@ -21,6 +22,18 @@ from services.calendar.schemas.entries import EntryCreate
 from services.common.i18n import text
 
 _SEPARATORS = re.compile(r"[;,|]")
+
+
+def _naive(value: Any) -> datetime | None:
+    """The value as a date-time without an offset, or None (aware, absent, not one)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value
+    return None
 
 
 class OverrideRow(BaseModel):
@@ -66,6 +79,36 @@ class EntryImportRow(EntryCreate):
         if isinstance(data, dict) and not data.get("external_source") and info.context:
             data = {**data, "external_source": info.context.get("source")}
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_times(cls, data: Any) -> Any:
+        """A time without an offset (a spreadsheet's date-time cell) is wall-clock time in
+        the row's `timezone`."""
+        if not isinstance(data, dict) or not data.get("timezone"):
+            return data
+        try:
+            zone = ZoneInfo(str(data["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            return data  # the field's own check reports it
+        data = dict(data)
+        for name in ("starts_at", "ends_at"):
+            value = _naive(data.get(name))
+            if value is not None:
+                data[name] = value.replace(tzinfo=zone)
+        return data
+
+    @field_validator("starts_at", "ends_at", mode="before")
+    @classmethod
+    def _offset_needed(cls, value: Any) -> Any:
+        if _naive(value) is not None:
+            raise ValueError(
+                text(
+                    "أضف فرق التوقيت (+03:00) أو عمود timezone",
+                    "Add the UTC offset (+03:00), or a timezone column",
+                )
+            )
+        return value
 
     @field_validator("channels", "audiences", "exdates", "blocks", mode="before")
     @classmethod

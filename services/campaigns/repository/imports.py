@@ -5,30 +5,46 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.models import Axis, Initiative, Kpi, KpiValue
 
 
-async def initiative_by_key(
-    session: AsyncSession, source: str, external_id: str
-) -> Initiative | None:
-    """The initiative imported under that key, locked for the batch."""
-    return await session.scalar(
+async def initiatives_by_key(
+    session: AsyncSession, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Initiative]:
+    """The initiatives imported under these keys, locked for the batch (in id order)."""
+    if not keys:
+        return {}
+    found = await session.scalars(
         select(Initiative)
-        .where(Initiative.external_source == source, Initiative.external_id == external_id)
+        .where(
+            Initiative.external_id.is_not(None),
+            tuple_(Initiative.external_source, Initiative.external_id).in_(list(keys)),
+        )
+        .order_by(Initiative.id)
         .with_for_update()
     )
+    return {(i.external_source or "", i.external_id or ""): i for i in found}
 
 
-async def value_by_key(session: AsyncSession, source: str, external_id: str) -> KpiValue | None:
-    """The KPI value imported under that key, locked for the batch."""
-    return await session.scalar(
+async def values_by_key(
+    session: AsyncSession, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], KpiValue]:
+    """The KPI values imported under these keys, locked for the batch (in id order)."""
+    if not keys:
+        return {}
+    found = await session.scalars(
         select(KpiValue)
-        .where(KpiValue.external_source == source, KpiValue.external_id == external_id)
+        .where(
+            KpiValue.external_id.is_not(None),
+            tuple_(KpiValue.external_source, KpiValue.external_id).in_(list(keys)),
+        )
+        .order_by(KpiValue.id)
         .with_for_update()
     )
+    return {(v.external_source or "", v.external_id or ""): v for v in found}
 
 
 async def axis_id_by_code(session: AsyncSession, code: str) -> uuid.UUID | None:

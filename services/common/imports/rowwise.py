@@ -131,7 +131,14 @@ class RowwiseKind(ImportKind):
             )
         return found
 
-    async def upsert(self, session: AsyncSession, job: JobRun, row: Row) -> Verdict:
+    async def stored(
+        self, session: AsyncSession, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], Any]:
+        """The records the batch's keys name already, locked for the batch (one query)."""
+        return {}
+
+    async def upsert(self, session: AsyncSession, job: JobRun, row: Row, stored: Any) -> Verdict:
+        """Creates the row's record (`stored` is None) or updates `stored` with it."""
         raise NotImplementedError
 
     async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
@@ -140,6 +147,7 @@ class RowwiseKind(ImportKind):
         with audit.folded():
             async with session_on(connection, job) as session:
                 await self.prepare(session, job, rows)
+                found = await self.stored(session, list({self.key(job, row) for row in rows}))
                 for row in rows:
                     key = self.key(job, row)
                     if key in seen:
@@ -156,7 +164,7 @@ class RowwiseKind(ImportKind):
                         )
                         continue
                     seen[key] = row.line
-                    rejection = await self._one(session, job, row)
+                    rejection = await self._one(session, job, row, found.get(key))
                     if isinstance(rejection, Rejection):
                         outcome.rejections.append(rejection)
                     elif rejection == "imported":
@@ -167,11 +175,13 @@ class RowwiseKind(ImportKind):
                         outcome.unchanged += 1
         return outcome
 
-    async def _one(self, session: AsyncSession, job: JobRun, row: Row) -> Verdict | Rejection:
+    async def _one(
+        self, session: AsyncSession, job: JobRun, row: Row, stored: Any
+    ) -> Verdict | Rejection:
         values = dict(row.values)
         try:
             async with session.begin_nested():
-                return await self.upsert(session, job, row)
+                return await self.upsert(session, job, row, stored)
         except RowRefused as refused:
             return Rejection(row.line, refused.reason, refused.field, _shown(refused.value))
         except DomainError as exc:
