@@ -410,6 +410,11 @@ CHANNELS: tuple[DemoChannel, ...] = (
     ),
     DemoChannel("MOMRAH", "x", "حساب الوزارة على إكس", "Ministry on X", publish=True),
     DemoChannel("MOMRAH", "walk_in", "مكاتب خدمة المستفيدين", "Beneficiary service offices"),
+    # airtime the ministry books for its own and its amanat's campaigns: publishing only
+    DemoChannel(
+        "MOMRAH", "tv", "البث التلفزيوني", "Television airtime", intake=False, publish=True
+    ),
+    DemoChannel("MOMRAH", "radio", "البث الإذاعي", "Radio airtime", intake=False, publish=True),
     DemoChannel("IQ-MOCHPM", "phone", "الخط الساخن للوزارة", "Ministry hotline"),
     DemoChannel("IQ-MOCHPM", "whatsapp", "واتساب الوزارة", "Ministry WhatsApp"),
     # the Eastern Province amanah moved its public from e-mail to WhatsApp (002)

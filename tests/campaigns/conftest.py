@@ -72,6 +72,9 @@ async def build_hub(settings: GovhubSettings) -> Hub:
         "eastern", "أمانة المنطقة الشرقية", parent=orgs["M"], kind="region"
     )
     await directory.channel(orgs["M"], "website")
+    # the ministry's publishing channels, which the campaigns below it may name
+    for kind in ("x", "tv", "radio", "whatsapp"):
+        await directory.channel(orgs["M"], kind, intake=False)
     return hub
 
 

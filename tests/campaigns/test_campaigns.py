@@ -280,3 +280,59 @@ async def test_approval_flights_and_their_calendar_events(client, hub, settings)
     assert cancelled.json()["status"] == "cancelled"
     gone = await events(settings, "campaign.flight.cancelled")
     assert [g["flight_id"] for g in gone] == [tv.json()["id"]]
+
+
+async def test_channels_come_from_the_directory_registry(client, hub):
+    """A campaign, its flights and a playbook name channels the directory registered for
+    their organization or one above it (by kind or by id); anything else is a 422 naming
+    the field, and nothing is kept."""
+    problem(
+        await client.post(
+            "/v1/campaigns",
+            json={
+                "code": "SNAP-1",
+                "title_ar": "حملة على سناب شات",
+                "type": "awareness",
+                "organization_id": str(hub.orgs["A"]),
+                "objective_ar": "هدف",
+                "channels": ["x", "snapchat"],
+                "start_date": "2027-01-01",
+                "end_date": "2027-01-31",
+            },
+            headers=hub.auth("coordinator@A"),
+        ),
+        422,
+    )
+    listed = await client.get(
+        "/v1/campaigns", params={"q": "SNAP-1"}, headers=hub.auth("coordinator@A")
+    )
+    assert listed.json()["items"] == []
+    campaign = await new_campaign(client, hub, channels=[])  # no list: any registered one
+    problem(
+        await client.post(
+            f"/v1/campaigns/{campaign['id']}/flights",
+            json={"channel": "tiktok", "start_date": "2027-02-10", "end_date": "2027-02-12"},
+            headers=hub.auth("coordinator@A"),
+        ),
+        422,
+    )
+    flight = await client.post(
+        f"/v1/campaigns/{campaign['id']}/flights",
+        json={"channel": "radio", "start_date": "2027-02-10", "end_date": "2027-02-12"},
+        headers=hub.auth("coordinator@A"),
+    )
+    assert flight.status_code == 201, flight.text
+    problem(
+        await client.post(
+            "/v1/crisis-playbooks",
+            json={
+                "organization_id": str(hub.orgs["R"]),
+                "scenario_ar": "عاصفة رملية",
+                "levels": [{"level": 1, "criteria_ar": "انعدام الرؤية"}],
+                "channels": ["tiktok"],
+                "keywords": ["غبار"],
+            },
+            headers=hub.auth("org_admin@R"),
+        ),
+        422,
+    )

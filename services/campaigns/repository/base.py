@@ -14,7 +14,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.campaigns.errors import duplicate
 from services.common.arabic import text_match
 from services.common.auth import Principal
-from services.common.orgtree import ancestors, can_see, in_subtree, organization, visible_to
+from services.common.orgtree import (
+    ancestors,
+    can_see,
+    channel,
+    in_subtree,
+    organization,
+    visible_to,
+)
 
 # unique constraint or index → (field, Arabic noun, English noun)
 UNIQUE_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -78,3 +85,22 @@ async def subtree_ids(session: AsyncSession, root_id: uuid.UUID) -> list[uuid.UU
     from services.common.orgtree import subtree_ids_query
 
     return list(await session.scalars(subtree_ids_query(root_id)))
+
+
+async def registered_channels(
+    session: AsyncSession, org_id: uuid.UUID
+) -> tuple[set[str], set[str]]:
+    """(ids, kinds) of the directory's active channels of the organization and every
+    organization above it: what its campaigns and playbooks may name."""
+    chain = [row["id"] for row in await ancestors(session, org_id)]
+    rows = await session.execute(
+        select(channel.c.id, channel.c.kind).where(
+            channel.c.organization_id.in_(chain), channel.c.active.is_(True)
+        )
+    )
+    ids: set[str] = set()
+    kinds: set[str] = set()
+    for channel_id, kind in rows:
+        ids.add(str(channel_id))
+        kinds.add(str(kind))
+    return ids, kinds

@@ -37,7 +37,13 @@ from services.campaigns.schemas.campaigns import (
     FlightCreate,
     FlightUpdate,
 )
-from services.campaigns.service.common import record, require, snapshot, visible_organization
+from services.campaigns.service.common import (
+    check_channels,
+    record,
+    require,
+    snapshot,
+    visible_organization,
+)
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import InvalidState, NotFound
@@ -214,6 +220,7 @@ async def create(
     await visible_organization(session, principal, data.organization_id, "organization_id")
     values = data.model_dump()
     await _check_references(session, principal, values)
+    await check_channels(session, data.organization_id, values.get("channels") or [], "channels")
     campaign = Campaign(
         id=uuid.uuid4(),
         status="draft",
@@ -246,6 +253,8 @@ async def update(
         raise InvalidState("update", campaign.status)
     values = {name: getattr(data, name) for name in data.model_fields_set}
     await _check_references(session, principal, values)
+    if values.get("channels"):
+        await check_channels(session, campaign.organization_id, values["channels"], "channels")
     start = values.get("start_date", campaign.start_date)
     end = values.get("end_date", campaign.end_date)
     if end < start:
@@ -399,6 +408,7 @@ async def create_flight(
         raise InvalidState("add_flight", campaign.status)
     _inside(campaign, data.start_date, data.end_date)
     _on_channel(campaign, data.channel)
+    await check_channels(session, campaign.organization_id, [data.channel], "channel")
     flight = Flight(
         id=uuid.uuid4(),
         campaign_id=campaign.id,
@@ -437,6 +447,7 @@ async def update_flight(
     )
     if "channel" in values:
         _on_channel(campaign, values["channel"])
+        await check_channels(session, campaign.organization_id, [values["channel"]], "channel")
     before = snapshot(flight, ("channel", "start_date", "end_date"))
     for name, value in values.items():
         setattr(flight, name, value)

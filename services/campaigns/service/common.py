@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.domain.decisions import may_decide
-from services.campaigns.errors import refused, unknown_reference
+from services.campaigns.errors import invalid, refused, unknown_reference
 from services.campaigns.repository import base as repo
 from services.common import audit
 from services.common.auth import Principal
@@ -103,3 +103,22 @@ async def check_decider(
 
 def snapshot(row: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in fields}
+
+
+async def check_channels(
+    session: AsyncSession, org_id: uuid.UUID, values: Sequence[str], field: str
+) -> None:
+    """422 naming `field.<i>` for a channel that is neither a kind nor an id of the
+    directory's channels of the organization or one above it (the directory's registry:
+    a ministry's channels serve everything below it)."""
+    if not values:
+        return
+    ids, kinds = await repo.registered_channels(session, org_id)
+    for index, value in enumerate(values):
+        if value not in kinds and value.lower() not in ids:
+            raise invalid(
+                f"{field}.{index}" if field.endswith("s") else field,
+                f"القناة «{value}» غير مسجلة في دليل القنوات لهذه الجهة أو الجهات فوقها",
+                f"The channel '{value}' is not registered in the directory for the "
+                "organization or above it",
+            )

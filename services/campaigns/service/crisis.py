@@ -31,7 +31,13 @@ from services.campaigns.repository.base import flush, organization_chain
 from services.campaigns.schemas.campaigns import CampaignCreate, DecisionIn
 from services.campaigns.schemas.crisis import ActivateIn, LiveCounts, PlaybookCreate, PlaybookUpdate
 from services.campaigns.service import campaigns
-from services.campaigns.service.common import record, require, snapshot, visible_organization
+from services.campaigns.service.common import (
+    check_channels,
+    record,
+    require,
+    snapshot,
+    visible_organization,
+)
 from services.common.arabic import normalize
 from services.common.audit import diff
 from services.common.auth import Principal
@@ -91,6 +97,7 @@ async def create(
     await campaigns.check_versions(
         session, principal, data.holding_message_version_ids, "holding_message_version_ids"
     )
+    await check_channels(session, data.organization_id, list(data.channels), "channels")
     values = _jsonable(data.model_dump())
     playbook = CrisisPlaybook(id=uuid.uuid4(), **values)
     session.add(playbook)
@@ -116,6 +123,10 @@ async def update(
     if values.get("holding_message_version_ids"):
         await campaigns.check_versions(
             session, principal, values["holding_message_version_ids"], "holding_message_version_ids"
+        )
+    if values.get("channels"):
+        await check_channels(
+            session, playbook.organization_id, list(values["channels"]), "channels"
         )
     values = _jsonable(values)
     before = snapshot(playbook, FIELDS)
