@@ -528,3 +528,52 @@ async def test_a_spreadsheet_of_entries(client, world, settings):
     )
     assert (rows[0]["start_date"], rows[0]["end_date"]) == (day(2027, 2, 10), day(2027, 2, 11))
     assert rows[1]["starts_at"] == datetime(2027, 2, 14, 7, 0, tzinfo=UTC)
+
+
+async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
+    client, world, settings, monkeypatch
+):
+    """A worker that loses its connection in the middle of a batch (as a killed one does):
+    the batch's rows already written roll back with it, the job stays `running` at its last
+    committed batch, and the next run resumes there: every entry exists once."""
+    from services.calendar import imports as calendar_imports
+
+    monkeypatch.setattr(calendar_imports.EntriesImport, "batch_size", 3)
+    real_create = calendar_imports.entries.create
+    calls = {"n": 0}
+
+    async def failing_create(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 5:  # the second row of the second batch
+            raise ConnectionResetError("the worker's connection is gone")
+        return await real_create(*args, **kwargs)
+
+    monkeypatch.setattr(calendar_imports.entries, "create", failing_create)
+    headers = world.auth("agent@A")
+    content = CSV_HEADER + "".join(
+        f"R-{n},meeting,اجتماع {n},2026-03-0{n}T10:00:00+03:00,2026-03-0{n}T11:00:00+03:00"
+        ",,,,,,,,\n"
+        for n in range(1, 8)
+    )
+    job = await start(client, headers, content)
+    try:
+        await run_import(to_plain_url(settings.database_url), uuid.UUID(job["id"]))
+    except ConnectionResetError:
+        pass
+    else:
+        raise AssertionError("the lost connection should end the run")
+    [state] = await fetch(
+        settings,
+        "SELECT state, records_done FROM common_import_job WHERE id = $1",
+        uuid.UUID(job["id"]),
+    )
+    assert (state["state"], state["records_done"]) == ("running", 3)
+    keys = await fetch(settings, "SELECT external_id FROM calendar_entry ORDER BY 1")
+    assert [k["external_id"] for k in keys] == ["R-1", "R-2", "R-3"]
+
+    monkeypatch.setattr(calendar_imports.entries, "create", real_create)
+    done = await run(settings, client, headers, job)
+    assert done["state"] == "succeeded"
+    assert (done["rows_seen"], done["rows_imported"]) == (7, 7)
+    keys = await fetch(settings, "SELECT external_id FROM calendar_entry ORDER BY 1")
+    assert [k["external_id"] for k in keys] == [f"R-{n}" for n in range(1, 8)]
