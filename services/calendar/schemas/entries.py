@@ -25,6 +25,7 @@ from services.calendar.schemas.common import (
     Title,
     Visibility,
 )
+from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
 
 KIND_DESCRIPTION = "One of: " + ", ".join(KINDS) + "."
@@ -147,6 +148,12 @@ class EntryCreate(_EntryFields):
     spokesperson_id: uuid.UUID | None = Field(None, description="A staff member (directory).")
     location: ShortText | None = Field(None, description="Where it takes place.")
     campaign_id: uuid.UUID | None = Field(None, description="The campaign it belongs to.")
+    attachment_ids: AttachmentIds = Field(
+        default_factory=list,
+        description="Documents for the entry (a press kit, the speech, the poster): files "
+        "uploaded with `POST /v1/attachments` by the same caller; the entry owns them and "
+        "whoever reads the entry's organization's calendar reads them.",
+    )
     flight_id: ShortText | None = Field(None, description="The campaign flight it stands for.")
     external_source: ShortText | None = Field(None, description="The system it comes from.")
     external_id: ShortText | None = Field(
@@ -221,6 +228,9 @@ class EntryUpdate(_EntryFields):
     flight_id: ShortText | None = None
     blocks: list[Kind] | None = None
     enforcement: Literal["warn", "refuse"] | None = None
+    attachment_ids: AttachmentIds | None = Field(
+        None, description="More documents for the entry (those it has stay)."
+    )
 
 
 class OccurrenceChange(BaseModel):
@@ -414,6 +424,10 @@ class EntryOut(Timestamps):
         description="The series this one was split from (`scope=following`)."
     )
     suspension_id: uuid.UUID | None
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Its documents: `GET /v1/attachments/{id}` and `…/content`.",
+    )
     created_by: str | None
     updated_by: str | None = Field(description="Who last changed it (may not decide on it).")
     approval: ApprovalOut

@@ -34,6 +34,7 @@ from services.calendar.service.common import (
     visible_organization,
 )
 from services.common.arabic import normalize
+from services.common.attachments.references import Owner, attach
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import NotFound
@@ -264,7 +265,7 @@ async def create(
     await check_spokesperson(session, data.spokesperson_id)
     tz_name = data.timezone or await timezone_for(session, org_id)
     tz = ZoneInfo(tz_name)
-    values = data.model_dump(exclude={"organization_id", "timezone"})
+    values = data.model_dump(exclude={"organization_id", "timezone", "attachment_ids"})
     if data.all_day:
         assert data.start_date is not None and data.end_date is not None
         values["starts_at"] = datetime.combine(data.start_date, time(), tz)
@@ -302,9 +303,15 @@ async def create(
         actor_id=principal.subject,
         actor_type=principal.kind,
     )
+    await attach(session, data.attachment_ids, principal, entry_owner(entry))
     await record(session, principal, "create", "entry", entry.id, org_id, snapshot(entry))
     await session.refresh(entry)
     return entry
+
+
+def entry_owner(entry: Entry) -> Owner:
+    """An entry's documents are read by whoever may read its organization's calendar."""
+    return Owner("calendar", "entry", entry.id, entry.organization_id)
 
 
 async def update(
@@ -313,6 +320,9 @@ async def update(
     """Applies the fields sent; returns the entry and whether it needs approval again."""
     fields = set(data.model_fields_set)
     sent = {name: getattr(data, name) for name in fields}
+    added = sent.pop("attachment_ids", None) or []
+    if added:
+        await attach(session, added, principal, entry_owner(entry))
     for name in ("kind", "title_ar", "all_day", "visibility", "timezone"):
         if name in sent and sent[name] is None:
             raise invalid(name, "لا يقبل هذا الحقل القيمة null", "This field cannot be null")
@@ -357,6 +367,8 @@ async def update(
         setattr(entry, name, value)
     entry.search_text = search_text_of(entry)
     changes = diff(before, snapshot(entry))
+    if added:
+        changes["attachment_ids"] = [None, [str(i) for i in added]]
     if not changes:
         return entry, False
     reapprove = bool(APPROVAL_FIELDS & set(changes)) and entry.status in {

@@ -12,6 +12,7 @@ from services.calendar.repository import occurrences as occurrence_repo
 from services.calendar.service import conflicts
 from services.calendar.service.approvals import approval_view
 from services.calendar.service.entries import hijri_of, local_days
+from services.common.attachments import repository as attachment_records
 
 
 async def describe(
@@ -60,6 +61,7 @@ async def describe(
         "occurrence_count": await occurrence_repo.count_of(session, entry.id),
         "split_from_id": entry.split_from_id,
         "suspension_id": entry.suspension_id,
+        "attachment_ids": [a.id for a in await attachment_records.owned_by(session, [entry.id])],
         "created_by": entry.created_by,
         "updated_by": entry.updated_by,
         "created_at": entry.created_at,
