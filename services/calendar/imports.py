@@ -36,8 +36,9 @@ from services.common.i18n import text
 from services.common.imports.kinds import JobRun, Row, register
 from services.common.imports.rowwise import RowRefused, RowwiseKind, Verdict
 
-# the update body's fields a row sets (its organization and key never change)
-UPDATED_FIELDS = tuple(EntryUpdate.model_fields)
+# the update body's fields a row sets (its organization and key never change; documents
+# it cites are attached when it is created, and a rerun does not cite them again)
+UPDATED_FIELDS = tuple(name for name in EntryUpdate.model_fields if name != "attachment_ids")
 
 
 def _same(override: Override, item: OverrideRow, all_day: bool) -> bool:

@@ -195,7 +195,17 @@ class KpiValuesImport(RowwiseKind):
         principal = job.principal
         if data.organization_code is not None:
             data.organization_id = self.organization_of(job, data.organization_code)
-        kpi = await kpis.get(session, principal, await self._kpi_id(session, job, data))
+        kpi_id = await self._kpi_id(session, job, data)
+        # the KPI as the importer sees it, read once per job (its definition, not its values)
+        seen: dict[Any, Any] = job.memo.setdefault("kpis", {})
+        if kpi_id not in seen:
+            try:
+                seen[kpi_id] = await kpis.get(session, principal, kpi_id)
+            except DomainError as exc:
+                seen[kpi_id] = exc
+        if isinstance(seen[kpi_id], DomainError):
+            raise seen[kpi_id]
+        kpi = seen[kpi_id]
         source, external_id = self.key(job, row)
         body = ValueIn.model_validate(data.model_dump(include=set(ValueIn.model_fields)))
         if stored is None:
