@@ -19,8 +19,8 @@ A query uses the language of PostgreSQL's `websearch_to_tsquery`: words (all mus
 (must not match). Each word matches a document when
 
 - one of its lexemes is in the document's vector: the stems of the word and of the word
-  without a plural or feminine ending (`ات ون ين ان ه ي`), a stem of four letters or more
-  also as a prefix (`مخالف:*` finds `مخالفا`, the stem of `مخالفات`), or
+  without a plural or feminine ending (`ات ون ين ان ه ي`) or an attached `ل`, a stem of
+  four letters or more also as a prefix (`مخالف:*` finds `مخالفا`, the stem of `مخالفات`), or
 - the word (its search form, without an article) is a substring of the normalized text,
   which the trigram index of that text answers: partial words, numbers and references
   (`INQ-2026-000012`) still match.
@@ -170,14 +170,25 @@ def _groups() -> dict[str, frozenset[str]]:
     return index
 
 
+# The preposition `ل` attached to a word without an article (`لحملة`, `ولشارع`): Snowball
+# takes off an attached `ب`, `و`, `ف` but not `ل`, so a query word also stands for the
+# word without it when ≥ 4 Arabic letters remain (`لجنة`, `لوحة`, `لحوم` keep theirs).
+# `ك` is left alone: `كبيرة` is far commoner than `ك` + `بيرة`. Queries only: stored
+# documents are as the SQL rule has them, and their attached forms are found by the
+# substring match.
+_ATTACHED_PREPOSITION = re.compile(f"^[وف]?ل(?=[{ARABIC_LETTER}]{{4}})")
+
+
 def lexemes(token: str) -> tuple[set[str], set[str]]:
     """(exact lexemes, prefix lexemes) a query token matches: its stem, the stems of it
-    without a plural or feminine ending and of the words of its group (`WORD_GROUPS`);
-    stems and ending-less forms of ≥ 4 letters also as prefixes."""
-    variants = {token}
-    for suffix in SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            variants.add(token[: -len(suffix)])
+    without an attached `ل`, without a plural or feminine ending, and of the words of
+    its group (`WORD_GROUPS`); stems and ending-less forms of ≥ 4 letters also as
+    prefixes."""
+    variants = {token, _ATTACHED_PREPOSITION.sub("", token)}
+    for word in list(variants):
+        for suffix in SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                variants.add(word[: -len(suffix)])
     stems = {stem(v) for v in variants} | {token}
     groups = _groups()
     for found in list(stems):

@@ -62,6 +62,8 @@ async def found(client, world, entries, q: str, **params) -> set[str]:
         ("حمـــلة", {"cleanliness"}),  # tatweel
         ("حَمْلَة", {"cleanliness"}),  # diacritics
         ("للنظافة", {"cleanliness"}),  # lam-lam
+        ("لحملة", {"cleanliness"}),  # lam without an article
+        ("ولحملات", {"cleanliness"}),
         ("وللحدائق", {"gardens"}),  # conjunction, preposition, article (description)
         ("حديقة", {"gardens"}),  # title: singular; description: broken plural
         ("المياه", {"water"}),

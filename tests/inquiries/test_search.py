@@ -47,6 +47,9 @@ async def found(client, world, inquiries, q: str, **params) -> set[str]:
         ("تسرب المياه", {"leak"}),  # the article is part of the word
         ("مخالفات", {"violation"}),  # plural finds singular
         ("بالشارع", {"street"}),  # attached preposition and article
+        ("لشارع", {"street"}),  # lam without an article
+        ("لحفرة", {"street"}),
+        ("لجنة", set()),  # … which a word of its own keeps
         ("وللحدائق", {"gardens"}),  # conjunction, preposition, article
         ("٤٥", {"meter"}),  # Arabic-Indic digits find ASCII ones
         ("الحفر", {"street"}),
