@@ -577,3 +577,24 @@ async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
     assert (done["rows_seen"], done["rows_imported"]) == (7, 7)
     keys = await fetch(settings, "SELECT external_id FROM calendar_entry ORDER BY 1")
     assert [k["external_id"] for k in keys] == [f"R-{n}" for n in range(1, 8)]
+
+
+async def test_a_broken_quote_and_a_windows_1256_row_cost_only_their_own_lines(
+    client, world, settings
+):
+    good = (
+        "G-{n},meeting,اجتماع {n},2026-03-0{n}T10:00:00+03:00,2026-03-0{n}T11:00:00+03:00,,,,,,,,\n"
+    )
+    content = (
+        (CSV_HEADER + good.format(n=1)).encode()
+        + b'B-1,meeting,"broken quote,2026-03-02T10:00:00+03:00,2026-03-02T11:00:00+03:00,,,,,,,,\n'
+        + "W-1,meeting,اجتماع بترميز آخر,2026-03-03T10:00:00+03:00,2026-03-03T11:00:00+03:00"
+        ",,,,,,,,\n".encode("cp1256")
+        + good.format(n=4).encode()
+    )
+    headers = world.auth("agent@A")
+    done = await run(settings, client, headers, await start(client, headers, content))
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 2)
+    assert sorted(int(e["line"]) for e in await errors_of(client, headers, done)) == [3, 4]
+    keys = await fetch(settings, "SELECT external_id FROM calendar_entry ORDER BY 1")
+    assert [k["external_id"] for k in keys] == ["G-1", "G-4"]

@@ -300,3 +300,29 @@ async def test_json_lines_dry_run_and_permissions(client, hub, settings):
     # the job is the importer's: a sibling municipality does not see it
     response = await client.get(f"{PATH}/{done['id']}", headers=hub.auth("org_admin@B"))
     problem(response, 404)
+
+
+async def test_a_broken_quote_and_a_windows_1256_row_cost_only_their_own_lines(
+    client, hub, settings
+):
+    header = "external_id,code,title_ar,organization_code,axis_code,start_date,end_date\n"
+    good = "G-{n},OLY-{n},مبادرة {n},olaya,health_awareness,2027-01-01,2027-12-31\n"
+    content = (
+        (header + good.format(n=1)).encode()
+        + b'B-1,OLY-B,"broken,olaya,health_awareness,2027-01-01,2027-12-31\n'
+        + "W-1,OLY-W,مبادرة بترميز آخر,olaya,health_awareness,2027-01-01,2027-12-31\n".encode(
+            "cp1256"
+        )
+        + good.format(n=4).encode()
+    )
+    headers = hub.auth("org_admin@A")
+    response = await client.post(
+        PATH,
+        params={"kind": "initiatives"},
+        content=content,
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 202, response.text
+    done = await run(settings, client, headers, response.json())
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 2)
+    assert sorted(await errors_of(client, headers, done)) == [3, 4]
