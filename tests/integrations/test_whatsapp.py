@@ -564,3 +564,36 @@ async def test_the_survey_invitation_follows_the_resolution_as_its_own_message(
     assert invited.endswith(link) and "تقييمك" in invited
     (survey,) = await rows(client, WhatsAppMessage, WhatsAppMessage.event == "survey")
     assert survey.status == "sent" and survey.body is not None and survey.body.endswith(link)
+
+
+async def test_a_storage_failure_keeps_nothing_and_the_fetch_is_tried_again(
+    hub, settings, graph: FakeGraph, monkeypatch
+):
+    client, _ = hub
+    graph.media["MEDIA-PHOTO"] = Media(jpeg_with_gps(), "image/jpeg")
+    await post(
+        client, message("wamid.F1", "image", {"id": "MEDIA-PHOTO", "mime_type": "image/jpeg"})
+    )
+    real = whatsapp_media.build_storage
+
+    class Full:
+        name = "full"
+
+        async def open(self) -> None:
+            return None
+
+        async def close(self) -> None:
+            return None
+
+        async def put(self, key, source) -> None:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(whatsapp_media, "build_storage", lambda _settings: Full())
+    (row,) = await rows(client, WhatsAppMessage, WhatsAppMessage.wamid == "wamid.F1")
+    sessionmaker = client.app.state.sessionmaker
+    assert await whatsapp_media.run(sessionmaker, settings, row.id, None) == "pending"
+    (row,) = await rows(client, WhatsAppMessage, WhatsAppMessage.id == row.id)
+    assert row.attempts == 1 and "No space left" in (row.error or "")
+    assert list((settings.resolved_data_dir / "attachments" / "spool").glob("*")) == []
+    monkeypatch.setattr(whatsapp_media, "build_storage", real)
+    assert await whatsapp_media.run(sessionmaker, settings, row.id, None) == "stored"

@@ -238,7 +238,10 @@ async def _history(session: AsyncSession, row: WhatsAppMessage, details: dict[st
 
 
 async def _store(
-    session: AsyncSession, settings: GovhubSettings, row: WhatsAppMessage, prepared: Any
+    session: AsyncSession,
+    settings: GovhubSettings,
+    row: WhatsAppMessage,
+    prepared: pipeline.Prepared,
 ) -> uuid.UUID | None:
     """Moves the prepared file into storage and gives it to the inquiry (the message
     opened it) or to the citizen's message on it."""
@@ -284,6 +287,24 @@ async def run(
         return await _finish(sessionmaker, row_id, "refused", f"{exc.reason}: {exc}")
     except Unavailable as exc:
         return await _retry(sessionmaker, settings, row_id, filename, str(exc))
+    except Exception as exc:  # anything else (the spool disk, a bug): tried again later
+        logger.exception("whatsapp media %s: unexpected failure", media_id)
+        return await _retry(sessionmaker, settings, row_id, filename, repr(exc))
+    try:
+        return await _keep(sessionmaker, settings, row_id, prepared)
+    except Exception as exc:  # the storage or the database failed: nothing was kept
+        prepared.discard()
+        logger.exception("whatsapp media %s not stored", media_id)
+        return await _retry(sessionmaker, settings, row_id, filename, repr(exc))
+
+
+async def _keep(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: GovhubSettings,
+    row_id: uuid.UUID,
+    prepared: pipeline.Prepared,
+) -> str:
+    """Stores the prepared file and records it, unless another run did meanwhile."""
     async with sessionmaker() as session, session.begin():
         row = await repo.lock(session, row_id)
         if row is None or row.media_status != "pending":
