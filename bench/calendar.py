@@ -6,7 +6,10 @@ written with COPY (once: the rows are kept between runs, marked `external_source
 
 (a) GET /v1/calendar/entries for one month with `scope=sector`, as a municipality's
     coordinator (its subtree plus every shared entry of the tree): p95 ≤ 30 ms, on the
-    service and through the gateway;
+    service and through the gateway; the same list searched (issue 18) over the whole
+    year, on the service — `q` a word of about one title in nine (a channel's name, with
+    an article the titles do not have), in start order and with `sort=relevance` and
+    `highlight=true`: p95 ≤ 30 ms too;
 (b) POST /v1/calendar/conflicts/check, a dry-run of a one-hour post on a shared channel:
     p95 ≤ 20 ms;
 (c) GET /v1/calendar/feeds/{token}.ics of the ministry's subtree (all 10,000 entries):
@@ -214,6 +217,40 @@ def range_targets(stack: Stack) -> list[Target]:
     ]
 
 
+# a channel's name in one title of nine, with an article the titles do not have
+SEARCH_Q = "بالتطبيق"
+
+
+def search_path(**more: str) -> str:
+    from urllib.parse import urlencode
+
+    year = {"from": datetime(YEAR, 1, 1, tzinfo=UTC), "to": datetime(YEAR + 1, 1, 1, tzinfo=UTC)}
+    params = {k: v.isoformat() for k, v in year.items()} | {"scope": "sector", "q": SEARCH_Q}
+    return f"/v1/calendar/entries?{urlencode(params | more)}"
+
+
+def search_targets(stack: Stack) -> list[Target]:
+    token = coordinator_token(stack)
+    base = stack.url("calendar")
+    return [
+        Target(
+            label,
+            f"{base}{path}",
+            token,
+            goal=Goal(p95_ms=RANGE_P95_MS),
+            connections=4,
+            duration=5,
+        )
+        for label, path in (
+            ("sector year, q, direct", search_path()),
+            (
+                "sector year, q relevance + highlight, direct",
+                search_path(sort="relevance", highlight="true"),
+            ),
+        )
+    ]
+
+
 def check_targets(stack: Stack) -> list[Target]:
     return [
         Target(
@@ -249,6 +286,7 @@ def feed_targets(stack: Stack) -> list[Target]:
 
 SCENARIOS = [
     Scenario("calendar range query", prepare, range_targets, baseline=False),
+    Scenario("calendar search", prepare, search_targets, baseline=False),
     Scenario("calendar conflict check", prepare, check_targets, baseline=False),
     Scenario("calendar feed", prepare, feed_targets, baseline=False),
 ]
