@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from govhub.worker import deliver, run_worker
+from govhub.worker import deliver, load_handler_modules, run_worker
 from services.common.db import build_engine, build_sessionmaker, session_scope
 from services.common.models import OutboxEvent
 from services.common.outbox import HANDLERS, Event, emit
@@ -33,6 +33,9 @@ async def sessionmaker(settings: GovhubSettings):
 
 @pytest.fixture
 def handler_registry():
+    # every service's handlers registered first: a module imported during the test would
+    # otherwise lose its registrations to the restore, for the rest of the process
+    load_handler_modules()
     saved = {k: list(v) for k, v in HANDLERS.items()}
     yield HANDLERS
     HANDLERS.clear()

@@ -12,7 +12,7 @@ import asyncpg
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from govhub.worker import reconnect_delay, run_worker
+from govhub.worker import load_handler_modules, reconnect_delay, run_worker
 from services.common.db import build_engine, build_sessionmaker, session_scope
 from services.common.embedded import to_plain_url
 from services.common.models import WorkerHeartbeat
@@ -56,6 +56,7 @@ async def test_the_worker_reconnects_and_delivers_after_its_connections_drop(set
     async def record(event: Event, session) -> None:
         seen[event.payload["n"]] += 1
 
+    load_handler_modules()  # registered before the snapshot, so the restore keeps them
     saved = {k: list(v) for k, v in HANDLERS.items()}
     HANDLERS.setdefault("test.resilience", []).append(record)
     engine = build_engine(settings.database_url or "", settings)

@@ -263,7 +263,10 @@ def test_approved_flights_are_on_the_calendar_and_a_crisis_suspends_it(api: http
 
     cancelled = api.post(f"/v1/campaigns/{campaign['id']}/cancel", headers=riyadh_admin)
     assert cancelled.status_code == 200, cancelled.text
-    wait_for(lambda: [e["status"] for e in entries(status="cancelled")] == ["cancelled"])
+    try:
+        wait_for(lambda: [e["status"] for e in entries(status="cancelled")] == ["cancelled"], 180)
+    except AssertionError:
+        raise AssertionError(f"not cancelled on the calendar: {entries()}") from None
 
 
 def test_the_built_in_inquiry_kpis_match_the_inquiries_stats(api: httpx.Client) -> None:

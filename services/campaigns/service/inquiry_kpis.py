@@ -14,6 +14,7 @@ has reported the breaches due.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, time
 from decimal import Decimal
@@ -32,32 +33,50 @@ from services.common.auth import Principal
 from services.common.orgtree import work_calendar
 from services.common.outbox import Event
 
+logger = logging.getLogger("govhub.campaigns")
+
 
 def _time(payload: dict[str, Any], name: str) -> datetime | None:
     value = payload.get(name)
-    return datetime.fromisoformat(str(value)) if value else None
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 async def record(session: AsyncSession, event: Event) -> None:
     """Applies one inquiries event to its inquiry's facts."""
     payload = event.payload
-    inquiry_id = uuid.UUID(str(payload.get("id") or event.aggregate_id))
-    owner = uuid.UUID(str(payload["organization_id"]))
+    try:
+        inquiry_id = uuid.UUID(str(payload.get("id") or event.aggregate_id))
+        owner = uuid.UUID(str(payload.get("organization_id") or event.organization_id))
+    except ValueError:
+        # not an inquiry as the event catalog describes it: nothing to count, and the
+        # event's other handlers must not be held back by it
+        logger.warning("%s %s without an inquiry or its organization", event.event_type, event.id)
+        return
     status = str(payload.get("status") or "new")
     values: dict[str, Any] = {}
     changes: dict[str, Any] = {}
     keep_owner = False
     kind = event.event_type
     if kind == "inquiry.created":
-        values["created_at"] = changes["created_at"] = _time(payload, "created_at")
+        created = _time(payload, "created_at")
+        if created is None:
+            return
+        values["created_at"] = changes["created_at"] = created
         keep_owner = True  # any other event of it is newer
     elif kind == "inquiry.replied":
+        if payload.get("replied_at") is None:
+            return
         values["first_response_at"] = _time(payload, "replied_at")
         changes["first_response_at"] = func.least(
             InquiryFact.first_response_at, repo.excluded("first_response_at")
         )
     elif kind == "inquiry.resolved":
         resolved = _time(payload, "resolved_at")
+        if resolved is None:
+            return
         values["resolved_at"] = values["first_response_at"] = resolved
         changes["resolved_at"] = repo.excluded("resolved_at")
         changes["first_response_at"] = func.least(
@@ -74,6 +93,8 @@ async def record(session: AsyncSession, event: Event) -> None:
         )
         values[column] = changes[column] = True
     elif kind == "inquiry.survey_submitted":
+        if payload.get("rating") is None:
+            return
         values["rating"] = changes["rating"] = int(payload["rating"])
     await repo.upsert(session, inquiry_id, owner, status, values, changes, keep_owner=keep_owner)
 
