@@ -7,6 +7,10 @@ trigram index of `search_text` (0008_calendar) keeps answering substrings. The i
 `updated_at` is the worker's way to the entries written since its last read of their
 words (typo corrections, `services.calendar.handlers.collect_search_words`).
 
+Key messages: each version's wording gets the same two columns as the searched tables of
+0010_search (`search_text` with a trigram GIN index, `search_vector` with a GIN index),
+so the key messages' `q` finds what was said, not only the topic.
+
 Revision ID: 0017_search_more
 Revises: 0016_imports_more
 Create Date: 2026-12-06
@@ -26,6 +30,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ENTRY_VECTOR = "common_search_vector_ar(search_text)"
+
+# what a key message says: each version's wording, searched by the key messages' `q`
+# beside the topic (services/campaigns/models/common.py)
+VERSION_TABLE = "campaign_key_message_version"
+VERSION_DOCUMENT = "text_ar || ' ' || coalesce(text_en, '')"
 
 
 def upgrade() -> None:
@@ -47,8 +56,47 @@ def upgrade() -> None:
     )
     op.create_index("ix_calendar_entry_updated_at", "calendar_entry", ["updated_at"])
 
+    # the twin of 0010_search's searched tables: normalized text (trigram GIN), vector (GIN)
+    op.add_column(
+        VERSION_TABLE,
+        sa.Column(
+            "search_text",
+            sa.Text(),
+            sa.Computed(f"inquiry_normalize_ar({VERSION_DOCUMENT})", persisted=True),
+            nullable=True,
+        ),
+    )
+    op.add_column(
+        VERSION_TABLE,
+        sa.Column(
+            "search_vector",
+            postgresql.TSVECTOR(),
+            sa.Computed(f"common_search_vector_ar({VERSION_DOCUMENT})", persisted=True),
+            nullable=True,
+        ),
+    )
+    op.create_index(
+        f"ix_{VERSION_TABLE}_search_text",
+        VERSION_TABLE,
+        ["search_text"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
+    op.create_index(
+        f"ix_{VERSION_TABLE}_search_vector",
+        VERSION_TABLE,
+        ["search_vector"],
+        unique=False,
+        postgresql_using="gin",
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(f"ix_{VERSION_TABLE}_search_vector", table_name=VERSION_TABLE)
+    op.drop_index(f"ix_{VERSION_TABLE}_search_text", table_name=VERSION_TABLE)
+    op.drop_column(VERSION_TABLE, "search_vector")
+    op.drop_column(VERSION_TABLE, "search_text")
     op.drop_index("ix_calendar_entry_updated_at", table_name="calendar_entry")
     op.drop_index(
         "ix_calendar_entry_search_vector", table_name="calendar_entry", postgresql_using="gin"

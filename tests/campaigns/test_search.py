@@ -51,3 +51,32 @@ async def test_initiatives_campaigns_and_key_messages_are_searched_by_stem(clien
     found = await ids(client, hub, "/v1/key-messages", "المخالفة", "coordinator@A")
     assert found == {message.json()["id"]}
     assert await ids(client, hub, "/v1/key-messages", "الحدائق", "coordinator@A") == set()
+
+
+async def test_key_messages_are_found_by_what_their_versions_say(client, hub):
+    staff = hub.auth("coordinator@A")
+    message = await client.post(
+        "/v1/key-messages",
+        json={
+            "code": f"KM-{uuid.uuid4().hex[:6]}",
+            "topic": "سلامة الغذاء",
+            "organization_id": str(hub.orgs["A"]),
+        },
+        headers=staff,
+    )
+    assert message.status_code == 201, message.text
+    message_id = message.json()["id"]
+    version = await client.post(
+        f"/v1/key-messages/{message_id}/versions",
+        json={"text_ar": "اشترِ من المنشآت المرخّصة، وتأكّد من تاريخ الصلاحية"},
+        headers=staff,
+    )
+    assert version.status_code == 201, version.text
+    # the wording, stemmed: an article, a plural, a hamza form, a phrase
+    for q in ("المنشأة", "بالمنشآت المرخصه", '"تاريخ الصلاحية"', "الغذاء"):
+        assert await ids(client, hub, "/v1/key-messages", q, "coordinator@A") == {message_id}, q
+    # every word in one document: the topic's word and the wording's do not add up
+    assert await ids(client, hub, "/v1/key-messages", "الغذاء المنشآت", "coordinator@A") == set()
+    assert await ids(client, hub, "/v1/key-messages", "الحدائق", "coordinator@A") == set()
+    # nor is it found by someone who may not see it
+    assert await ids(client, hub, "/v1/key-messages", "المنشآت", "coordinator@S") == set()

@@ -104,7 +104,9 @@ async def list_key_messages(
         str | None,
         Query(
             max_length=200,
-            description=search.q_description("code and topic"),
+            description=search.q_description(
+                "code and topic, and the wording of every version (what was said)"
+            ),
             examples=search.Q_EXAMPLES,
         ),
     ] = None,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.campaigns.models.common import (
     CAMPAIGN_SEARCH_SQL,
     KEY_MESSAGE_SEARCH_SQL,
+    KEY_MESSAGE_VERSION_SEARCH_SQL,
     Money,
 )
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
@@ -169,6 +170,7 @@ class KeyMessageVersion(Base):
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    search_text, search_vector = search_columns(KEY_MESSAGE_VERSION_SEARCH_SQL)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -177,6 +179,7 @@ class KeyMessageVersion(Base):
             "key_message_id", "number", name="uq_campaign_key_message_version_key_message_id"
         ),
         Index("ix_campaign_key_message_version_organization_id", "organization_id", "status"),
+        *search_indexes("campaign_key_message_version"),
     )
 
 

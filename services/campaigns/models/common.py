@@ -17,6 +17,8 @@ CAMPAIGN_SEARCH_SQL = (
     "code || ' ' || title_ar || ' ' || coalesce(title_en, '') || ' ' || objective_ar"
 )
 KEY_MESSAGE_SEARCH_SQL = "code || ' ' || topic"
+# what a key message says: each version's wording (migration 0017_search_more)
+KEY_MESSAGE_VERSION_SEARCH_SQL = "text_ar || ' ' || coalesce(text_en, '')"
 
 Money = Numeric(18, 2)
 Figure = Numeric(20, 4)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy import Select, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -56,8 +56,17 @@ async def list_visible(
         within(KeyMessage.organization_id, filters.organization_id),
     )
     if filters.q:
+        # the topic, or what one of its versions says
+        query = search.parse(filters.q)
+        said = select(KeyMessageVersion.id).where(
+            KeyMessageVersion.key_message_id == KeyMessage.id,
+            search.match(query, KeyMessageVersion.search_vector, KeyMessageVersion.search_text),
+        )
         stmt = stmt.where(
-            search.filter_q(filters.q, KeyMessage.search_vector, KeyMessage.search_text)
+            or_(
+                search.match(query, KeyMessage.search_vector, KeyMessage.search_text),
+                exists(said),
+            )
         )
     return await paginate(session, stmt, [KeyMessage.created_at, KeyMessage.id], page)
 
