@@ -16,6 +16,7 @@ from services.common.db import session_scope
 from services.common.models import OutboxEvent
 from services.common.outbox import emit
 from services.directory.models import WebhookDelivery, WebhookSubscription
+from services.directory.service import webhook_delivery
 from services.directory.service.webhook_delivery import attempt
 from tests.directory.conftest import Tree, problem
 from tests.integrations.receiver import Receiver
@@ -43,14 +44,25 @@ async def subscribe(
 async def emit_event(
     sessionmaker, event_type: str, org_id: str | None, payload: dict[str, Any] | None = None
 ) -> uuid.UUID:
+    aggregate_id = uuid.uuid4()
+    # as the inquiries service writes it (other services' handlers read it in the worker)
+    default = {
+        "id": str(aggregate_id),
+        "reference": "INQ-2026-000001",
+        "organization_id": org_id,
+        "kind": "complaint",
+        "channel": "website",
+        "status": "new",
+        "priority": "normal",
+    }
     async with session_scope(sessionmaker) as session:
         return await emit(
             session,
             event_type,
             aggregate_type="inquiry",
-            aggregate_id=uuid.uuid4(),
+            aggregate_id=aggregate_id,
             organization_id=uuid.UUID(org_id) if org_id else None,
-            payload=payload or {"reference": "INQ-2026-000001", "status": "new"},
+            payload=default | (payload or {}),
         )
 
 
@@ -436,3 +448,38 @@ async def test_a_rotation_without_overlap_ends_the_old_secret_at_once(
     assert not verifies(first, got) and not verifies(created["secret"], got)
     other = await subscribe(tree, receiver.url, org="S", who="sector")
     problem(await tree.request("x.admin", "POST", f"/v1/webhooks/{other['id']}/rotate-secret"), 404)
+
+
+async def test_a_delivery_connects_to_the_address_it_checked(
+    tree: Tree, receiver: Receiver, sessionmaker, settings, monkeypatch
+):
+    """The name is resolved once, by the hub, and the connection goes to that checked
+    address (a second lookup could answer differently: DNS rebinding)."""
+    port = receiver.server.server_address[1] if receiver.server else 0
+    answers = {"hooks.invalid": ["127.0.0.1"]}
+    looked_up: list[str] = []
+
+    async def resolver(host: str, _port: int) -> list[str]:
+        looked_up.append(host)
+        return answers[host]
+
+    monkeypatch.setattr(webhook_delivery, "resolve", resolver)
+    created = await subscribe(tree, f"http://hooks.invalid:{port}/hooks")
+    receiver.secret = created["secret"]
+    await deliver_one(tree, sessionmaker, settings, created["id"])
+    (got,) = receiver.received
+    assert got.verified and got.headers["host"] == f"hooks.invalid:{port}"
+    assert looked_up == ["hooks.invalid"]  # `.invalid` never resolves: httpx did not look
+
+    # a name that answers a public and a private address is refused, nothing is sent
+    answers["hooks.invalid"] = ["93.184.216.34", "10.0.0.5"]
+    strict = settings.model_copy(update={"webhook_allow_private_targets": False})
+    event_id = await emit_event(sessionmaker, "inquiry.created", tree.orgs["X"])
+    await fan_out(sessionmaker, settings, event_id)
+    (pending,) = [
+        d for d in await deliveries_of(sessionmaker, created["id"]) if d.event_id == event_id
+    ]
+    assert await attempt(sessionmaker, strict, pending.id) == "pending"
+    (row,) = [d for d in await deliveries_of(sessionmaker, created["id"]) if d.id == pending.id]
+    assert (row.last_error or "").startswith("refused") and "10.0.0.5" in row.last_error
+    assert len(receiver.received) == 1

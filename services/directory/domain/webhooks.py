@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the spec's prefix, not a secret
 SECRET_BYTES = 32
@@ -117,6 +117,21 @@ def check_address(address: str, *, allow_private: bool) -> None:
         ip = ip.ipv4_mapped
     if not ip.is_global or ip.is_multicast:
         raise TargetRefused("private_address", f"the target resolves to {ip}, not public")
+
+
+def pinned_url(url: str, address: str) -> tuple[str, str, str | None]:
+    """(the URL with its host replaced by `address`, the `Host` header, the TLS server name):
+    the connection goes to the address that was checked, while the receiver still sees its
+    own name (virtual hosts) and its certificate is verified against that name."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    host_header = host if ":" not in host else f"[{host}]"
+    if parts.port is not None:
+        host_header = f"{host_header}:{parts.port}"
+    return target, host_header, host if parts.scheme == "https" else None
 
 
 def scrub(value: Any) -> Any:

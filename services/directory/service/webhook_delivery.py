@@ -10,8 +10,10 @@ leaves the row as it was and the job to be picked up again. Receivers deduplicat
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
+import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,7 @@ from services.directory.domain.webhooks import (
     check_address,
     check_url,
     patterns_matching,
+    pinned_url,
     scrub,
 )
 from services.directory.models import WebhookDelivery, WebhookSubscription
@@ -96,36 +99,63 @@ def signed_request(
     }
 
 
-async def _check_resolved(url: str, allow_private: bool) -> None:
-    """Every address the host resolves to now must be public (no DNS trick into the
-    hub's own network between validation and delivery)."""
-    if allow_private:
-        return
+async def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, in the resolver's order."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+async def _addresses(url: str, allow_private: bool) -> list[str]:
+    """The addresses to connect to, each checked: every address the host resolves to now
+    must be public unless private targets are allowed (no DNS trick into the hub's own
+    network). The connection then goes to one of these, never to a second lookup."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port)
-    except OSError as exc:
-        raise TargetRefused("dns", f"cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        check_address(str(info[4][0]), allow_private=False)
+        ipaddress.ip_address(host)
+        found = [host]
+    except ValueError:
+        try:
+            found = await resolve(host, port)
+        except OSError as exc:
+            raise TargetRefused("dns", f"cannot resolve {host}: {exc}") from exc
+    if not found:
+        raise TargetRefused("dns", f"{host} resolves to nothing")
+    for address in found:
+        check_address(address, allow_private=allow_private)
+    return found
 
 
 async def _post(
     url: str, body: bytes, headers: dict[str, str], settings: GovhubSettings
 ) -> tuple[int | None, str | None, str | None]:
-    """(status, response excerpt, error) of one POST; never raises."""
+    """(status, response excerpt, error) of one POST; never raises. The request goes to
+    an address checked here (pinned), tried in order while a connection is refused."""
     allow_private = settings.webhook_private_targets_allowed
     try:
         check_url(
             url, allow_private=allow_private, require_https=settings.environment == "production"
         )
-        await _check_resolved(url, allow_private)
+        addresses = await _addresses(url, allow_private)
         async with httpx.AsyncClient(
             timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
         ) as client:
-            response = await client.post(url, content=body, headers=headers)
+            response = None
+            for index, address in enumerate(addresses):
+                target, host, server_name = pinned_url(url, address)
+                try:
+                    response = await client.post(
+                        target,
+                        content=body,
+                        headers={**headers, "host": host},
+                        extensions={"sni_hostname": server_name} if server_name else {},
+                    )
+                    break
+                except httpx.ConnectError:
+                    if index == len(addresses) - 1:
+                        raise
+            assert response is not None
     except TargetRefused as exc:
         return None, None, f"refused: {exc}"
     except httpx.HTTPError as exc:
