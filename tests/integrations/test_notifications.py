@@ -299,7 +299,9 @@ async def test_a_citizen_who_opts_out_hears_nothing_more(hub, settings, sms: Rec
     assert statuses == {"opted_out"}
 
 
-async def test_stop_on_whatsapp_opts_the_number_out(hub, settings, graph: FakeGraph):
+async def test_stop_on_whatsapp_opts_the_number_out_and_start_in_again(
+    hub, settings, graph: FakeGraph
+):
     client, world = hub
     body = text_message("wamid.S1", "الإنارة معطلة في حينا")
     assert (
@@ -314,6 +316,15 @@ async def test_stop_on_whatsapp_opts_the_number_out(hub, settings, graph: FakeGr
     await staff_reply(client, world, str(inquiry.inquiry_id), "رد لن يُرسل")
     await run_worker_once(client, settings)
     assert len(graph.sent) == 1
+    # START (or «ابدأ») asks for them again: the next reply goes
+    start = text_message("wamid.S3", "ابدأ")
+    answer = await client.post(
+        "/v1/channels/whatsapp/webhook", content=start, headers=signed(start)
+    )
+    assert answer.json()["opted_in"] == 1 and answer.json()["continued"] == 0
+    await staff_reply(client, world, str(inquiry.inquiry_id), "رد بعد إعادة الاشتراك")
+    await run_worker_once(client, settings)
+    assert [s.body["text"]["body"] for s in graph.sent[1:]] == ["رد بعد إعادة الاشتراك"]
 
 
 async def test_without_a_gateway_notifications_are_logged(hub, settings, caplog):

@@ -163,7 +163,7 @@ async def delete_template(
     summary="Stop notifications (citizen)",
     description="With the tracking token: the inquiry's contact (phone number, e-mail "
     "address, WhatsApp number) gets no more notifications, for this inquiry or any other. "
-    "On WhatsApp, sending STOP or «إيقاف» does the same.",
+    "On WhatsApp, sending STOP or «إيقاف» does the same (START or «ابدأ» undoes it).",
     responses=problems(401, 404),
 )
 async def opt_out(

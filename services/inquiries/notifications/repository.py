@@ -87,6 +87,13 @@ async def opt_out(session: AsyncSession, digests: list[str]) -> None:
         )
 
 
+async def opt_in(session: AsyncSession, digests: list[str]) -> None:
+    if digests:
+        await session.execute(
+            delete(NotificationOptOut).where(NotificationOptOut.contact_digest.in_(digests))
+        )
+
+
 async def add(session: AsyncSession, **values: Any) -> uuid.UUID | None:
     """The notification's id, or None when its `source` was queued before."""
     row_id: uuid.UUID | None = await session.scalar(

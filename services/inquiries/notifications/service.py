@@ -309,6 +309,11 @@ async def opt_out_number(session: AsyncSession, phone: str) -> None:
     await repo.opt_out(session, [contact_digest("phone", phone)])
 
 
+async def opt_in_number(session: AsyncSession, phone: str) -> None:
+    """The number asked for notifications again (START on WhatsApp)."""
+    await repo.opt_in(session, [contact_digest("phone", phone)])
+
+
 async def is_opted_out(session: AsyncSession, phone: str) -> bool:
     return await repo.opted_out(session, [contact_digest("phone", phone)])
 

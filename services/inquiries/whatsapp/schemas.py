@@ -46,4 +46,5 @@ class WebhookAnswer(BaseModel):
     duplicate: int = Field(0, description="Messages seen before (redeliveries).")
     unrouted: int = Field(0, description="Messages to a phone number id no channel owns.")
     opted_out: int = Field(0, description="STOP messages: the number gets nothing more.")
+    opted_in: int = Field(0, description="START messages: the number gets notifications again.")
     statuses: int = Field(0, description="Delivery statuses recorded.")

@@ -12,7 +12,7 @@ invitation with its link; see `notifications`) as one message per source, and a 
 each through the Graph API, retried with backoff: as free text within 24 hours of the
 citizen's last message (Meta's customer-service window), as the organization's approved
 template after it.
-"STOP" or "إيقاف" opts the number out of everything.
+"STOP" or "إيقاف" opts the number out of everything; "START" or "ابدأ" opts it in again.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ MEDIA_LABELS = {
 STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 STOP_WORDS = frozenset({"stop", "إيقاف", "ايقاف", "الغاء", "إلغاء"})
+START_WORDS = frozenset({"start", "ابدأ", "ابدا", "تفعيل"})
 
 
 def _content(message: Inbound) -> tuple[str, str]:
@@ -113,7 +114,8 @@ def _inquiry_body(message: Inbound, organization_id: uuid.UUID) -> InquiryCreate
 async def receive_message(
     session: AsyncSession, message: Inbound, memory: IntakeMemory | None
 ) -> str:
-    """What became of one message: `duplicate`, `unrouted`, `created` or `continued`."""
+    """What became of one message: `duplicate`, `opted_out`, `opted_in`, `unrouted`,
+    `created` or `continued`."""
     await repo.lock_sender(session, message.phone_number_id, message.wa_id)
     row = await repo.add_inbound(
         session,
@@ -126,9 +128,13 @@ async def receive_message(
     )
     if row is None:
         return "duplicate"
-    if message.kind == "text" and (message.text or "").strip().lower() in STOP_WORDS:
+    word = (message.text or "").strip().lower() if message.kind == "text" else ""
+    if word in STOP_WORDS:
         await notifications.opt_out_number(session, "+" + message.wa_id)
         return "opted_out"
+    if word in START_WORDS:
+        await notifications.opt_in_number(session, "+" + message.wa_id)
+        return "opted_in"
     organization_id = await repo.organization_for(session, message.phone_number_id)
     if organization_id is None:
         row.error = "no active whatsapp channel has this phone number id as its handle"
