@@ -91,6 +91,14 @@ def client_ip(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+def is_channel_webhook(scope: Scope) -> bool:
+    """A channel platform's webhook (`/v1/channels/<channel>/webhook`, e.g. WhatsApp's):
+    its calls come from the platform's few addresses and each is signed, the signature
+    checked by the service, so they count against a quota of their own."""
+    parts = str(scope["path"]).strip("/").split("/")
+    return len(parts) == 4 and parts[:2] == ["v1", "channels"] and parts[3] == "webhook"
+
+
 def is_token_request(scope: Scope) -> bool:
     method: str = scope["method"]
     path: str = scope["path"]
@@ -189,6 +197,9 @@ class GatewayRateLimiter:
         self.authenticated = policies_from("client", settings.rate_limit_authenticated)
         self.token_ip = policies_from("token-ip", settings.rate_limit_token)
         self.token_user = policies_from("token-user", settings.rate_limit_token)
+        self.channel_webhook = policies_from(
+            "channel-webhook", settings.rate_limit_channel_webhooks
+        )
         self.identity = CallerIdentity(settings)
         self.storage: Storage | None = None
         self._strategy: FixedWindowRateLimiter | None = None
@@ -222,9 +233,10 @@ class GatewayRateLimiter:
     async def check(self, scope: Scope, token_principal_name: str | None = None) -> Decision:
         """Counts this request against its buckets; stops at the first exhausted one."""
         authenticated, bucket = await self.bucket(scope)
-        checks: list[tuple[Policy, str]] = [
-            (policy, bucket) for policy in (self.authenticated if authenticated else self.anonymous)
-        ]
+        policies = self.authenticated if authenticated else self.anonymous
+        if not authenticated and is_channel_webhook(scope):
+            policies = self.channel_webhook
+        checks: list[tuple[Policy, str]] = [(policy, bucket) for policy in policies]
         if is_token_request(scope):
             ip = "ip:" + client_ip(scope)
             checks.extend((policy, ip) for policy in self.token_ip)

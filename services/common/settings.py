@@ -68,6 +68,11 @@ class GovhubSettings(BaseSettings):
     rate_limit_anonymous: str = Field("60/minute", description="Per IP, anonymous callers.")
     rate_limit_authenticated: str = Field("600/minute", description="Per client or user.")
     rate_limit_token: str = Field("10/minute", description="Token endpoint, per IP and username.")
+    rate_limit_channel_webhooks: str = Field(
+        "3000/minute",
+        description="Per IP, channel platforms' webhooks (`/v1/channels/*/webhook`: Meta posts "
+        "WhatsApp's from few addresses, each signed and checked by the service).",
+    )
     password_hash_slots: int | None = Field(
         None,
         ge=1,

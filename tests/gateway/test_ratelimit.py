@@ -186,6 +186,24 @@ async def test_anonymous_quota_then_429(make_gateway, upstreams) -> None:
         assert "ratelimit" not in answer.headers
 
 
+async def test_channel_webhooks_count_against_their_own_quota(make_gateway, upstreams) -> None:
+    gateway = await make_gateway(
+        rate_limit_anonymous="1/minute", rate_limit_channel_webhooks="3/minute"
+    )
+    for remaining in (2, 1, 0):
+        response = await gateway.client.get("/v1/channels/whatsapp/webhook")
+        assert response.status_code == 200, response.text
+        assert response.headers["ratelimit-policy"] == '"channel-webhook";q=3;w=60'
+        assert states(response)["channel-webhook"][0] == remaining
+    limited = await gateway.client.get("/v1/channels/whatsapp/webhook")
+    assert limited.status_code == 429
+    # the address's anonymous bucket was not spent by them, nor theirs by it
+    assert (await gateway.client.get("/v1/inquiries")).status_code == 200
+    assert (await gateway.client.get("/v1/inquiries")).status_code == 429
+    other = await gateway.client_from("198.51.100.20")
+    assert (await other.get("/v1/channels/whatsapp/webhook")).status_code == 200
+
+
 async def test_authenticated_clients_get_their_own_buckets(make_gateway, upstreams, sign) -> None:
     gateway = await make_gateway(
         rate_limit_anonymous="1/minute", rate_limit_authenticated="2/minute"
