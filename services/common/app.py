@@ -30,6 +30,7 @@ from services.common.observability import (
     metrics_endpoint,
 )
 from services.common.outage import RETRY_AFTER_SECONDS, is_database_unavailable
+from services.common.pool_metrics import watch_driver_pool, watch_engine
 from services.common.problems import problem_details_openapi
 from services.common.production import ensure_safe_to_start
 from services.common.routing import GovhubRoute
@@ -65,6 +66,8 @@ def create_service_app(
         app.state.sessionmaker = build_sessionmaker(engine)
         app.state.read_sessionmaker = build_read_sessionmaker(engine)
         app.state.read_pool = await build_read_pool(engine, settings)
+        watch_engine(engine)
+        watch_driver_pool(app.state.read_pool, "read")
         app.state.signing_key = load_signing_key(settings)
         app.state.token_verifier = TokenVerifier(settings, app.state.signing_key)
         app.state.idempotency_secret = app.state.signing_key.derived_secret(b"idempotency")

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.expression import ClauseElement
 
 from services.common.embedded import to_async_url
+from services.common.pool_metrics import TimedQueuePool, acquire
 from services.common.settings import GovhubSettings
 
 
@@ -49,6 +50,7 @@ _ADAPTER_ARGUMENTS = ("prepared_statement_cache_size", "prepared_statement_name_
 def build_engine(url: str, settings: GovhubSettings) -> AsyncEngine:
     return create_async_engine(
         to_async_url(url),
+        poolclass=TimedQueuePool,  # the checkout waits on /metrics
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=False,
@@ -179,7 +181,7 @@ class Prepared:
     async def one(self, pool: asyncpg.Pool, **params: Any) -> SimpleNamespace | None:
         """The first row (its columns as attributes) on a connection of the read pool, or
         None."""
-        async with pool.acquire() as connection:
+        async with acquire(pool) as connection:
             return await self.row(connection, **params)
 
     async def row(self, driver: Any, **params: Any) -> SimpleNamespace | None:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.common.app import create_service_app
 from services.common.attachments.storage import build_storage
 from services.common.db import build_driver_pool
+from services.common.pool_metrics import watch_driver_pool
 from services.inquiries.api import ROUTERS, TAGS
 from services.inquiries.intake_memory import IntakeMemory
 from services.inquiries.intake_writer import INTAKE_WRITER_CONNECTIONS, IntakeWriter
@@ -25,6 +26,7 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     async def start_intake(app: FastAPI) -> None:
         app.state.intake_memory = IntakeMemory(settings.inquiries_reference_block)
         pool = await build_driver_pool(app.state.engine, INTAKE_WRITER_CONNECTIONS)
+        watch_driver_pool(pool, "intake_writer")
         app.state.intake_writer = IntakeWriter(pool)
 
     async def stop_intake(app: FastAPI) -> None:

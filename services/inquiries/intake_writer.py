@@ -29,6 +29,7 @@ from typing import Any
 import asyncpg
 from prometheus_client import Histogram
 
+from services.common.pool_metrics import acquire
 from services.inquiries import repository_intake as sql
 
 # intakes written in one batch at most; more waiting go in the next
@@ -70,7 +71,7 @@ class IntakeWriter:
     async def connection(self) -> AsyncIterator[Any]:
         """A connection of the writer's pool, for what an intake reads (its context, a
         block of reference numbers)."""
-        async with self._pool.acquire() as connection:
+        async with acquire(self._pool) as connection:
             yield connection
 
     async def write(self, **params: Any) -> bool:
@@ -102,7 +103,7 @@ class IntakeWriter:
         if not batch:
             return
         try:
-            async with self._pool.acquire() as connection:
+            async with acquire(self._pool) as connection:
                 try:
                     rows = await connection.fetchmany(sql.WRITE.sql, [p.args for p in batch])
                 except Exception:  # refused by PostgreSQL, or an argument asyncpg cannot encode
