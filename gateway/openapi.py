@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 
 from gateway.operations import router as operations_router
 from gateway.routes import DEFAULT_PREFIXES, RouteTable
+from services.common.apidocs import SECURITY_SCHEMES, TOKEN_REQUIRED
 from services.common.problems import document_problems
 from services.common.settings import SERVICE_NAMES
 
@@ -58,27 +59,9 @@ COMPONENT_SECTIONS = (
     "pathItems",
 )
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-SECURITY_SCHEMES: dict[str, Any] = {
-    "OAuth2": {
-        "type": "oauth2",
-        "description": "Staff sign in with the password grant; machine clients of other "
-        "ministries use client credentials. Both return a signed JWT.",
-        "flows": {
-            "password": {"tokenUrl": "/v1/auth/token", "scopes": {}},
-            "clientCredentials": {"tokenUrl": "/v1/auth/token", "scopes": {}},
-        },
-    },
-    "BearerJWT": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "An access token from `/v1/auth/token`; verify it with "
-        "`/.well-known/jwks.json`.",
-    },
-}
-# Anonymous access is allowed where the services allow it (citizens' inquiries, tracking);
-# the services answer 401/403 on the rest.
-DEFAULT_SECURITY: list[dict[str, list[str]]] = [{"OAuth2": []}, {"BearerJWT": []}, {}]
+# Each operation states its own security (services.common.apidocs: a token required,
+# optional, or none); the document-wide default asks for a token.
+DEFAULT_SECURITY: list[dict[str, list[str]]] = copy.deepcopy(TOKEN_REQUIRED)
 OPERATIONS_TAG = {
     "name": "operations",
     "description": "Liveness, readiness and metrics of the hub. الجاهزية والمراقبة.",

@@ -18,6 +18,7 @@ from services.common.errors import PROBLEM_JSON, DomainError, FieldError, proble
 from services.common.i18n import FIELD_MESSAGES, current_language
 from services.common.idempotency import Replay, replay_response
 from services.common.outage import DatabaseUnavailable, is_database_unavailable, outage_log
+from services.common.routing import allowed_methods
 
 logger = logging.getLogger("govhub.errors")
 
@@ -76,9 +77,11 @@ async def handle_http(request: Request, exc: Exception) -> Response:
     }.get(exc.status_code, "bad_request")
     if exc.status_code == 404 and request.scope.get("route") is not None:
         code = "not_found"
-    return problem_response(
-        problem_body(exc.status_code, code), exc.status_code, dict(exc.headers or {}) or None
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # the path's methods across all its routes, not only the first route that matched
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
+    return problem_response(problem_body(exc.status_code, code), exc.status_code, headers or None)
 
 
 async def handle_replay(request: Request, exc: Exception) -> Response:

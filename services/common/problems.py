@@ -99,14 +99,20 @@ _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
 def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
-    """Every 4xx/5xx answer of `spec` documented as a Problem in problem+json (in place)."""
+    """Every 4xx/5xx answer of `spec` documented as a Problem in problem+json (in place).
+
+    An answer that documents media types of its own besides JSON keeps them (Open311's
+    error list, in JSON and XML as its path asks)."""
     for item in spec.get("paths", {}).values():
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
             for code, answer in operation.get("responses", {}).items():
-                if str(code)[:1] in {"4", "5"}:
-                    answer["content"] = {PROBLEM_MEDIA_TYPE: {"schema": dict(PROBLEM_REF)}}
+                if str(code)[:1] not in {"4", "5"}:
+                    continue
+                if set(answer.get("content") or {}) - {"application/json", PROBLEM_MEDIA_TYPE}:
+                    continue
+                answer["content"] = {PROBLEM_MEDIA_TYPE: {"schema": dict(PROBLEM_REF)}}
     schemas = spec.get("components", {}).get("schemas", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
@@ -114,12 +120,15 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def problem_details_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """Wraps `app.openapi` so that its document goes through `document_problems` once."""
+    """Wraps `app.openapi` so that its document goes through `apidocs.document_operations`
+    (per-operation security, the kernel's problem statuses) and `document_problems` once."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(original())
+            from services.common.apidocs import document_operations  # it imports this module
+
+            app.openapi_schema = document_problems(document_operations(app, original()))
         return app.openapi_schema
 
     return openapi

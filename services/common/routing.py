@@ -4,6 +4,7 @@ and a lean handler for the reads that need no more than their path and the calle
 from __future__ import annotations
 
 import inspect
+import json
 import typing
 from collections.abc import Callable, Coroutine
 from functools import cached_property
@@ -14,14 +15,38 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import File, Form
 from fastapi.routing import APIRoute
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.routing import Match
 from starlette.types import Scope
 
 from services.common.errors import DomainError
 from services.common.idempotency import idempotency
 from services.common.inputcheck import check_json, check_request, check_urlencoded, is_urlencoded
+from services.common.strict import JsonTypes, check_query_temporals, temporal_kind
 
 JSON_TYPES = ("application/json",)
+
+
+class ResourceIdConvertor(StringConvertor):
+    """`{name:id}`: a path segment naming one resource — any segment but the word `me`, so
+    that `/v1/users/me` is never read as an id: a method its `me` routes lack answers 405
+    with their `Allow`, not a validation error about an id. The value is validated by the
+    parameter's type as before."""
+
+    regex = r"(?!me(?:/|$))[^/]+"
+
+
+register_url_convertor("id", ResourceIdConvertor())
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path (for `Allow`)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 def _is_json(content_type: str) -> bool:
@@ -54,13 +79,34 @@ class GovhubRoute(APIRoute):
             return super().matches(scope)
         return Match.NONE, {}
 
+    @cached_property
+    def query_temporals(self) -> dict[str, str]:
+        """Query parameters that are dates, date-times or times (by alias), and which."""
+        found: dict[str, str] = {}
+        for param in self.dependant.query_params:
+            kind = temporal_kind(param.field_info.annotation)
+            if kind is not None:
+                found[param.alias] = kind
+        return found
+
+    @cached_property
+    def json_types(self) -> JsonTypes | None:
+        """The body's booleans and temporal fields, held to their JSON types (strict.py)."""
+        if self.body_field is None:
+            return None
+        return JsonTypes.for_annotation(self.body_field.field_info.annotation)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = self._body_checked_handler()
+        temporals = self.query_temporals
 
         # Every route: the path and the query string are valid UTF-8 without NUL before
-        # the handler runs (see services/common/inputcheck.py).
+        # the handler runs (see services/common/inputcheck.py); dates and times in the
+        # query string are not numbers (services/common/strict.py).
         async def guarded(request: Request) -> Response:
             check_request(request.scope)
+            if temporals:
+                check_query_temporals(request.query_params, temporals)
             return await handler(request)
 
         return guarded
@@ -86,6 +132,8 @@ class GovhubRoute(APIRoute):
 
             return form_checked
 
+        json_types = self.json_types
+
         async def checked(request: Request) -> Response:
             body = await request.body()
             if body:
@@ -107,6 +155,13 @@ class GovhubRoute(APIRoute):
                         400,
                     ) from exc
                 check_json(body)
+                if json_types is not None:
+                    try:
+                        document = json.loads(body)
+                    except ValueError:
+                        document = None  # left to the handler's own 400 (malformed JSON)
+                    if document is not None:
+                        json_types.check(document)
             return await handler(request)
 
         return checked

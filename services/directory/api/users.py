@@ -113,7 +113,7 @@ router.add_api_route(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:id}",
     summary="Get a staff user",
     description="404 outside the caller's subtree. Carries an `ETag` for `If-Match`.",
     responses=problems(401, 403, 404),
@@ -125,7 +125,7 @@ async def get_user(
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:id}",
     summary="Change, disable or enable a staff user",
     description="Only the fields sent change. `active: false` disables the user: no new "
     "tokens; tokens already issued expire within the token lifetime (15 minutes by "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from datetime import time
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.common.strict import LocalTime
 from services.directory.schemas.common import (
     NameAr,
     NameEn,
@@ -58,8 +58,10 @@ class _WorkCalendarIn(BaseModel):
     weekend: Weekend | None = Field(
         None, description=WEEKEND_DESCRIPTION, examples=[["friday", "saturday"]]
     )
-    work_start: time | None = Field(None, description=WORK_START_DESCRIPTION, examples=["07:30"])
-    work_end: time | None = Field(None, description=WORK_END_DESCRIPTION, examples=["14:30"])
+    work_start: LocalTime | None = Field(
+        None, description=WORK_START_DESCRIPTION, examples=["07:30"]
+    )
+    work_end: LocalTime | None = Field(None, description=WORK_END_DESCRIPTION, examples=["14:30"])
 
     @field_validator("timezone")
     @classmethod
@@ -129,8 +131,8 @@ class EffectiveWorkCalendar(BaseModel):
 
     timezone: str = Field(examples=["Asia/Riyadh"])
     weekend: list[Weekday] = Field(examples=[["friday", "saturday"]])
-    work_start: time = Field(examples=["08:00:00"])
-    work_end: time = Field(examples=["16:00:00"])
+    work_start: LocalTime = Field(examples=["08:00:00"])
+    work_end: LocalTime = Field(examples=["16:00:00"])
 
 
 class OrganizationOut(Timestamps):
@@ -175,8 +177,8 @@ class OrganizationOut(Timestamps):
     depth: int = Field(description="0 for a root, 1 for its children, …")
     timezone: str | None = Field(description="Own value; null = inherited.")
     weekend: list[Weekday] | None = Field(description="Own value; null = inherited.")
-    work_start: time | None = Field(description="Own value; null = inherited.")
-    work_end: time | None = Field(description="Own value; null = inherited.")
+    work_start: LocalTime | None = Field(description="Own value; null = inherited.")
+    work_end: LocalTime | None = Field(description="Own value; null = inherited.")
     effective: EffectiveWorkCalendar
 
 
