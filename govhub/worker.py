@@ -64,6 +64,11 @@ PERIODIC: list[tuple[str, str, str]] = [
         "*/5 * * * *",
         "services.campaigns.handlers.sweep_overdue_milestones",
     ),
+    (
+        "campaigns-search-words",
+        "* * * * *",
+        "services.campaigns.handlers.collect_search_words",
+    ),
     ("calendar-finish", "*/10 * * * *", "services.calendar.handlers.finish_ended_entries"),
     ("calendar-search-words", "* * * * *", "services.calendar.handlers.collect_search_words"),
     (

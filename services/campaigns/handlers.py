@@ -8,19 +8,45 @@
   `.status_changed`, `.transferred`, `.sla_breached`, `.survey_submitted`) → the facts
   behind the built-in inquiry KPIs (`services.campaigns.service.inquiry_kpis`), one
   idempotent upsert each.
+- `collect_search_words(session)` → every minute (periodic job
+  `services.campaigns.handlers.collect_search_words`): the words of the initiatives,
+  campaigns, key messages and key message versions written since the last run join the
+  search's words table (typo corrections of the lists' `q`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.campaigns.models import Campaign, Initiative, KeyMessage, KeyMessageVersion
 from services.campaigns.service import inquiry_kpis
 from services.campaigns.service.milestones import sweep_overdue
+from services.common import search_words
 from services.common.outbox import Event, handles
+
+# the searched tables whose words join the words table, by creation time
+SEARCHED: tuple[tuple[str, Any], ...] = (
+    ("campaign_initiative", Initiative),
+    ("campaign_campaign", Campaign),
+    ("campaign_key_message", KeyMessage),
+    ("campaign_key_message_version", KeyMessageVersion),
+)
 
 
 async def sweep_overdue_milestones(session: AsyncSession) -> int:
     return await sweep_overdue(session)
+
+
+async def collect_search_words(session: AsyncSession) -> int:
+    """Reads the searched rows written since the last run into `common_search_word`."""
+    read = 0
+    for source, model in SEARCHED:
+        read += await search_words.collect_words(
+            session, source, model.search_text, model.created_at
+        )
+    return read
 
 
 @handles(

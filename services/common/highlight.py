@@ -6,12 +6,25 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Response
+from pydantic import BaseModel, Field, create_model
+
 from services.common.arabic import normalize
-from services.common.search import SUBSTRING_MIN, SearchQuery, lexemes, search_form, stem, tokens
+from services.common.responses import json_response
+from services.common.search import (
+    SUBSTRING_MIN,
+    SearchOptions,
+    SearchQuery,
+    SearchResult,
+    lexemes,
+    search_form,
+    stem,
+    tokens,
+)
 
 # a word of the original text, diacritics and tatweel included
 _TEXT_WORD = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")
@@ -95,3 +108,53 @@ def highlights(item: Any, fields: Sequence[str], matcher: Matcher) -> dict[str, 
     """`{field: fragments}` of the fields of `item` (attributes) that hold a match."""
     found = {name: highlight(getattr(item, name, None), matcher) for name in fields}
     return {name: fragments for name, fragments in found.items() if fragments}
+
+
+HIGHLIGHTS_DESCRIPTION = (
+    "With `highlight=true` and `q`: for each searched text field that matches, up to 3 "
+    "fragments around the matches, HTML-escaped, every matched word in `<mark>…</mark>` "
+    "(the only markup). — المقاطع المطابقة."
+)
+
+
+def hit_model(model: type[BaseModel]) -> type[BaseModel]:
+    """`model` with an optional `highlights` field: an item of a searched list."""
+    hit: type[BaseModel] = create_model(
+        f"{model.__name__.removesuffix('Out')}Hit",
+        __base__=model,
+        __doc__=(
+            (model.__doc__ or "").strip() + " An item of a searched list: with "
+            "`highlight=true` and `q`, its matching fragments."
+        ).strip(),
+        highlights=(
+            dict[str, list[str]] | None,
+            Field(None, description=HIGHLIGHTS_DESCRIPTION),
+        ),
+    )
+    return hit
+
+
+def search_response(
+    result: SearchResult,
+    items: Sequence[BaseModel],
+    options: SearchOptions,
+    fields: Sequence[str],
+    more: Callable[[Any, Any, Matcher], dict[str, list[str]]] | None = None,
+) -> Response:
+    """The JSON of a `SearchPage` of `items` (the views of `result.rows`): with
+    `highlight=true`, each item's `highlights` of the row's `fields` (and `more(row,
+    item, matcher)`'s);
+    `corrected_q` when the query was corrected."""
+    matcher = Matcher.of(result.query) if options.highlight and result.query else None
+    out = []
+    for row, item in zip(result.rows, items, strict=True):
+        data = item.model_dump(mode="json", by_alias=True)
+        if matcher is not None:
+            data["highlights"] = highlights(row, fields, matcher) | (
+                more(row, item, matcher) if more else {}
+            )
+        out.append(data)
+    page: dict[str, Any] = {"items": out, "next_cursor": result.next_cursor}
+    if result.corrected_q is not None:
+        page["corrected_q"] = result.corrected_q
+    return json_response(page)

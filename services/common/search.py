@@ -66,7 +66,7 @@ from sqlalchemy.sql.elements import ColumnElement, Label
 from services.common.arabic import like_pattern, normalize
 from services.common.errors import BadRequest
 from services.common.models import SearchWord
-from services.common.pagination import Page, decode_cursor
+from services.common.pagination import Page, PageParams, decode_cursor, paginate
 
 T = TypeVar("T")
 
@@ -583,3 +583,45 @@ async def search_page(
         if fixed_rows:
             return SearchResult(fixed_rows, fixed_cursor, corrected, corrected.text())
     return SearchResult(rows, next_cursor, query)
+
+
+async def search_entities(
+    session: AsyncSession,
+    stmt: Select[Any],
+    page: PageParams,
+    options: SearchOptions,
+    q: str | None,
+    *,
+    vector: Any,
+    text: Any,
+    created_at: Any,
+    id_: Any,
+    matches: Callable[[SearchQuery], ColumnElement[bool]] | None = None,
+) -> SearchResult:
+    """A searched page of a list of ORM objects: `stmt` (a `select(Entity)` with the list's
+    other filters) narrowed by `q` on the entity's `vector` and `text` (or by `matches`,
+    when a match needs more than the row's own columns), newest first by `created_at`,
+    `id`, or best match first with `sort=relevance` (every match ranked: for the small
+    tables of the campaigns service); corrected as `search_page` does. Rows: the entities."""
+    check_options(options, q)
+
+    def narrowed(query: SearchQuery) -> Select[Any]:
+        return stmt.where(matches(query) if matches else match(query, vector, text))
+
+    async def run(query: SearchQuery | None) -> tuple[list[Any], str | None]:
+        if query is None:
+            return await paginate(session, stmt, [created_at, id_], page)
+        if options.sort != SORT_RELEVANCE:
+            return await paginate(session, narrowed(query), [created_at, id_], page)
+        # the keys as labelled columns of the row, so the cursor can read them
+        keys = (
+            rank_expression(query, vector, created_at),
+            created_at.label("relevance_created_at"),
+            id_.label("relevance_id"),
+        )
+        rows, cursor = await paginate(
+            session, narrowed(query).add_columns(*keys), keys, page, rows=True
+        )
+        return [row[0] for row in rows], cursor
+
+    return await search_page(session, q, page.cursor, run)

@@ -23,11 +23,14 @@ from services.campaigns.schemas.campaigns import (
 )
 from services.campaigns.schemas.common import problems
 from services.campaigns.service import campaigns as service
-from services.common import search
+from services.common import highlight, search
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import Page, PageDep
+
+CAMPAIGN_HIT = highlight.hit_model(CampaignOut)
+SEARCHED_FIELDS = ("code", "title_ar", "title_en", "objective_ar")
 
 router = new_router(prefix="/v1/campaigns", tags=["campaigns"])
 flights_router = new_router(prefix="/v1/flights", tags=["campaigns"])
@@ -57,13 +60,18 @@ def _flight(flight: Flight, response: Response | None = None) -> FlightOut:
 @router.get(
     "",
     summary="List campaigns",
-    description="Campaigns of the caller's subtree, newest first.",
-    responses=problems(401, 403, 404, 422),
+    description="Campaigns of the caller's subtree, newest first or, with `q` and "
+    "`sort=relevance`, best match first (keyset pagination either way); `highlight=true` "
+    "adds each item's matching fragments; a `q` that finds nothing is corrected to the "
+    "nearest words (`corrected_q`).",
+    response_model=search.SearchPage[CAMPAIGN_HIT],  # type: ignore[valid-type]
+    responses=problems(400, 401, 403, 404, 422),
 )
 async def list_campaigns(
     session: SessionDep,
     principal: Reader,
     page: PageDep,
+    options: search.SearchOptionsDep,
     organization_id: Annotated[
         uuid.UUID | None, Query(description="This organization and its subtree.")
     ] = None,
@@ -81,10 +89,11 @@ async def list_campaigns(
             examples=search.Q_EXAMPLES,
         ),
     ] = None,
-) -> Page[CampaignOut]:
+) -> Response:
     filters = service.CampaignFilters(organization_id, type_, status_, initiative_id, q)
-    rows, cursor = await service.list_campaigns(session, principal, filters, page)
-    return Page(items=[_out(c) for c in rows], next_cursor=cursor)
+    result = await service.list_campaigns(session, principal, filters, page, options)
+    items = [_out(c) for c in result.rows]
+    return highlight.search_response(result, items, options, SEARCHED_FIELDS)
 
 
 @router.post(

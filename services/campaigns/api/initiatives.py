@@ -25,11 +25,14 @@ from services.campaigns.schemas.initiatives import (
 )
 from services.campaigns.service import initiatives as service
 from services.campaigns.service import milestones as milestones_service
-from services.common import search
+from services.common import highlight, search
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import Page, PageDep
+
+INITIATIVE_HIT = highlight.hit_model(InitiativeOut)
+SEARCHED_FIELDS = ("code", "title_ar", "title_en", "description_ar")
 
 router = new_router(prefix="/v1/initiatives", tags=["initiatives"])
 
@@ -55,14 +58,19 @@ def milestone_out(milestone: Milestone, response: Response | None = None) -> Mil
 @router.get(
     "",
     summary="List initiatives",
-    description="Initiatives of the caller's subtree, newest first. `organization_id` narrows "
-    "to an organization and everything below it.",
-    responses=problems(401, 403, 404, 422),
+    description="Initiatives of the caller's subtree, newest first or, with `q` and "
+    "`sort=relevance`, best match first (keyset pagination either way). `organization_id` "
+    "narrows to an organization and everything below it. `highlight=true` adds each "
+    "item's matching fragments; a `q` that finds nothing is corrected to the nearest words "
+    "(`corrected_q`).",
+    response_model=search.SearchPage[INITIATIVE_HIT],  # type: ignore[valid-type]
+    responses=problems(400, 401, 403, 404, 422),
 )
 async def list_initiatives(
     session: SessionDep,
     principal: Reader,
     page: PageDep,
+    options: search.SearchOptionsDep,
     organization_id: Annotated[
         uuid.UUID | None, Query(description="This organization and its subtree.")
     ] = None,
@@ -81,12 +89,13 @@ async def list_initiatives(
             examples=search.Q_EXAMPLES,
         ),
     ] = None,
-) -> Page[InitiativeOut]:
+) -> Response:
     filters = service.InitiativeFilters(
         organization_id, axis_id, parent_id, top_level, status_, published, q
     )
-    rows, cursor = await service.list_initiatives(session, principal, filters, page)
-    return Page(items=[initiative_out(i) for i in rows], next_cursor=cursor)
+    result = await service.list_initiatives(session, principal, filters, page, options)
+    items = [initiative_out(i) for i in result.rows]
+    return highlight.search_response(result, items, options, SEARCHED_FIELDS)
 
 
 @router.post(

@@ -18,11 +18,25 @@ from services.campaigns.schemas.key_messages import (
     VersionOut,
 )
 from services.campaigns.service import key_messages as service
-from services.common import search
+from services.common import highlight, search
 from services.common.app import new_router
 from services.common.db import SessionDep
 from services.common.etag import set_etag
 from services.common.pagination import Page, PageDep
+
+
+def _said(_: KeyMessage, item: KeyMessageOut, matcher: highlight.Matcher) -> dict[str, list[str]]:
+    """The matching fragments of every version's wording."""
+    fragments = [
+        fragment
+        for version in item.versions
+        for text in (version.text_ar, version.text_en)
+        for fragment in highlight.highlight(text, matcher)
+    ]
+    return {"versions": fragments} if fragments else {}
+
+
+KEY_MESSAGE_HIT = highlight.hit_model(KeyMessageOut)
 
 router = new_router(prefix="/v1/key-messages", tags=["key-messages"])
 versions_router = new_router(prefix="/v1/key-message-versions", tags=["key-messages"])
@@ -90,13 +104,19 @@ async def sector_messages(
     "",
     summary="List key messages",
     description="Those of the caller's subtree and of the organizations above it, newest "
-    "first, each with every version.",
-    responses=problems(401, 403, 422),
+    "first or, with `q` and `sort=relevance`, best match first (by the topic), each with "
+    "every version. `q` finds a message by its code and topic or by what one of its "
+    "versions says; `highlight=true` adds the matching fragments (`topic`, and "
+    "`versions`: of every version's wording); a `q` that finds nothing is corrected to "
+    "the nearest words (`corrected_q`).",
+    response_model=search.SearchPage[KEY_MESSAGE_HIT],  # type: ignore[valid-type]
+    responses=problems(400, 401, 403, 422),
 )
 async def list_key_messages(
     session: SessionDep,
     principal: Reader,
     page: PageDep,
+    options: search.SearchOptionsDep,
     organization_id: Annotated[
         uuid.UUID | None, Query(description="This organization and its subtree.")
     ] = None,
@@ -110,11 +130,12 @@ async def list_key_messages(
             examples=search.Q_EXAMPLES,
         ),
     ] = None,
-) -> Page[KeyMessageOut]:
-    rows, cursor = await service.list_messages(
-        session, principal, service.KeyMessageFilters(organization_id, q), page
+) -> Response:
+    result = await service.list_messages(
+        session, principal, service.KeyMessageFilters(organization_id, q), page, options
     )
-    return Page(items=[await _message(session, m) for m in rows], next_cursor=cursor)
+    items = [await _message(session, m) for m in result.rows]
+    return highlight.search_response(result, items, options, ("code", "topic"), _said)
 
 
 @router.post(

@@ -37,8 +37,12 @@ class CampaignFilters:
 
 
 async def list_visible(
-    session: AsyncSession, principal: Principal, filters: CampaignFilters, page: PageParams
-) -> tuple[list[Campaign], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    filters: CampaignFilters,
+    page: PageParams,
+    options: search.SearchOptions = search.SearchOptions(),
+) -> search.SearchResult:
     stmt: Select[Any] = select(Campaign).where(
         visible(principal, Campaign.organization_id),
         within(Campaign.organization_id, filters.organization_id),
@@ -50,9 +54,17 @@ async def list_visible(
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    if filters.q:
-        stmt = stmt.where(search.filter_q(filters.q, Campaign.search_vector, Campaign.search_text))
-    return await paginate(session, stmt, [Campaign.created_at, Campaign.id], page)
+    return await search.search_entities(
+        session,
+        stmt,
+        page,
+        options,
+        filters.q,
+        vector=Campaign.search_vector,
+        text=Campaign.search_text,
+        created_at=Campaign.created_at,
+        id_=Campaign.id,
+    )
 
 
 async def decisions_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[CampaignDecision]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -73,12 +73,27 @@ def _filtered(stmt: Select[Any], filters: InitiativeFilters) -> Select[Any]:
 
 
 async def list_visible(
-    session: AsyncSession, principal: Principal, filters: InitiativeFilters, page: PageParams
-) -> tuple[list[Initiative], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    filters: InitiativeFilters,
+    page: PageParams,
+    options: search.SearchOptions = search.SearchOptions(),
+) -> search.SearchResult:
     stmt = _filtered(
-        select(Initiative).where(visible(principal, Initiative.organization_id)), filters
+        select(Initiative).where(visible(principal, Initiative.organization_id)),
+        replace(filters, q=None),
     )
-    return await paginate(session, stmt, [Initiative.created_at, Initiative.id], page)
+    return await search.search_entities(
+        session,
+        stmt,
+        page,
+        options,
+        filters.q,
+        vector=Initiative.search_vector,
+        text=Initiative.search_text,
+        created_at=Initiative.created_at,
+        id_=Initiative.id,
+    )
 
 
 async def list_published(

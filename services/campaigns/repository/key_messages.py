@@ -48,27 +48,41 @@ class KeyMessageFilters:
     q: str | None = None
 
 
+def said(query: search.SearchQuery) -> ColumnElement[bool]:
+    """A key message matches when its topic (and code) or one of its versions' wording
+    matches the whole query."""
+    version = select(KeyMessageVersion.id).where(
+        KeyMessageVersion.key_message_id == KeyMessage.id,
+        search.match(query, KeyMessageVersion.search_vector, KeyMessageVersion.search_text),
+    )
+    return or_(
+        search.match(query, KeyMessage.search_vector, KeyMessage.search_text), exists(version)
+    )
+
+
 async def list_visible(
-    session: AsyncSession, principal: Principal, filters: KeyMessageFilters, page: PageParams
-) -> tuple[list[KeyMessage], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    filters: KeyMessageFilters,
+    page: PageParams,
+    options: search.SearchOptions = search.SearchOptions(),
+) -> search.SearchResult:
     stmt: Select[Any] = select(KeyMessage).where(
         applies_to(principal, KeyMessage.organization_id),
         within(KeyMessage.organization_id, filters.organization_id),
     )
-    if filters.q:
-        # the topic, or what one of its versions says
-        query = search.parse(filters.q)
-        said = select(KeyMessageVersion.id).where(
-            KeyMessageVersion.key_message_id == KeyMessage.id,
-            search.match(query, KeyMessageVersion.search_vector, KeyMessageVersion.search_text),
-        )
-        stmt = stmt.where(
-            or_(
-                search.match(query, KeyMessage.search_vector, KeyMessage.search_text),
-                exists(said),
-            )
-        )
-    return await paginate(session, stmt, [KeyMessage.created_at, KeyMessage.id], page)
+    return await search.search_entities(
+        session,
+        stmt,
+        page,
+        options,
+        filters.q,
+        vector=KeyMessage.search_vector,
+        text=KeyMessage.search_text,
+        created_at=KeyMessage.created_at,
+        id_=KeyMessage.id,
+        matches=said,
+    )
 
 
 async def versions_of(session: AsyncSession, message_id: uuid.UUID) -> list[KeyMessageVersion]:

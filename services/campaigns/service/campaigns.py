@@ -44,6 +44,7 @@ from services.campaigns.service.common import (
     snapshot,
     visible_organization,
 )
+from services.common import search
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import InvalidState, NotFound
@@ -85,12 +86,16 @@ async def get(
 
 
 async def list_campaigns(
-    session: AsyncSession, principal: Principal, filters: repo.CampaignFilters, page: PageParams
-) -> tuple[list[Campaign], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    filters: repo.CampaignFilters,
+    page: PageParams,
+    options: search.SearchOptions = search.SearchOptions(),
+) -> search.SearchResult:
     require(principal, "campaigns:read")
     if filters.organization_id is not None:
         await visible_organization(session, principal, filters.organization_id, "organization_id")
-    return await repo.list_visible(session, principal, filters, page)
+    return await repo.list_visible(session, principal, filters, page, options)
 
 
 async def decisions(session: AsyncSession, campaign: Campaign) -> list[CampaignDecision]:

@@ -26,6 +26,7 @@ from services.campaigns.service.common import (
     snapshot,
     visible_organization,
 )
+from services.common import search
 from services.common.arabic import normalize
 from services.common.audit import diff
 from services.common.auth import Principal
@@ -71,11 +72,12 @@ async def list_initiatives(
     principal: Principal,
     filters: repo.InitiativeFilters,
     page: PageParams,
-) -> tuple[list[Initiative], str | None]:
+    options: search.SearchOptions = search.SearchOptions(),
+) -> search.SearchResult:
     require(principal, "campaigns:read")
     if filters.organization_id is not None:
         await visible_organization(session, principal, filters.organization_id, "organization_id")
-    return await repo.list_visible(session, principal, filters, page)
+    return await repo.list_visible(session, principal, filters, page, options)
 
 
 async def _check_references(

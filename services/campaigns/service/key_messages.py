@@ -20,6 +20,7 @@ from services.campaigns.service.common import (
     require,
     visible_organization,
 )
+from services.common import search
 from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.outbox import emit
@@ -45,9 +46,10 @@ async def list_messages(
     principal: Principal,
     filters: repo.KeyMessageFilters,
     page: PageParams,
-) -> tuple[list[KeyMessage], str | None]:
+    options: search.SearchOptions = search.SearchOptions(),
+) -> search.SearchResult:
     require(principal, "campaigns:read")
-    return await repo.list_visible(session, principal, filters, page)
+    return await repo.list_visible(session, principal, filters, page, options)
 
 
 async def create(session: AsyncSession, principal: Principal, data: KeyMessageCreate) -> KeyMessage:
