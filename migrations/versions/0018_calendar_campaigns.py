@@ -1,5 +1,5 @@
 """Campaigns: the inquiry facts behind the built-in inquiry KPIs, fed by the inquiries
-service's events.
+service's events; calendar: the revision of a campaign flight's event last applied.
 
 Revision ID: 0018_calendar_campaigns
 Revises: 0017_search_more
@@ -20,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # the revision of a flight's event last applied to its entry (out-of-order events)
+    op.add_column("calendar_entry", sa.Column("external_revision", sa.BigInteger(), nullable=True))
     op.create_table(
         "campaign_inquiry_fact",
         sa.Column("inquiry_id", sa.UUID(), nullable=False),
@@ -55,6 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("calendar_entry", "external_revision")
     op.drop_index("ix_campaign_inquiry_fact_created_at", table_name="campaign_inquiry_fact")
     op.drop_index("ix_campaign_inquiry_fact_organization_id", table_name="campaign_inquiry_fact")
     op.drop_table("campaign_inquiry_fact")

@@ -16,7 +16,9 @@
   `approved` (default true: the campaign was approved where it was planned) makes the
   entry `approved` directly; false leaves it `pending` on the calendar's own policy.
   Channels the directory does not know for the organization are left out rather than
-  failing the event. Cancelling needs only the two ids.
+  failing the event. Cancelling needs only the two ids. Each event carries `revision` (its
+  time in microseconds); the entry keeps the last one applied, so an older event that the
+  worker delivers after a newer one changes nothing.
 - Crises: `crisis.activated` with `suspend_calendar` suspends the scope's approved entries
   from the activation to `suspend_until` (a suspension whose id is the activation's, so a
   redelivery finds it); `crisis.closed` lifts it (a close that arrives first is retried).
@@ -87,7 +89,10 @@ async def upsert_flight(event_: Event, session: AsyncSession) -> None:
     fields["all_day"] = "start_date" in fields
     fields["channels"] = await _known_channels(session, org_id, list(payload.get("channels") or []))
     approved = bool(payload.get("approved", True))
+    revision = _revision(payload)
     entry = await entry_repo.find_external(session, SOURCE, key, for_update=True)
+    if entry is not None and _older(revision, entry.external_revision):
+        return  # a newer event of the flight was applied already
     if entry is None:
         data = EntryCreate(
             organization_id=org_id,
@@ -109,8 +114,19 @@ async def upsert_flight(event_: Event, session: AsyncSession) -> None:
             raise
         entry, _ = await service.update(session, SYSTEM, entry, change)
         await approvals.ensure_steps(session, entry)
+    if revision is not None:
+        entry.external_revision = revision
     if approved and entry.status == Status.PENDING:
         await _approve_from_campaign(session, entry)
+
+
+def _revision(payload: dict[str, Any]) -> int | None:
+    value = payload.get("revision")
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def _older(revision: int | None, applied: int | None) -> bool:
+    return revision is not None and applied is not None and revision <= applied
 
 
 async def _approve_from_campaign(session: AsyncSession, entry: Any) -> None:
@@ -139,7 +155,12 @@ async def cancel_flight(event_: Event, session: AsyncSession) -> None:
     )
     if entry is None or entry.status in {Status.CANCELLED, Status.DONE}:
         return
+    revision = _revision(event_.payload)
+    if _older(revision, entry.external_revision):
+        return
     await service.cancel(session, SYSTEM, entry)
+    if revision is not None:
+        entry.external_revision = revision
 
 
 @handles("crisis.activated")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Computed,
     Date,
@@ -86,6 +87,9 @@ class Entry(Base):
     flight_id: Mapped[str | None] = mapped_column(String(200))
     external_source: Mapped[str | None] = mapped_column(String(100))
     external_id: Mapped[str | None] = mapped_column(String(200))
+    # the source's revision of what was last applied (a campaign flight's event time in
+    # microseconds): an older event arriving later changes nothing
+    external_revision: Mapped[int | None] = mapped_column(BigInteger)
     # blackouts: the kinds they block and whether submit/approve are refused inside them
     blocks: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=EMPTY_ARRAY

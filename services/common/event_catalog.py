@@ -134,6 +134,11 @@ class FlightData(BaseModel):
     audiences: list[str] | None = None
     visibility: str | None = Field(None, examples=["sector"])
     approved: bool | None = None
+    revision: int | None = Field(
+        None,
+        description="The event's time in microseconds: a consumer applies a flight's events "
+        "in this order (an older one arriving later changes nothing).",
+    )
 
 
 class InitiativeData(BaseModel):

@@ -424,3 +424,55 @@ async def test_a_crisis_suspends_the_scope_and_its_close_lifts_it(client, world,
         assert await status(entry["id"], "agent@A") == "approved"
     finally:
         await engine.dispose()
+
+
+async def test_a_flight_event_older_than_the_one_applied_changes_nothing(client, world, settings):
+    """Two workers may deliver a flight's events out of order: a `scheduled` of before the
+    move arriving after the `changed`, or a `changed` after the `cancelled`, is ignored by
+    its `revision`."""
+    from services.common.db import build_engine, build_sessionmaker, session_scope
+
+    campaign = uuid.uuid4()
+    base = {
+        "campaign_id": str(campaign),
+        "flight_id": "f9",
+        "organization_id": str(world.orgs["R"]),
+        "title_ar": "حملة الصيف - الموجة الأولى",
+        "channels": ["x"],
+        "visibility": "sector",
+    }
+    engine = build_engine(settings.database_url, settings)
+
+    async def deliver(event_type: str, body: dict) -> None:
+        event = Event(uuid.uuid4(), event_type, "campaign", campaign, None, body, 1)
+        async with session_scope(build_sessionmaker(engine)) as session:
+            if event_type == "campaign.flight.cancelled":
+                await calendar_handlers.cancel_flight(event, session)
+            else:
+                await calendar_handlers.upsert_flight(event, session)
+
+    params = {
+        "from": "2026-06-01T00:00:00Z",
+        "to": "2026-08-01T00:00:00Z",
+        "campaign_id": str(campaign),
+    }
+
+    async def shown(**extra: str) -> list[tuple[str, str, str]]:
+        items = (
+            await client.get(
+                "/v1/calendar/entries", params={**params, **extra}, headers=world.auth("agent@R")
+            )
+        ).json()["items"]
+        return [(i["start_date"], i["end_date"], i["status"]) for i in items]
+
+    try:
+        moved = {**base, "start_date": "2026-07-05", "end_date": "2026-07-15", "revision": 2000}
+        await deliver("campaign.flight.changed", moved)  # the move arrives first
+        first = {**base, "start_date": "2026-07-01", "end_date": "2026-07-10", "revision": 1000}
+        await deliver("campaign.flight.scheduled", first)  # then the approval before it
+        assert await shown() == [("2026-07-05", "2026-07-15", "approved")]
+        await deliver("campaign.flight.cancelled", {**base, "revision": 3000})
+        await deliver("campaign.flight.changed", {**moved, "revision": 2500})  # late again
+        assert await shown(status="cancelled") == [("2026-07-05", "2026-07-15", "cancelled")]
+    finally:
+        await engine.dispose()

@@ -240,6 +240,8 @@ async def test_approval_flights_and_their_calendar_events(client, hub, settings)
     assert approved.json()["status"] == "approved"
     assert [d["action"] for d in approved.json()["decisions"]] == ["submit", "approve"]
     scheduled = await events(settings, "campaign.flight.scheduled")
+    revisions = [event.pop("revision") for event in scheduled]
+    assert all(isinstance(r, int) and r > 0 for r in revisions)
     assert scheduled == [
         {
             "campaign_id": campaign["id"],
@@ -280,6 +282,10 @@ async def test_approval_flights_and_their_calendar_events(client, hub, settings)
     assert cancelled.json()["status"] == "cancelled"
     gone = await events(settings, "campaign.flight.cancelled")
     assert [g["flight_id"] for g in gone] == [tv.json()["id"]]
+    # each later event of the flight carries a later revision (the calendar's order)
+    changed = await events(settings, "campaign.flight.changed")
+    order = [*revisions, *(c["revision"] for c in changed), gone[-1]["revision"]]
+    assert order == sorted(order) and len(set(order)) == len(order)
 
 
 async def test_channels_come_from_the_directory_registry(client, hub):

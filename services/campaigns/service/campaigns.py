@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.campaigns import clock
 from services.campaigns.domain.decisions import may_approve
 from services.campaigns.domain.states import CAMPAIGN_EDITABLE, CAMPAIGN_TRANSITIONS, step
 from services.campaigns.errors import invalid, refused, unknown_reference
@@ -178,7 +179,14 @@ def flight_payload(campaign: Campaign, flight: Flight, *, approved: bool) -> dic
         "audiences": list(campaign.audiences),
         "visibility": "sector",
         "approved": approved,
+        "revision": revision(),
     }
+
+
+def revision() -> int:
+    """The event's time in microseconds: the calendar applies a flight's events in this
+    order, whatever order the worker delivers them in."""
+    return int(clock.now().timestamp() * 1_000_000)
 
 
 async def _campaign_event(session: AsyncSession, campaign: Campaign, event_type: str) -> None:
@@ -202,6 +210,7 @@ async def _flight_event(
             "campaign_id": str(campaign.id),
             "flight_id": str(flight.id),
             "organization_id": str(campaign.organization_id),
+            "revision": revision(),
         }
     )
     await emit(
