@@ -86,7 +86,7 @@ class Stack:
         for name in (*SERVICE_NAMES, "gateway"):
             self._wait(f"{self.url(name)}/healthz")
 
-    def _wait(self, url: str, timeout: float = 60) -> None:
+    def _wait(self, url: str, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
