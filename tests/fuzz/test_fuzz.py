@@ -10,6 +10,11 @@ answer is checked twice:
   against the documented schema (formats included), documented headers are sent, and an
   operation that requires a token does not answer without one.
 
+A stateful phase follows: schemathesis chains operations by the links it infers from the
+spec (an id a POST answers fed to the GET, PATCH and DELETE of that resource, …), as staff
+and as the sector admin, `GOVHUB_FUZZ_STATEFUL_EXAMPLES` sequences of up to
+`GOVHUB_FUZZ_STATEFUL_STEPS` calls each, under the same checks.
+
 Generation is derandomized, so a failure reproduces.
 """
 
@@ -19,6 +24,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -32,6 +38,8 @@ from tests.e2e.stack import ADMIN_PASSWORD, DEMO_PASSWORD, Stack, start_stack
 pytestmark = pytest.mark.fuzz
 
 EXAMPLES = int(os.environ.get("GOVHUB_FUZZ_EXAMPLES", "3"))
+STATEFUL_EXAMPLES = int(os.environ.get("GOVHUB_FUZZ_STATEFUL_EXAMPLES", str(2 * EXAMPLES)))
+STATEFUL_STEPS = int(os.environ.get("GOVHUB_FUZZ_STATEFUL_STEPS", "8"))
 # turned on one by one as the spec came to say what the hub answers (issue 14)
 CONFORMANCE = [
     checks.status_code_conformance,
@@ -132,3 +140,49 @@ def test_no_input_makes_a_server_error_and_every_answer_conforms(
     assert operations > 40  # the merged spec of every service
     assert not failures, "\n".join(failures)
     assert not violations, "\n".join(violations)
+
+
+def _outage(response: Any) -> bool:
+    """A 503 with Retry-After: a documented outage answer, not a failure."""
+    return response.status_code == 503 and bool(response.headers.get("retry-after"))
+
+
+@pytest.mark.parametrize("caller", [1, 2], ids=["staff", "admin"])
+def test_stateful_sequences_conform(hub: Stack, callers: list[dict[str, str]], caller: int) -> None:
+    spec = schemathesis.openapi.from_url(f"{hub.base}/openapi.json")
+    headers = callers[caller]
+    problems: list[str] = []
+    answered: list[int] = []
+
+    class Sequences(spec.as_state_machine()):
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"base_url": hub.base, "headers": headers, "timeout": 30}
+
+        def validate_response(self, response: Any, case: schemathesis.Case, **_: Any) -> None:
+            answered.append(response.status_code)
+            if _outage(response):
+                return
+            try:
+                case.validate_response(
+                    response, checks=[checks.not_a_server_error, *CONFORMANCE], headers=headers
+                )
+            except (AssertionError, BaseExceptionGroup) as exc:
+                problems.append(
+                    f"{case.method} {case.formatted_path} → {response.status_code}: "
+                    f"{str(exc)[:600]}"
+                )
+
+    Sequences.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            # no replay or shrinking: the hub's state moves on between runs
+            phases=[Phase.generate],
+        )
+    )
+    assert any(200 <= status < 300 for status in answered)  # the sequences did something
+    assert not problems, "\n".join(problems)
