@@ -262,3 +262,94 @@ async def _stored(database_url: str) -> tuple[asyncpg.Record, int]:
 
 def _children(hub: Stack) -> list[psutil.Process]:
     return psutil.Process(hub.process.pid).children(recursive=True)
+
+
+def _worker(module_database: str, data_dir: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "govhub.worker"],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "GOVHUB_DATABASE_URL": module_database,
+            "GOVHUB_DATA_DIR": str(data_dir),
+            "GOVHUB_WORKER_HEARTBEAT_SECONDS": HEARTBEAT,
+            "GOVHUB_LOG_JSON": "false",
+        },
+    )
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(10)
+
+
+def test_a_killed_worker_resumes_a_row_by_row_import(
+    hub: Stack, module_database: str, data_dir: Path, tmp_path: Path
+) -> None:
+    """The same for calendar entries, whose rows go through the calendar's use cases one
+    savepoint each inside the batch's transaction: SIGKILL mid-import (after the hub's own
+    worker was killed by the test above, a worker of this test's), another worker
+    finishes, every entry and its occurrences exist once."""
+    rows = 400  # two batches: the kill comes after the first one is committed
+    path = tmp_path / "entries.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("external_id,kind,title_ar,starts_at,ends_at,rrule\n")
+        for n in range(rows):
+            day = 1 + n % 28
+            out.write(
+                f"KE-{n},meeting,اجتماع رقم {n},2027-05-{day:02d}T10:00:00+03:00,"
+                f"2027-05-{day:02d}T11:00:00+03:00,FREQ=WEEKLY;COUNT=3\n"
+            )
+    headers = login(hub.base, "riyadh.admin")
+    first = _worker(module_database, data_dir)
+    replacement = None
+    try:
+        started = httpx.post(
+            f"{hub.base}/v1/calendar/imports",
+            params={"kind": "entries", "source": "kill-test"},
+            content=path.read_bytes(),
+            headers=headers | {"Content-Type": "text/csv"},
+            timeout=60,
+        )
+        assert started.status_code == 202, started.text
+        location = hub.base + started.headers["location"]
+        job = started.json()
+        deadline = time.monotonic() + 180
+        while job["rows_seen"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            job = httpx.get(location, headers=headers).json()
+        assert job["state"] == "running" and 0 < job["rows_seen"] < rows, job
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+
+        replacement = _worker(module_database, data_dir)
+        deadline = time.monotonic() + 400
+        while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job = httpx.get(location, headers=headers).json()
+    finally:
+        _stop(first)
+        if replacement is not None:
+            _stop(replacement)
+    assert job["state"] == "succeeded", job
+    assert (job["rows_seen"], job["rows_imported"], job["rows_rejected"]) == (rows, rows, 0)
+    counts = asyncio.run(_entries(module_database))
+    assert (counts["n"], counts["keys"], counts["occurrences"]) == (rows, rows, 3 * rows)
+
+
+async def _entries(database_url: str) -> asyncpg.Record:
+    conn = await asyncpg.connect(to_plain_url(database_url))
+    try:
+        return await conn.fetchrow(
+            "SELECT count(*) AS n, count(DISTINCT external_id) AS keys, "
+            "(SELECT count(*) FROM calendar_occurrence o JOIN calendar_entry e "
+            " ON e.id = o.entry_id WHERE e.external_source = 'kill-test') AS occurrences "
+            "FROM calendar_entry WHERE external_source = 'kill-test'"
+        )
+    finally:
+        await conn.close()
