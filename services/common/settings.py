@@ -121,6 +121,11 @@ class GovhubSettings(BaseSettings):
         "http in production) are refused unless true. Unset: true in development only.",
     )
     webhook_timeout_seconds: float = Field(10.0, description="One webhook delivery attempt.")
+    webhook_ca_bundle: Path | None = Field(
+        None,
+        description="PEM file of the certificate authorities that webhook receivers' https "
+        "certificates are checked against (a ministry's own PKI); unset: the public ones.",
+    )
     webhook_max_attempts: int = Field(
         12, ge=1, description="Attempts of one webhook delivery before it is `dead`."
     )

@@ -5,6 +5,7 @@ it is sent and, given a secret, checks every signature with the `standardwebhook
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,12 +32,14 @@ class Receiver:
     hang: float = 0.0
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    # serve https with this context (a certificate of the test's own authority)
+    tls: ssl.SSLContext | None = None
 
     @property
     def url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}/hooks"
 
     def start(self) -> Receiver:
         receiver = self
@@ -65,6 +68,8 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if self.tls is not None:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

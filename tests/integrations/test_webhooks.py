@@ -20,6 +20,7 @@ from services.directory.service import webhook_delivery
 from services.directory.service.webhook_delivery import attempt
 from tests.directory.conftest import Tree, problem
 from tests.integrations.receiver import Receiver
+from tests.integrations.tls import make_tls
 
 
 async def subscribe(
@@ -483,3 +484,48 @@ async def test_a_delivery_connects_to_the_address_it_checked(
     (row,) = [d for d in await deliveries_of(sessionmaker, created["id"]) if d.id == pending.id]
     assert (row.last_error or "").startswith("refused") and "10.0.0.5" in row.last_error
     assert len(receiver.received) == 1
+
+
+async def test_an_https_receiver_is_verified_by_its_name_on_the_pinned_address(
+    tree: Tree, sessionmaker, settings, monkeypatch, tmp_path
+):
+    """The connection goes to the checked address, while TLS names the receiver: its
+    certificate (for `hooks.invalid`, from an authority of the test's own, trusted through
+    `GOVHUB_WEBHOOK_CA_BUNDLE`) is verified against that name, not the address."""
+    ca_file, server_tls = make_tls(tmp_path, "hooks.invalid")
+    receiver = Receiver(tls=server_tls).start()
+    try:
+        port = receiver.server.server_address[1] if receiver.server else 0
+
+        async def resolver(host: str, _port: int) -> list[str]:
+            return {"hooks.invalid": ["127.0.0.1"], "other.invalid": ["127.0.0.1"]}[host]
+
+        monkeypatch.setattr(webhook_delivery, "resolve", resolver)
+        trusting = settings.model_copy(update={"webhook_ca_bundle": ca_file})
+        created = await subscribe(tree, f"https://hooks.invalid:{port}/hooks")
+        receiver.secret = created["secret"]
+        await deliver_one(tree, sessionmaker, trusting, created["id"])
+        (got,) = receiver.received
+        assert got.verified and got.headers["host"] == f"hooks.invalid:{port}"
+
+        # the same server under a name its certificate does not carry: refused, nothing sent
+        wrong = await subscribe(tree, f"https://other.invalid:{port}/hooks")
+        event_id = await emit_event(sessionmaker, "inquiry.created", tree.orgs["X"])
+        await fan_out(sessionmaker, trusting, event_id)
+        (pending,) = [
+            d for d in await deliveries_of(sessionmaker, wrong["id"]) if d.event_id == event_id
+        ]
+        assert await attempt(sessionmaker, trusting, pending.id) == "pending"
+        (row,) = [d for d in await deliveries_of(sessionmaker, wrong["id"]) if d.id == pending.id]
+        assert "certificate" in (row.last_error or "").lower(), row.last_error
+        # and without the test's authority, the right name is not trusted either
+        plain = settings.model_copy(update={"webhook_ca_bundle": None})
+        event_id = await emit_event(sessionmaker, "inquiry.created", tree.orgs["X"])
+        await fan_out(sessionmaker, plain, event_id)
+        (again,) = [
+            d for d in await deliveries_of(sessionmaker, created["id"]) if d.event_id == event_id
+        ]
+        assert await attempt(sessionmaker, plain, again.id) == "pending"
+        assert len(receiver.received) == 1
+    finally:
+        receiver.stop()

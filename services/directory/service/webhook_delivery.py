@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -127,6 +128,15 @@ async def _addresses(url: str, allow_private: bool) -> list[str]:
     return found
 
 
+def _tls_context(settings: GovhubSettings) -> ssl.SSLContext | bool:
+    """Certificates checked against the public authorities (httpx's default), or
+    `GOVHUB_WEBHOOK_CA_BUNDLE`'s; the name checked is the receiver's (the TLS server name),
+    never the pinned address."""
+    if settings.webhook_ca_bundle is not None:
+        return ssl.create_default_context(cafile=str(settings.webhook_ca_bundle))
+    return True
+
+
 async def _post(
     url: str, body: bytes, headers: dict[str, str], settings: GovhubSettings
 ) -> tuple[int | None, str | None, str | None]:
@@ -139,7 +149,10 @@ async def _post(
         )
         addresses = await _addresses(url, allow_private)
         async with httpx.AsyncClient(
-            timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
+            timeout=settings.webhook_timeout_seconds,
+            follow_redirects=False,
+            trust_env=False,
+            verify=_tls_context(settings),
         ) as client:
             response = None
             for index, address in enumerate(addresses):
