@@ -4,6 +4,8 @@ inquiry tagging is done by the real worker."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -25,6 +27,7 @@ async def module_database(databases: DatabaseFactory) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="module")
 def hub(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    DATABASE["url"] = module_database
     running = start_stack(module_database, tmp_path_factory.mktemp("hub") / "data")
     yield running
     running.stop()
@@ -70,13 +73,40 @@ def test_a_ministry_reads_the_demo_initiatives_and_its_scorecard(api: httpx.Clie
     assert sum(card.json()["counts"].values()) >= 3
 
 
-def wait_for(check, seconds: float = 90) -> None:
+OUTBOX_STATE = """
+import asyncio, sys, asyncpg
+async def main():
+    conn = await asyncpg.connect(sys.argv[1])
+    rows = await conn.fetch(
+        "SELECT event_type, status, attempts, last_error FROM common_outbox"
+        " WHERE status <> 'delivered' ORDER BY created_at DESC LIMIT 20")
+    print([tuple(r) for r in rows])
+    await conn.close()
+asyncio.run(main())
+"""
+DATABASE: dict[str, str] = {}
+
+
+def undelivered() -> str:
+    """What the worker has not delivered yet (with the last error of each), for a message."""
+    if "url" not in DATABASE:
+        return "?"
+    found = subprocess.run(
+        [sys.executable, "-c", OUTBOX_STATE, DATABASE["url"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return found.stdout.strip() or found.stderr.strip()[-2000:]
+
+
+def wait_for(check, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.5)
-    raise AssertionError("the worker did not get there in time")
+    raise AssertionError(f"the worker did not get there in time; undelivered: {undelivered()}")
 
 
 def test_a_crisis_activation_tags_inquiries_through_the_worker(api: httpx.Client) -> None:
