@@ -16,6 +16,25 @@ from services.common.outbox import Event
 from services.directory import handlers as directory_handlers
 from tests.calendar.conftest import act, create_entry, problem
 
+CALENDAR_HANDLERS = {
+    "campaign.flight.scheduled": calendar_handlers.upsert_flight,
+    "campaign.flight.changed": calendar_handlers.upsert_flight,
+    "campaign.flight.cancelled": calendar_handlers.cancel_flight,
+    "crisis.activated": calendar_handlers.suspend_for_crisis,
+    "crisis.closed": calendar_handlers.lift_crisis_suspension,
+}
+
+
+async def handle(engine, event_type: str, aggregate_id: uuid.UUID, body: dict) -> None:
+    """The calendar's handler of `event_type` on `body`, in a transaction of its own, as the
+    worker runs it."""
+    from services.common.db import build_sessionmaker, session_scope
+
+    event = Event(uuid.uuid4(), event_type, event_type.split(".")[0], aggregate_id, None, body, 1)
+    async with session_scope(build_sessionmaker(engine)) as session:
+        await CALENDAR_HANDLERS[event_type](event, session)
+
+
 OCCASIONS = {
     "ramadan": (9, 1),
     "eid-al-fitr": (10, 1),
@@ -280,7 +299,7 @@ async def test_suspension_and_lift(client, world):
 
 
 async def test_campaign_flight_events_are_idempotent(client, world, settings):
-    from services.common.db import build_engine, build_sessionmaker, session_scope
+    from services.common.db import build_engine
 
     campaign = uuid.uuid4()
     payload = {
@@ -297,12 +316,7 @@ async def test_campaign_flight_events_are_idempotent(client, world, settings):
     engine = build_engine(settings.database_url, settings)
 
     async def deliver(event_type: str, body: dict) -> None:
-        event = Event(uuid.uuid4(), event_type, "campaign", campaign, None, body, 1)
-        async with session_scope(build_sessionmaker(engine)) as session:
-            if event_type == "campaign.flight.cancelled":
-                await calendar_handlers.cancel_flight(event, session)
-            else:
-                await calendar_handlers.upsert_flight(event, session)
+        await handle(engine, event_type, campaign, body)
 
     try:
         await deliver("campaign.flight.scheduled", payload)
@@ -355,7 +369,7 @@ async def test_a_crisis_suspends_the_scope_and_its_close_lifts_it(client, world,
     import pytest
 
     from services.calendar.service.suspensions import CrisisNotSuspendedYet
-    from services.common.db import build_engine, build_sessionmaker, session_scope
+    from services.common.db import build_engine
 
     entry = await create_entry(client, world, "agent@A", kind="social_post")
     await act(client, world, entry["id"], "submit", "agent@A")
@@ -391,12 +405,7 @@ async def test_a_crisis_suspends_the_scope_and_its_close_lifts_it(client, world,
     engine = build_engine(settings.database_url, settings)
 
     async def deliver(event_type: str, body: dict) -> None:
-        event = Event(uuid.uuid4(), event_type, "crisis_activation", activation, None, body, 1)
-        async with session_scope(build_sessionmaker(engine)) as session:
-            if event_type == "crisis.closed":
-                await calendar_handlers.lift_crisis_suspension(event, session)
-            else:
-                await calendar_handlers.suspend_for_crisis(event, session)
+        await handle(engine, event_type, activation, body)
 
     async def status(entry_id: str, who: str) -> str:
         got = await client.get(f"/v1/calendar/entries/{entry_id}", headers=world.auth(who))
@@ -430,7 +439,7 @@ async def test_a_flight_event_older_than_the_one_applied_changes_nothing(client,
     """Two workers may deliver a flight's events out of order: a `scheduled` of before the
     move arriving after the `changed`, or a `changed` after the `cancelled`, is ignored by
     its `revision`."""
-    from services.common.db import build_engine, build_sessionmaker, session_scope
+    from services.common.db import build_engine
 
     campaign = uuid.uuid4()
     base = {
@@ -444,12 +453,7 @@ async def test_a_flight_event_older_than_the_one_applied_changes_nothing(client,
     engine = build_engine(settings.database_url, settings)
 
     async def deliver(event_type: str, body: dict) -> None:
-        event = Event(uuid.uuid4(), event_type, "campaign", campaign, None, body, 1)
-        async with session_scope(build_sessionmaker(engine)) as session:
-            if event_type == "campaign.flight.cancelled":
-                await calendar_handlers.cancel_flight(event, session)
-            else:
-                await calendar_handlers.upsert_flight(event, session)
+        await handle(engine, event_type, campaign, body)
 
     params = {
         "from": "2026-06-01T00:00:00Z",

@@ -190,6 +190,42 @@ async def test_activation_tags_matching_inquiries_and_closing_stops_it(
     assert reopened.status_code == 201, reopened.text
 
 
+async def flood_inquiry(inquiries: httpx.AsyncClient, hub, subject: str) -> uuid.UUID:
+    """An anonymous complaint in the municipality A whose text matches the flood keyword."""
+    response = await inquiries.post(
+        "/v1/inquiries",
+        json={
+            "kind": "complaint",
+            "channel": "website",
+            "subject": subject,
+            "body": "تجمع مياه",
+            "organization_id": str(hub.orgs["A"]),
+        },
+    )
+    assert response.status_code == 201, response.text
+    return uuid.UUID(response.json()["id"])
+
+
+def flood_rule(activation_id: uuid.UUID, hub, opened_at) -> dict:
+    """The `crisis.activated` payload of a flood activation in A, opened at `opened_at`."""
+    return {
+        "activation_id": str(activation_id),
+        "organization_id": str(hub.orgs["A"]),
+        "tag": f"crisis:{activation_id}",
+        "keywords": ["سيول"],
+        "window_start": (opened_at - timedelta(hours=48)).isoformat(),
+        "activated_at": opened_at.isoformat(),
+    }
+
+
+async def tags_of(sessions, inquiry_id: uuid.UUID) -> list[str]:
+    async with sessions() as session:
+        tags = await session.scalar(
+            text("SELECT tags FROM inquiry WHERE id = :id"), {"id": inquiry_id}
+        )
+    return list(tags or [])
+
+
 async def test_a_close_handled_after_a_late_inquiry_takes_its_tag_off(hub, settings, make_client):
     """Events may be handled out of order: an inquiry created after the close whose own
     event was handled while the rule still looked open loses the tag when the close comes."""
@@ -202,47 +238,23 @@ async def test_a_close_handled_after_a_late_inquiry_takes_its_tag_off(hub, setti
     tag = f"crisis:{activation_id}"
     opened_at = datetime.now(UTC) - timedelta(minutes=5)
     closed_at = datetime.now(UTC) - timedelta(seconds=1)
-    response = await inquiries.post(
-        "/v1/inquiries",
-        json={
-            "kind": "complaint",
-            "channel": "website",
-            "subject": "سيول جديدة بعد الإغلاق",
-            "body": "تجمع مياه",
-            "organization_id": str(hub.orgs["A"]),
-        },
-    )
-    assert response.status_code == 201, response.text
-    late = uuid.UUID(response.json()["id"])
+    late = await flood_inquiry(inquiries, hub, "سيول جديدة بعد الإغلاق")
     engine = build_engine(settings.database_url, settings)
     try:
         sessions = build_sessionmaker(engine)
         async with sessions() as session, session.begin():
-            payload = {
-                "activation_id": str(activation_id),
-                "organization_id": str(hub.orgs["A"]),
-                "tag": tag,
-                "keywords": ["سيول"],
-                "window_start": (opened_at - timedelta(hours=48)).isoformat(),
-                "activated_at": opened_at.isoformat(),
-            }
+            payload = flood_rule(activation_id, hub, opened_at)
             await crisis.open_rule(session, payload)
         async with sessions() as session, session.begin():
             await crisis.tag_new(session, late)  # its event handled before the close
-        async with sessions() as session:
-            tags = await session.scalar(
-                text("SELECT tags FROM inquiry WHERE id = :id"), {"id": late}
-            )
+        tags = await tags_of(sessions, late)
         assert tag in tags
         async with sessions() as session, session.begin():
             await crisis.close_rule(
                 session, {"activation_id": str(activation_id), "closed_at": closed_at.isoformat()}
             )
-        async with sessions() as session:
-            tags = await session.scalar(
-                text("SELECT tags FROM inquiry WHERE id = :id"), {"id": late}
-            )
-        assert tag not in (tags or [])
+        tags = await tags_of(sessions, late)
+        assert tag not in tags
     finally:
         await engine.dispose()
 
@@ -273,32 +285,11 @@ async def test_a_close_racing_a_tagging_waits_for_it_and_takes_the_tag_off(
             with pytest.raises(crisis.RuleNotOpenYet):
                 await crisis.close_rule(session, close_payload)
         async with sessions() as session, session.begin():
-            await crisis.open_rule(
-                session,
-                {
-                    "activation_id": str(activation_id),
-                    "organization_id": str(hub.orgs["A"]),
-                    "tag": tag,
-                    "keywords": ["سيول"],
-                    "window_start": (opened_at - timedelta(hours=48)).isoformat(),
-                    "activated_at": opened_at.isoformat(),
-                },
-            )
+            await crisis.open_rule(session, flood_rule(activation_id, hub, opened_at))
 
         # created after the close time and after the rule was opened: only its own
         # event tags it
-        response = await inquiries.post(
-            "/v1/inquiries",
-            json={
-                "kind": "complaint",
-                "channel": "website",
-                "subject": "سيول في النفق بعد الإغلاق",
-                "body": "تجمع مياه",
-                "organization_id": str(hub.orgs["A"]),
-            },
-        )
-        assert response.status_code == 201, response.text
-        late = uuid.UUID(response.json()["id"])
+        late = await flood_inquiry(inquiries, hub, "سيول في النفق بعد الإغلاق")
 
         async def close() -> None:
             async with sessions() as session, session.begin():
@@ -311,10 +302,7 @@ async def test_a_close_racing_a_tagging_waits_for_it_and_takes_the_tag_off(
                 await asyncio.sleep(0.5)
                 assert not closing.done()  # waits for the tagging's transaction
             await asyncio.wait_for(closing, 30)
-        async with sessions() as session:
-            tags = await session.scalar(
-                text("SELECT tags FROM inquiry WHERE id = :id"), {"id": late}
-            )
-        assert tag not in (tags or [])
+        tags = await tags_of(sessions, late)
+        assert tag not in tags
     finally:
         await engine.dispose()
