@@ -73,3 +73,57 @@ async def test_milestone_and_report_evidence(make_client, settings) -> None:
         assert reader.status_code == 200 and reader.json()["attached"] is True
     finally:
         await hub.directory.close()
+
+
+async def test_a_key_message_version_cites_its_documents(make_client, settings) -> None:
+    """The documents a wording rests on stay with that version (a later version has its
+    own); the message's organization tree reads them, a sibling does not."""
+    files = await make_client(create_inquiries)
+    campaigns = await make_client(create_campaigns)
+    hub = await build_hub(settings)
+    try:
+        author = hub.auth("coordinator@R")
+        message = await campaigns.post(
+            "/v1/key-messages",
+            json={"code": "WATER", "topic": "ترشيد المياه", "organization_id": str(hub.orgs["R"])},
+            headers=author,
+        )
+        assert message.status_code == 201, message.text
+        study = await files.post(
+            "/v1/attachments",
+            content=pdf_bytes(),
+            params={"filename": "دراسة الاستهلاك.pdf"},
+            headers=author,
+        )
+        assert study.status_code == 201, study.text
+        version = await campaigns.post(
+            f"/v1/key-messages/{message.json()['id']}/versions",
+            json={
+                "text_ar": "استهلاك الفرد من المياه ضعف المعدل العالمي",
+                "attachment_ids": [study.json()["id"]],
+            },
+            headers=author,
+        )
+        assert version.status_code == 201, version.text
+        listed = await files.get(
+            "/v1/attachments",
+            params={"owner_id": version.json()["id"]},
+            headers=hub.auth("org_admin@R"),
+        )
+        assert [a["id"] for a in listed.json()["items"]] == [study.json()["id"]]
+        url = f"/v1/attachments/{study.json()['id']}/content"
+        assert (await files.get(url, headers=hub.auth("unit_head@A"))).status_code == 404
+        assert (await files.get(url, headers=hub.auth("org_admin@M"))).status_code == 200
+        problem(await files.get(url, headers=hub.auth("org_admin@S")), 404)  # another region
+        # the same file cannot back a second version
+        problem(
+            await campaigns.post(
+                f"/v1/key-messages/{message.json()['id']}/versions",
+                json={"text_ar": "نص آخر", "attachment_ids": [study.json()["id"]]},
+                headers=author,
+            ),
+            422,
+            "attachment_unavailable",
+        )
+    finally:
+        await hub.directory.close()

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.campaigns.schemas.common import Body, Code, Timestamps
+from services.common.attachments.references import AttachmentIds
 
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 MessageText = Annotated[
@@ -48,6 +49,12 @@ class VersionCreate(Body):
 
     text_ar: MessageText
     text_en: MessageText | None = None
+    attachment_ids: AttachmentIds = Field(
+        default_factory=list,
+        description="The documents the wording rests on (a study, a decision, figures): "
+        "files uploaded with `POST /v1/attachments` by the same caller, kept with the "
+        "version as it is (list them with `GET /v1/attachments?owner_id=<version id>`).",
+    )
 
 
 class VersionOut(BaseModel):

@@ -21,6 +21,7 @@ from services.campaigns.service.common import (
     visible_organization,
 )
 from services.common import search
+from services.common.attachments.references import Owner, attach
 from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.outbox import emit
@@ -88,6 +89,12 @@ async def add_version(
     )
     session.add(version)
     await flush(session)
+    await attach(
+        session,
+        data.attachment_ids,
+        principal,
+        Owner("campaigns", "key_message_version", version.id, version.organization_id),
+    )
     await session.refresh(version)
     await record(
         session,
