@@ -40,13 +40,17 @@ register_url_convertor("id", ResourceIdConvertor())
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route of the app answers on this request's path (for `Allow`)."""
-    methods: set[str] = set()
+    """Every method some route of the app answers on this request's path (for `Allow`):
+    the documented routes' when any matches (a hidden catch-all, such as Open311's for
+    unknown paths, answers no real method there), else any route's."""
+    documented: set[str] = set()
+    hidden: set[str] = set()
     for route in request.app.router.routes:
         route_methods = getattr(route, "methods", None)
         if route_methods and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= set(route_methods)
-    return sorted(methods)
+            into = documented if getattr(route, "include_in_schema", True) else hidden
+            into |= set(route_methods)
+    return sorted(documented or hidden)
 
 
 def _is_json(content_type: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.calendar.schemas.common import KINDS, Kind, Level, RoleName, Timestamps, Title
+from services.calendar.schemas.common import KINDS, Kind, Level, Name, RoleName, Timestamps
 
 _EXAMPLE: dict[str, Any] = {
     "organization_id": "8d7f8a0c-5b1e-4a43-9a57-0f6c0f5b2d11",
@@ -37,8 +37,8 @@ class PolicyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
     organization_id: uuid.UUID = Field(description="The policy covers this subtree.")
-    name_ar: Title
-    name_en: Title | None = None
+    name_ar: Name
+    name_en: Name | None = None
     kinds: list[Kind] = Field(
         default_factory=list, description="Kinds covered (empty: every kind): " + ", ".join(KINDS)
     )
@@ -51,8 +51,8 @@ class PolicyUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"active": False}]})
 
-    name_ar: Title | None = None
-    name_en: Title | None = None
+    name_ar: Name | None = None
+    name_en: Name | None = None
     kinds: list[Kind] | None = None
     steps: list[StepSpec] | None = Field(None, min_length=1, max_length=5)
     active: bool | None = None

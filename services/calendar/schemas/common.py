@@ -58,6 +58,8 @@ def _text(max_length: int, min_length: int = 1) -> Any:
 
 
 Title = _text(500)
+# names of approval policies and occasions: their columns are varchar(300)
+Name = _text(300)
 LongText = _text(20_000, 0)
 ShortText = _text(500)
 Comment = _text(5_000, 0)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.calendar.schemas.common import Comment, HijriDates, Timestamps, Title
+from services.calendar.schemas.common import Comment, HijriDates, Name, Timestamps
 
 
 class OccasionDate(BaseModel):
@@ -89,8 +89,8 @@ class OccasionCreate(BaseModel):
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,59}$")
     region: str | None = Field(None, pattern=r"^[A-Z]{2}$")
-    name_ar: Title
-    name_en: Title | None = None
+    name_ar: Name
+    name_en: Name | None = None
     calendar: Literal["hijri", "gregorian"]
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
@@ -101,8 +101,8 @@ class OccasionCreate(BaseModel):
 class OccasionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"day_off": False}]})
 
-    name_ar: Title | None = None
-    name_en: Title | None = None
+    name_ar: Name | None = None
+    name_en: Name | None = None
     duration_days: int | None = Field(None, ge=1, le=31)
     day_off: bool | None = None
     active: bool | None = None

@@ -188,8 +188,15 @@ async def get_attachment(
     "everything else, with the Arabic name (RFC 6266); `X-Content-Type-Options: nosniff` and "
     "a sandboxing `Content-Security-Policy` keep browsers from running anything.",
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The bytes."},
-        206: {"description": "The requested range (`Content-Range`)."},
+        200: {
+            # the attachment's own media type (an image, a PDF, an office document, audio…)
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The bytes, as the media type the attachment was stored with.",
+        },
+        206: {
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The requested range (`Content-Range`).",
+        },
         304: {"description": "`If-None-Match` names the current `ETag`."},
         **problems(404, 410, 416),
     },
