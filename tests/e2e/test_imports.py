@@ -42,10 +42,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def hub(module_database: str, data_dir: Path) -> Iterator[Stack]:
     # this module signs in for every `govhub import`: more than the token endpoint's
-    # 10 a minute per address that a newcomer's hub allows
+    # 10 a minute per address that a newcomer's hub allows. Drained: the worker logs every
+    # demo notification it sends, and a full pipe blocked it mid-import (holding the job)
     running = start_stack(
         module_database,
         data_dir,
+        drain=True,
         GOVHUB_WORKER_HEARTBEAT_SECONDS=HEARTBEAT,
         GOVHUB_RATE_LIMIT_TOKEN="600/minute",
     )
