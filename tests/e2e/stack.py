@@ -67,12 +67,13 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_stack(
-    database_url: str | None, data_dir: Path, *, drain: bool = False, **extra_env: str
+    database_url: str | None, data_dir: Path, *, drain: bool = True, **extra_env: str
 ) -> Stack:
     """`govhub run` on free ports; with `database_url` None, on its own embedded
-    PostgreSQL under `data_dir` (which the supervisor then watches and restarts). With
-    `drain`, a thread reads what it prints into `Stack.log` (a long run under faults
-    prints more than a pipe holds, and a full pipe would block the hub)."""
+    PostgreSQL under `data_dir` (which the supervisor then watches and restarts). A thread
+    reads what it prints into `Stack.log` (`drain`, on by default): a hub prints more than a
+    pipe holds — the worker's log of the demo's notifications, retries under load — and a
+    full pipe blocks the process that writes to it, a worker in the middle of its events."""
     ports = {name: free_port() for name in SERVICE_NAMES}
     gateway_port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "GOVHUB_DATABASE_URL"} | {

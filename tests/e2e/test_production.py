@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -63,8 +64,12 @@ def test_a_production_start_has_no_demo_account(database_url: str, tmp_path: Pat
             assert 429 in statuses, statuses
     finally:
         assert stack.stop() == 0
-    output = stack.process.stdout.read().decode() if stack.process.stdout else ""
-    assert "Demo data: not loaded (GOVHUB_ENVIRONMENT=production)" in output
+    expected = "Demo data: not loaded (GOVHUB_ENVIRONMENT=production)"
+    deadline = time.monotonic() + 30  # the drain thread reads the last lines after the exit
+    while expected not in stack.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    output = stack.output()
+    assert expected in output
     assert DEMO_PASSWORD not in output
 
 
