@@ -27,6 +27,22 @@ from services.common.strict import JsonTypes, check_query_temporals, temporal_ki
 JSON_TYPES = ("application/json",)
 
 
+def static_paths(scope: Scope) -> frozenset[str]:
+    """The paths without parameters that the app's routes serve (read once per app)."""
+    app = scope.get("app")
+    if app is None:
+        return frozenset()
+    found: frozenset[str] | None = getattr(app.state, "static_paths", None)
+    if found is None:
+        found = frozenset(
+            route.path_format
+            for route in getattr(app, "routes", ())
+            if "{" not in getattr(route, "path_format", "{")
+        )
+        app.state.static_paths = found
+    return found
+
+
 class ResourceIdConvertor(StringConvertor):
     """`{name:id}`: a path segment naming one resource — any segment but the word `me`, so
     that `/v1/users/me` is never read as an id: a method its `me` routes lack answers 405
@@ -71,6 +87,10 @@ class GovhubRoute(APIRoute):
         super().__init__(path, endpoint, **kwargs)
 
     @cached_property
+    def parametric(self) -> bool:
+        return "{" in self.path_format
+
+    @cached_property
     def static_prefix(self) -> str:
         """The path up to its first parameter: a request elsewhere cannot match the route."""
         return self.path_format.split("{", 1)[0]
@@ -79,9 +99,16 @@ class GovhubRoute(APIRoute):
         # Routes are tried in order until one matches; FastAPI's `matches` does more than
         # the path's regular expression, and a read by id was tried against a dozen
         # routes first. Under a mount (a root path) the full check decides.
-        if scope.get("root_path") or scope["path"].startswith(self.static_prefix):
+        if scope.get("root_path"):
             return super().matches(scope)
-        return Match.NONE, {}
+        path = scope["path"]
+        if not path.startswith(self.static_prefix):
+            return Match.NONE, {}
+        if self.parametric and path in static_paths(scope):
+            # `/v1/inquiries/export` is that route's, never an inquiry whose id is "export":
+            # a method it lacks answers 405 with its `Allow`, not a 422 about an id
+            return Match.NONE, {}
+        return super().matches(scope)
 
     @cached_property
     def query_temporals(self) -> dict[str, str]:

@@ -21,3 +21,17 @@ async def test_405_allow_lists_the_documented_methods(client, method: str, url: 
     spec = (await client.get("/openapi.json")).json()
     path = url.split("?")[0].replace(".json", ".{response_format}")
     assert {m.upper() for m in spec["paths"][path]} == set(allow.split(", "))
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("PATCH", "/v1/inquiries/export", "GET"),  # was a 422: "export" read as an inquiry id
+        ("PATCH", "/v1/inquiries/stats", "GET"),
+        ("DELETE", "/v1/inquiries/imports", "POST"),
+    ],
+)
+async def test_a_static_path_is_never_read_as_an_id(client, method: str, url: str, allow: str):
+    answer = await client.request(method, url)
+    assert answer.status_code == 405, answer.text
+    assert answer.headers["allow"] == allow
