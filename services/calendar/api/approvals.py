@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import Query, Request, Response, status
 
 from services.calendar.models import ApprovalPolicy
-from services.calendar.schemas.approvals import PolicyCreate, PolicyOut, PolicyUpdate
+from services.calendar.schemas.approvals import PolicyCreate, PolicyOut, PolicyUpdate, StepOut
 from services.calendar.schemas.common import problems
-from services.calendar.schemas.entries import ApprovalItemOut, EntryOut, StepOut
+from services.calendar.schemas.entries import ApprovalItemOut, EntryOut
 from services.calendar.service import approvals as service
 from services.calendar.service import entries as entry_service
 from services.calendar.service.views import describe

@@ -9,15 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request, Response, status
 
 from services.calendar.errors import invalid
+from services.calendar.schemas.approvals import DecisionIn, RejectIn
 from services.calendar.schemas.common import Kind, StatusName, problems
 from services.calendar.schemas.entries import (
-    DecisionIn,
     EntryCreate,
     EntryOut,
     EntryUpdate,
     OccurrenceChange,
     OccurrenceHit,
-    RejectIn,
 )
 from services.calendar.service import approvals, series
 from services.calendar.service import entries as service

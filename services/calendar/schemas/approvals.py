@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.calendar.schemas.common import KINDS, Kind, Level, Name, RoleName, Timestamps
+from services.calendar.schemas.common import (
+    KINDS,
+    Comment,
+    Kind,
+    Level,
+    Name,
+    RoleName,
+    Timestamps,
+)
 
 _EXAMPLE: dict[str, Any] = {
     "organization_id": "8d7f8a0c-5b1e-4a43-9a57-0f6c0f5b2d11",
@@ -80,3 +89,54 @@ class PolicyOut(Timestamps):
     kinds: list[str]
     steps: list[StepSpec]
     active: bool
+
+
+# an entry's decisions and the approval view shown with it
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"comment": "معتمد، مع مراعاة التوقيت"}]}
+    )
+
+    comment: Comment | None = Field(None, description="Kept with the decision, forever.")
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"comment": "يتعارض مع زيارة معالي الوزير"}]},
+    )
+
+    comment: Comment = Field(description="Why (required).", min_length=1)
+
+
+class StepOut(BaseModel):
+    position: int = Field(description="1 for the first step.")
+    version: int = Field(description="The entry version the step belongs to.")
+    level: Level
+    organization_id: uuid.UUID = Field(description="The organization whose staff decide.")
+    roles: list[str] = Field(description="The roles that may decide.")
+    status: Literal["queued", "waiting", "approved", "rejected", "superseded"]
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    comment: str | None = None
+
+
+class HistoryOut(BaseModel):
+    version: int
+    action: str = Field(
+        description="create, submit, approve, reject, cancel, change, suspend, lift, finish."
+    )
+    from_status: str | None
+    to_status: str
+    actor_id: str | None
+    actor_type: str
+    comment: str | None = Field(description="The decision's comment or the suspension's reason.")
+    suspension_id: uuid.UUID | None = None
+    occurred_at: datetime
+
+
+class ApprovalOut(BaseModel):
+    steps: list[StepOut] = Field(description="Steps of every version, the current ones last.")
+    history: list[HistoryOut] = Field(description="Every decision and state change.")

@@ -8,15 +8,14 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from services.calendar.schemas.approvals import ApprovalOut, StepOut
 from services.calendar.schemas.common import (
     AUDIENCE_EXAMPLES,
     KINDS,
     ChannelRef,
     Code,
-    Comment,
     HijriDates,
     Kind,
-    Level,
     LongText,
     ShortText,
     StatusName,
@@ -263,54 +262,6 @@ class OccurrenceChange(BaseModel):
                 text("ينتهي الموعد قبل أن يبدأ", "end_date must not be before start_date")
             )
         return self
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"comment": "معتمد، مع مراعاة التوقيت"}]}
-    )
-
-    comment: Comment | None = Field(None, description="Kept with the decision, forever.")
-
-
-class RejectIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"comment": "يتعارض مع زيارة معالي الوزير"}]},
-    )
-
-    comment: Comment = Field(description="Why (required).", min_length=1)
-
-
-class StepOut(BaseModel):
-    position: int = Field(description="1 for the first step.")
-    version: int = Field(description="The entry version the step belongs to.")
-    level: Level
-    organization_id: uuid.UUID = Field(description="The organization whose staff decide.")
-    roles: list[str] = Field(description="The roles that may decide.")
-    status: Literal["queued", "waiting", "approved", "rejected", "superseded"]
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    comment: str | None = None
-
-
-class HistoryOut(BaseModel):
-    version: int
-    action: str = Field(
-        description="create, submit, approve, reject, cancel, change, suspend, lift, finish."
-    )
-    from_status: str | None
-    to_status: str
-    actor_id: str | None
-    actor_type: str
-    comment: str | None = Field(description="The decision's comment or the suspension's reason.")
-    suspension_id: uuid.UUID | None = None
-    occurred_at: datetime
-
-
-class ApprovalOut(BaseModel):
-    steps: list[StepOut] = Field(description="Steps of every version, the current ones last.")
-    history: list[HistoryOut] = Field(description="Every decision and state change.")
 
 
 class OccurrenceRef(BaseModel):
