@@ -97,16 +97,38 @@ def backoff_seconds(attempt: int, settings: GovhubSettings) -> float:
     return float(min(settings.outbox_backoff_seconds * 2 ** (attempt - 1), 3600.0))
 
 
+# How long an event waits before it looks again for an earlier event of its aggregate
+ORDER_WAIT_SECONDS = 0.5
+
+
+def handler_name(handler: Callable[..., Any]) -> str:
+    """The name `common_outbox.handled` keeps for a handler."""
+    return f"{handler.__module__}.{handler.__qualname__}"[:200]
+
+
 async def deliver(
     sessionmaker: async_sessionmaker[AsyncSession], event_id: uuid.UUID, settings: GovhubSettings
 ) -> str:
-    """Runs the handlers of one event; returns its status afterwards."""
+    """Runs the handlers of one event that have not had it yet; returns its status afterwards.
+
+    - Order: an event waits (its job comes back in `ORDER_WAIT_SECONDS`, no attempt counted)
+      while an earlier event of the same aggregate is pending and untried, so a flight's
+      `scheduled` reaches the calendar before its `cancelled` even when both are taken at
+      once. An earlier event that has failed does not hold the later ones back (its
+      consumers see it late; they keep revisions for that).
+    - Isolation: each handler runs in a savepoint of its own. One that succeeds is recorded
+      in `handled` and not run again; one that fails leaves the event pending for a retry
+      (with backoff) of the failed ones only, or `dead` after the last attempt.
+    """
     async with sessionmaker() as session, session.begin():
         row = await session.scalar(
             select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
         )
         if row is None or row.status != "pending":
             return row.status if row else "missing"
+        if await _earlier_untried(session, row):
+            await enqueue_delivery(session, row.id, ORDER_WAIT_SECONDS)
+            return "waiting"
         row.attempts += 1
         event = Event(
             id=row.id,
@@ -118,12 +140,24 @@ async def deliver(
             attempt=row.attempts,
         )
         handlers = [*HANDLERS.get(row.event_type, []), *HANDLERS.get("*", [])]
-        try:
-            async with session.begin_nested():
-                for handler in handlers:
+        handled = list(row.handled)
+        errors: list[str] = []
+        for handler in handlers:
+            name = handler_name(handler)
+            if name in handled:
+                continue
+            try:
+                async with session.begin_nested():
                     await handler(event, session)
-        except Exception as exc:
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            except Exception as exc:
+                # a lost database fails the savepoint's rollback or the commit below, so
+                # nothing of this attempt is kept and the job is retried whole
+                errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                continue
+            handled.append(name)
+        row.handled = handled
+        if errors:
+            row.last_error = "; ".join(errors)[:2000]
             if row.attempts >= settings.outbox_max_attempts:
                 row.status = "dead"
                 logger.error("event %s dead after %d attempts", row.id, row.attempts)
@@ -142,6 +176,24 @@ async def deliver(
         row.delivered_at = datetime.now(UTC)
         row.last_error = None
         return row.status
+
+
+async def _earlier_untried(session: AsyncSession, row: OutboxEvent) -> bool:
+    if row.aggregate_id is None:
+        return False
+    earlier = await session.scalar(
+        select(OutboxEvent.id)
+        .where(
+            OutboxEvent.aggregate_type == row.aggregate_type,
+            OutboxEvent.aggregate_id == row.aggregate_id,
+            OutboxEvent.status == "pending",
+            OutboxEvent.aggregate_id.is_not(None),
+            OutboxEvent.created_at < row.created_at,
+            OutboxEvent.attempts == 0,
+        )
+        .limit(1)
+    )
+    return earlier is not None
 
 
 async def deliver_through_outage(

@@ -18,7 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -65,12 +65,26 @@ class OutboxEvent(Base):
     )
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = created_at_column()
+    # the moment of the insert (not of its transaction's start): the delivery order
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()
+    )
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the handlers (module.qualname) this event has been delivered to
+    handled: Mapped[list[str]] = mapped_column(
+        ARRAY(String(200)), nullable=False, server_default=text("'{}'::character varying[]")
+    )
 
     __table_args__ = (
         Index("ix_common_outbox_status_created_at", "status", "created_at"),
         Index("ix_common_outbox_event_type_created_at", "event_type", "created_at"),
+        Index(
+            "ix_common_outbox_pending_aggregate",
+            "aggregate_type",
+            "aggregate_id",
+            "created_at",
+            postgresql_where=text("status = 'pending' AND aggregate_id IS NOT NULL"),
+        ),
     )
 
 

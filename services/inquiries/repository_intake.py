@@ -171,7 +171,7 @@ _INQUIRY_COLUMNS = tuple(c.key for c in _INQUIRY.c if c.computed is None)
 _EVENT_COLUMNS = tuple(c.key for c in _EVENT.c)
 _AUDIT_SKIP = ("occurred_at",)
 _AUDIT_COLUMNS = tuple(c.key for c in _AUDIT.c if c.key not in _AUDIT_SKIP)
-_OUTBOX_SKIP = ("status", "attempts", "last_error", "created_at", "delivered_at")
+_OUTBOX_SKIP = ("status", "attempts", "last_error", "created_at", "delivered_at", "handled")
 _OUTBOX_COLUMNS = tuple(c.key for c in _OUTBOX.c if c.key not in _OUTBOX_SKIP)
 
 # `WRITE` inserts only while the configuration generation is the one its context was read

@@ -102,6 +102,101 @@ async def test_failures_retry_with_backoff_then_dead_letter(
         assert [round(d) for d in delays[1:]] == [2, 4]
 
 
+async def test_an_aggregates_events_are_delivered_in_the_order_written(
+    sessionmaker, settings, handler_registry
+):
+    """A later event taken first waits for an earlier, untried one of its aggregate (a
+    flight's `cancelled` must not reach the calendar before its `scheduled`)."""
+    seen: list[str] = []
+
+    async def record(event: Event, session) -> None:
+        seen.append(event.payload["step"])
+
+    handler_registry.setdefault("test.ordered", []).append(record)
+    aggregate = uuid.uuid4()
+    ids = []
+    for step in ("scheduled", "cancelled"):
+        async with session_scope(sessionmaker) as session:
+            ids.append(
+                await emit(
+                    session,
+                    "test.ordered",
+                    aggregate_type="flight",
+                    aggregate_id=aggregate,
+                    payload={"step": step},
+                )
+            )
+    async with session_scope(sessionmaker) as session:  # another aggregate is not held
+        other = await emit(
+            session,
+            "test.ordered",
+            aggregate_type="flight",
+            aggregate_id=uuid.uuid4(),
+            payload={"step": "other"},
+        )
+    first, second = ids
+    assert await deliver(sessionmaker, second, settings) == "waiting"
+    assert (await status_of(sessionmaker, second)).attempts == 0  # waiting is no attempt
+    assert await deliver(sessionmaker, other, settings) == "delivered"
+    assert await deliver(sessionmaker, first, settings) == "delivered"
+    assert await deliver(sessionmaker, second, settings) == "delivered"
+    assert seen == ["other", "scheduled", "cancelled"]
+
+
+async def test_an_earlier_event_that_failed_does_not_hold_back_the_later_ones(
+    sessionmaker, settings, handler_registry
+):
+    async def flaky(event: Event, session) -> None:
+        if event.payload["step"] == "first":
+            raise ConnectionError("subscriber down")
+
+    handler_registry.setdefault("test.flaky", []).append(flaky)
+    aggregate = uuid.uuid4()
+    ids = []
+    for step in ("first", "second"):
+        async with session_scope(sessionmaker) as session:
+            ids.append(
+                await emit(
+                    session,
+                    "test.flaky",
+                    aggregate_type="x",
+                    aggregate_id=aggregate,
+                    payload={"step": step},
+                )
+            )
+    assert await deliver(sessionmaker, ids[0], settings) == "pending"  # failed, retry later
+    assert await deliver(sessionmaker, ids[1], settings) == "delivered"
+
+
+async def test_a_failing_handler_neither_holds_back_nor_repeats_the_others(
+    sessionmaker, settings, handler_registry
+):
+    calls: Counter[str] = Counter()
+    broken = {"yes": True}
+
+    async def steady(event: Event, session) -> None:
+        calls["steady"] += 1
+        await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS t_steady (n int)"))
+
+    async def failing(event: Event, session) -> None:
+        calls["failing"] += 1
+        if broken["yes"]:
+            raise ConnectionError("subscriber down")
+
+    handler_registry.setdefault("test.two", []).extend([steady, failing])
+    (event_id,) = await emit_events(sessionmaker, "test.two", [{}])
+    assert await deliver(sessionmaker, event_id, settings) == "pending"
+    row = await status_of(sessionmaker, event_id)
+    done = [name.rsplit(".", 1)[-1] for name in row.handled]
+    assert "steady" in done and "failing" not in done  # the webhooks' fan-out ran too
+    assert "failing: ConnectionError: subscriber down" in (row.last_error or "")
+    broken["yes"] = False
+    assert await deliver(sessionmaker, event_id, settings) == "delivered"
+    assert calls == Counter({"steady": 1, "failing": 2})  # the one that succeeded ran once
+    row = await status_of(sessionmaker, event_id)
+    assert "failing" in {n.rsplit(".", 1)[-1] for n in row.handled} and row.last_error is None
+
+
 async def test_two_workers_deliver_each_event_once_and_fast(
     sessionmaker, settings, handler_registry
 ):
