@@ -23,8 +23,14 @@ COOLDOWN_MAX_SECONDS = 5.0
 
 
 class CircuitBreaker:
-    def __init__(self, service: str, clock: Callable[[], float] = time.monotonic) -> None:
-        self.service = service
+    def __init__(
+        self,
+        service: str,
+        clock: Callable[[], float] = time.monotonic,
+        meanwhile: str = "answering 503 until it is back",
+    ) -> None:
+        self.service = service  # the service, or "<service> <host>:<port>" for a replica
+        self.meanwhile = meanwhile  # what the gateway does while it is open, for the log
         self.clock = clock
         self.failures = 0  # connection failures in a row; 0: closed
         self.open_until = 0.0
@@ -53,7 +59,7 @@ class CircuitBreaker:
         if not self.failures:
             return
         logger.warning(
-            "service %s is back after %.1f s (%d requests answered 503 meanwhile)",
+            "service %s is back after %.1f s (%d requests refused meanwhile)",
             self.service,
             self.clock() - self.down_since,
             self.refused,
@@ -65,9 +71,7 @@ class CircuitBreaker:
         self.probing = False
         if not self.failures:
             self.down_since = now
-            logger.warning(
-                "service %s unreachable (%s); answering 503 until it is back", self.service, reason
-            )
+            logger.warning("service %s unreachable (%s); %s", self.service, reason, self.meanwhile)
         self.failures += 1
         cooldown = min(COOLDOWN_FIRST_SECONDS * 2 ** (self.failures - 1), COOLDOWN_MAX_SECONDS)
         self.open_until = now + cooldown

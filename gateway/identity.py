@@ -47,7 +47,7 @@ class KeySource:
 
     issuer: str
     audience: str
-    jwks_url: str
+    jwks_urls: tuple[str, ...]  # the same keys at each (the directory's replicas)
     algorithms: list[str]
     keys: dict[str, Any] = field(default_factory=dict)  # kid → public key
     fetched_at: float = -math.inf
@@ -62,7 +62,7 @@ class CallerIdentity:
             KeySource(
                 settings.jwt_issuer,
                 settings.jwt_audience,
-                settings.service_url("directory") + "/.well-known/jwks.json",
+                tuple(url + "/.well-known/jwks.json" for url in settings.service_urls("directory")),
                 ALLOWED_LOCAL_ALGORITHMS,
             )
         ]
@@ -71,7 +71,7 @@ class CallerIdentity:
                 KeySource(
                     settings.oidc_issuer,
                     settings.oidc_audience or settings.jwt_audience,
-                    settings.oidc_jwks_url,
+                    (settings.oidc_jwks_url,),
                     ALLOWED_EXTERNAL_ALGORITHMS,
                 )
             )
@@ -151,11 +151,18 @@ class CallerIdentity:
         client = self._client
         if client is None:
             raise RuntimeError("the gateway lifespan has not opened the key fetcher")
-        try:
-            response = await client.get(source.jwks_url)
-            response.raise_for_status()
-            jwks = jwt.PyJWKSet.from_dict(response.json())
-        except (httpx.HTTPError, ValueError, jwt.PyJWTError):
-            logger.warning("could not fetch the signing keys of %s", source.issuer, exc_info=True)
+        for url in source.jwks_urls:  # the first replica that answers
+            try:
+                response = await client.get(url)
+                response.raise_for_status()
+                jwks = jwt.PyJWKSet.from_dict(response.json())
+            except (httpx.HTTPError, ValueError, jwt.PyJWTError):
+                logger.warning(
+                    "could not fetch the signing keys of %s from %s",
+                    source.issuer,
+                    url,
+                    exc_info=True,
+                )
+                continue
+            source.keys = {k.key_id: k.key for k in jwks.keys if k.key_id}
             return
-        source.keys = {k.key_id: k.key for k in jwks.keys if k.key_id}

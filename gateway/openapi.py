@@ -359,10 +359,16 @@ class MergedSpecCache:
                 logger.warning("could not fetch the %s spec: %r", name, exc)
             return None
 
+        async def first_answer(name: str) -> Spec | None:
+            # the replicas of a service serve the same spec: the first that answers
+            for base_url in self._routes.replicas[name]:
+                spec = await fetch(name, base_url)
+                if spec is not None:
+                    return spec
+            return None
+
         names = list(self._routes.services)
-        fetched = await asyncio.gather(
-            *(fetch(name, self._routes.services[name]) for name in names)
-        )
+        fetched = await asyncio.gather(*(first_answer(name) for name in names))
         specs = {name: spec for name, spec in zip(names, fetched, strict=True) if spec}
         if len(specs) != len(names):
             raise SpecUnavailableError({name: "up" if name in specs else "down" for name in names})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
@@ -85,7 +85,7 @@ async def healthz() -> Liveness:
 )
 async def readyz(request: Request) -> Response:
     gateway = request.app.state.gateway
-    ready, checks, outbox = await probe_hub(gateway.proxy.client, gateway.routes.services)
+    ready, checks, outbox = await probe_hub(gateway.proxy.client, gateway.routes.replicas)
     extra: dict[str, Any] = {"outbox": outbox} if outbox is not None else {}
     if ready:
         return JSONResponse({"status": "ready", "checks": checks, **extra})
@@ -102,7 +102,7 @@ async def readyz(request: Request) -> Response:
 
 async def probe_services(
     client: httpx.AsyncClient | None,
-    services: Mapping[str, str],
+    services: Mapping[str, str | Sequence[str]],
     probe_timeout: float = READINESS_TIMEOUT_SECONDS,
 ) -> tuple[bool, dict[str, str]]:
     """(all ready?, checks): each service's state and the database's, from their /readyz."""
@@ -112,11 +112,13 @@ async def probe_services(
 
 async def probe_hub(
     client: httpx.AsyncClient | None,
-    services: Mapping[str, str],
+    services: Mapping[str, str | Sequence[str]],
     probe_timeout: float = READINESS_TIMEOUT_SECONDS,
 ) -> tuple[bool, dict[str, str], dict[str, Any] | None]:
     """(all ready?, checks, outbox): each service's state, the database's and the
-    worker's (its heartbeat, as the services read it), and the outbox backlog."""
+    worker's (its heartbeat, as the services read it), and the outbox backlog. A service
+    with several replicas (`services` names their base URLs) is up when one of them is:
+    the gateway sends its requests to those that answer."""
     request_id = request_id_var.get()
     headers = {"x-request-id": request_id} if request_id else None
 
@@ -142,9 +144,16 @@ async def probe_hub(
         state = found.get(name) if isinstance(found, dict) else None
         return state if state in ("up", "down") else None
 
-    names = list(services)
-    results = await asyncio.gather(*(probe(services[name]) for name in names))
-    checks: dict[str, str] = {name: state for name, (state, _) in zip(names, results, strict=True)}
+    probes = [
+        (name, url)
+        for name, urls in services.items()
+        for url in ((urls,) if isinstance(urls, str) else urls)
+    ]
+    results = await asyncio.gather(*(probe(url) for _, url in probes))
+    checks: dict[str, str] = {}
+    for (name, _), (state, _) in zip(probes, results, strict=True):
+        if checks.get(name) != "up":
+            checks[name] = state
     databases = {s for _, answer in results if (s := reported(answer, "database")) is not None}
     checks["database"] = "down" if "down" in databases else ("up" if databases else "unknown")
     ready = all(state == "up" for state in checks.values())

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -229,8 +230,76 @@ async def _send_whole(
     await send({"type": "http.response.body", "body": body})
 
 
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@dataclass(eq=False, slots=True)
+class Replica:
+    """One process of a service: where it listens, its circuit breaker, and how many
+    requests it has in hand from this gateway."""
+
+    upstream: Upstream
+    breaker: CircuitBreaker
+    in_flight: int = 0
+
+
+def _in_flight(replica: Replica) -> int:
+    return replica.in_flight
+
+
+class Replicas:
+    """A service's replicas. `order()` names the preferred first: the fewest requests in
+    flight, ties taken in turn (round robin), so an even load alternates and a replica
+    that is slow (its requests pile up) gets fewer new ones."""
+
+    def __init__(self, members: list[Replica]) -> None:
+        self.members = members
+        self._turn = 0
+
+    def order(self) -> list[Replica]:
+        members = self.members
+        if len(members) == 1:
+            return members
+        turn = self._turn
+        self._turn = (turn + 1) % len(members)
+        return sorted(members[turn:] + members[:turn], key=_in_flight)  # stable: ties in turn
+
+
+def _next_allowed(candidates: Iterator[Replica]) -> Replica | None:
+    """The next replica whose breaker lets this request through (closed, or its probe)."""
+    for replica in candidates:
+        if replica.breaker.allow():
+            return replica
+    return None
+
+
+@dataclass(slots=True)
+class _Outgoing:
+    """The request as it goes upstream, built once whichever replica takes it."""
+
+    method: str
+    target: bytes
+    headers: Headers
+    content: bytes | AsyncIterator[bytes] | None
+    content_length: int | None
+
+    @property
+    def replayable(self) -> bool:
+        """Whether it may go to another replica after one failed mid-request: idempotent,
+        and its body (if any) is in hand, not streaming from the client."""
+        return self.method in _IDEMPOTENT and not isinstance(self.content, AsyncIterator)
+
+
 class UpstreamProxy:
-    """Forwards one request to a service over the pooled client and streams the answer back."""
+    """Forwards one request to a service over the pooled client and streams the answer back.
+
+    A service with several replicas (`RouteTable.replicas`) is balanced: the replica with
+    the fewest requests in flight from this gateway, ties in turn. Each replica has its own
+    circuit breaker; a replica whose breaker is open is skipped. A request whose
+    connection to a replica fails (refused, or not accepted in time: nothing reached it) is
+    sent to the next replica, whatever its method; an idempotent one whose replica went
+    away before answering is sent to the next as well. With one replica this is the proxy
+    it always was: an open breaker answers 503, a refused connection 502."""
 
     def __init__(self, settings: GovhubSettings) -> None:
         self.timeout_seconds = settings.upstream_timeout_seconds
@@ -238,6 +307,7 @@ class UpstreamProxy:
         self.client: httpx.AsyncClient | None = None
         self.transport: UpstreamTransport | None = None
         self._upstreams: dict[str, Upstream] = {}
+        self._replicas: dict[str, Replicas] = {}
         self.breakers: dict[str, CircuitBreaker] = {}
 
     async def open(self) -> httpx.AsyncClient:
@@ -259,10 +329,17 @@ class UpstreamProxy:
             self.client = None
             self.transport = None
 
-    def breaker(self, service: str) -> CircuitBreaker:
-        breaker = self.breakers.get(service)
+    def breaker(self, name: str, replicated: bool = False) -> CircuitBreaker:
+        """The breaker of a service (one replica: named by the service) or of one replica
+        (`"<service> <host>:<port>"`, `replicated`)."""
+        breaker = self.breakers.get(name)
         if breaker is None:
-            breaker = self.breakers[service] = CircuitBreaker(service)
+            meanwhile = (
+                "its requests go to the other replicas until it is back"
+                if replicated
+                else "answering 503 until it is back"
+            )
+            breaker = self.breakers[name] = CircuitBreaker(name, meanwhile=meanwhile)
         return breaker
 
     def _upstream(self, base_url: str) -> Upstream:
@@ -270,6 +347,22 @@ class UpstreamProxy:
         if upstream is None:
             upstream = self._upstreams[base_url] = Upstream.parse(base_url)
         return upstream
+
+    def replicas(self, target: Target) -> Replicas:
+        """The replicas of the target's service, built on first use."""
+        found = self._replicas.get(target.service)
+        if found is None:
+            members: list[Replica] = []
+            for base_url in target.base_urls:
+                upstream = self._upstream(base_url)
+                if len(target.base_urls) == 1:
+                    breaker = self.breaker(target.service)
+                else:
+                    name = f"{target.service} {upstream.host}:{upstream.port}"
+                    breaker = self.breaker(name, replicated=True)
+                members.append(Replica(upstream, breaker))
+            found = self._replicas[target.service] = Replicas(members)
+        return found
 
     async def forward(
         self,
@@ -283,8 +376,11 @@ class UpstreamProxy:
         """Proxies the request; `body`, when given, was already read (and is replayed)."""
         if self.transport is None:
             raise RuntimeError("the gateway lifespan has not opened the upstream client")
-        breaker = self.breaker(target.service)
-        if not breaker.allow():
+        replicas = self.replicas(target)
+        candidates = iter(replicas.order())
+        replica = _next_allowed(candidates)
+        if replica is None:
+            retry_after = min(member.breaker.retry_after() for member in replicas.members)
             await send_problem(
                 send,
                 503,
@@ -293,27 +389,33 @@ class UpstreamProxy:
                     f"خدمة {target.service} متوقفة مؤقتاً؛ أعد المحاولة بعد قليل",
                     f"The {target.service} service is down for the moment; retry shortly",
                 ),
-                [*extra_headers, (b"retry-after", str(breaker.retry_after()).encode())],
+                [*extra_headers, (b"retry-after", str(retry_after).encode())],
                 service=target.service,
             )
             return
         try:
-            await self._forward(scope, receive, send, target, extra_headers, body, breaker)
-        finally:
-            breaker.released()
+            outgoing = await self._outgoing(scope, receive, body)
+        except BaseException:
+            replica.breaker.released()
+            raise
+        if outgoing is None:  # the client left before its body began
+            replica.breaker.released()
+            return
+        attempt: Replica | None = replica
+        while attempt is not None:
+            current = attempt
+            current.in_flight += 1
+            try:
+                attempt = await self._exchange(
+                    scope, receive, send, target, extra_headers, outgoing, current, candidates
+                )
+            finally:
+                current.in_flight -= 1
+                current.breaker.released()
 
-    async def _forward(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        target: Target,
-        extra_headers: Headers,
-        body: bytes | None,
-        breaker: CircuitBreaker,
-    ) -> None:
-        transport = self.transport
-        assert transport is not None
+    async def _outgoing(
+        self, scope: Scope, receive: Receive, body: bytes | None
+    ) -> _Outgoing | None:
         headers, has_body, content_length = upstream_request_headers(scope, request_id_var.get())
         content: bytes | AsyncIterator[bytes] | None = None
         if body is not None:
@@ -321,25 +423,47 @@ class UpstreamProxy:
         elif has_body:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return
+                return None
             first: bytes = message.get("body", b"")
             content = _request_chunks(first, receive) if message.get("more_body") else first
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         query: bytes = scope.get("query_string", b"")
         request_target = raw_path + b"?" + query if query else raw_path
+        return _Outgoing(scope["method"], request_target, headers, content, content_length)
+
+    async def _exchange(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        target: Target,
+        extra_headers: Headers,
+        outgoing: _Outgoing,
+        replica: Replica,
+        candidates: Iterator[Replica],
+    ) -> Replica | None:
+        """One attempt on one replica. Returns the replica to try next when this one failed
+        in a way another may take over (and one lets the request through), else None: the
+        client has its answer."""
+        transport = self.transport
+        assert transport is not None
+        breaker = replica.breaker
         try:
             response = await transport.request(
-                self._upstream(target.base_url),
-                scope["method"],
-                request_target,
-                headers,
-                content,
-                content_length,
+                replica.upstream,
+                outgoing.method,
+                outgoing.target,
+                outgoing.headers,
+                outgoing.content,
+                outgoing.content_length,
             )
         except ClientDisconnectedError:
-            return
+            return None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            breaker.failed(exc)  # logs once, when the service goes down
+            breaker.failed(exc)  # logs once, when the replica goes down
+            following = _next_allowed(candidates)
+            if following is not None:
+                return following  # nothing reached this replica: the next one takes it
             await send_problem(
                 send,
                 502,
@@ -351,9 +475,9 @@ class UpstreamProxy:
                 [*extra_headers, (b"retry-after", str(breaker.retry_after()).encode())],
                 service=target.service,
             )
-            return
+            return None
         except httpx.TimeoutException:
-            logger.warning("upstream %s timed out on %s", target.service, scope["path"])
+            logger.warning("upstream %s timed out on %s", breaker.service, scope["path"])
             await send_problem(
                 send,
                 504,
@@ -366,12 +490,23 @@ class UpstreamProxy:
                 extra_headers,
                 service=target.service,
             )
-            return
+            return None
         except httpx.UnsupportedProtocol:
             await send_problem(send, 400, "bad_request", headers=extra_headers)
-            return
+            return None
         except httpx.TransportError as exc:
-            logger.warning("upstream %s unreachable: %r", target.service, exc)
+            if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError) and outgoing.replayable:
+                following = _next_allowed(candidates)
+                if following is not None:
+                    logger.warning(
+                        "upstream %s went away on %s (%r); sent to %s",
+                        breaker.service,
+                        scope["path"],
+                        exc,
+                        following.breaker.service,
+                    )
+                    return following
+            logger.warning("upstream %s unreachable: %r", breaker.service, exc)
             await send_problem(
                 send,
                 502,
@@ -383,8 +518,20 @@ class UpstreamProxy:
                 extra_headers,
                 service=target.service,
             )
-            return
+            return None
         breaker.succeeded()
+        await self._relay(scope, receive, send, target, extra_headers, response)
+        return None
+
+    async def _relay(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        target: Target,
+        extra_headers: Headers,
+        response: UpstreamResponse,
+    ) -> None:
         if scope["method"] in _WRITES and _short_answer(response.headers):
             await _send_whole(send, response, target, extra_headers)
             return

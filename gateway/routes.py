@@ -1,8 +1,9 @@
-"""The route table: which service answers which public path prefix."""
+"""The route table: which service answers which public path prefix, and where its replicas
+listen (the proxy balances between them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from services.common.settings import SERVICE_NAMES, GovhubSettings
@@ -61,14 +62,28 @@ class Target:
 
     prefix: str
     service: str
-    base_url: str
+    base_urls: tuple[str, ...]  # one per replica of the service
     label: RouteLabel = field(compare=False)
+
+    @property
+    def base_url(self) -> str:
+        """The first replica's base URL."""
+        return self.base_urls[0]
 
 
 class RouteTable:
     """Longest-prefix match on path segment boundaries, one dict lookup per segment."""
 
-    def __init__(self, prefixes: Mapping[str, str], service_urls: Mapping[str, str]) -> None:
+    def __init__(
+        self, prefixes: Mapping[str, str], service_urls: Mapping[str, str | Sequence[str]]
+    ) -> None:
+        """`service_urls`: a service's base URL, or the base URLs of its replicas."""
+        replicas: dict[str, tuple[str, ...]] = {}
+        for name, urls in service_urls.items():
+            listed = (urls,) if isinstance(urls, str) else tuple(urls)
+            if not listed:
+                raise ValueError(f"no base URL for service {name!r}")
+            replicas[name] = tuple(url.rstrip("/") for url in listed)
         self._targets: dict[str, Target] = {}
         for prefix, service in prefixes.items():
             normalized = "/" + prefix.strip("/")
@@ -79,12 +94,12 @@ class RouteTable:
             self._targets[normalized] = Target(
                 prefix=normalized,
                 service=service,
-                base_url=service_urls[service].rstrip("/"),
+                base_urls=replicas[service],
                 label=RouteLabel(normalized + "/*"),
             )
-        self.services: dict[str, str] = {
-            name: url.rstrip("/") for name, url in service_urls.items()
-        }
+        # every replica's base URL by service, and the first one's
+        self.replicas: dict[str, tuple[str, ...]] = replicas
+        self.services: dict[str, str] = {name: urls[0] for name, urls in replicas.items()}
 
     def match(self, path: str) -> Target | None:
         targets = self._targets
@@ -111,6 +126,6 @@ class RouteTable:
 def build_route_table(
     settings: GovhubSettings, prefixes: Mapping[str, str] | None = None
 ) -> RouteTable:
-    """The table for these settings: each service's base URL from `settings.service_url`."""
-    urls = {name: settings.service_url(name) for name in SERVICE_NAMES}
+    """The table for these settings: each service's replicas from `settings.service_urls`."""
+    urls = {name: settings.service_urls(name) for name in SERVICE_NAMES}
     return RouteTable(DEFAULT_PREFIXES if prefixes is None else prefixes, urls)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from services.common.settings import SERVICE_NAMES, get_settings
 
@@ -16,11 +17,30 @@ app = typer.Typer(help="govhub — the unified government communication hub.", n
 
 
 @app.command()
-def run() -> None:
+def run(
+    replicas: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes of each service and workers (GOVHUB_REPLICAS)."),
+    ] = None,
+    gateways: Annotated[
+        int | None,
+        typer.Option(min=1, help="Gateway processes, on GOVHUB_PORT, +1, … (GOVHUB_GATEWAYS)."),
+    ] = None,
+) -> None:
     """Start everything: database, migrations, services, worker and gateway."""
     from govhub.supervisor import run as run_all
 
-    raise typer.Exit(run_all(get_settings()))
+    settings = get_settings()
+    chosen = {"replicas": replicas, "gateways": gateways}
+    overrides = {name: value for name, value in chosen.items() if value is not None}
+    if overrides:
+        # validated again, like the environment (the replica ports must be enough)
+        try:
+            settings = type(settings).model_validate(settings.model_dump() | overrides)
+        except ValidationError as exc:
+            typer.echo("; ".join(str(error["msg"]) for error in exc.errors()), err=True)
+            raise typer.Exit(2) from exc
+    raise typer.Exit(run_all(settings))
 
 
 @app.command()

@@ -167,34 +167,60 @@ def uvicorn_argv(target: str, host: str, port: int) -> list[str]:
     ]
 
 
-def plan(settings: GovhubSettings) -> list[Child]:
-    children = [
-        Child(name, uvicorn_argv(f"services.{name}.app:create_app", settings.host, port), port)
-        for name in SERVICE_NAMES
-        for port in [int(getattr(settings, f"{name}_port"))]
+def replica_name(process: str, index: int, count: int) -> str:
+    """`inquiries` when it runs alone, `inquiries-1`, `inquiries-2`, … when replicated."""
+    return process if count == 1 else f"{process}-{index + 1}"
+
+
+def gateway_argv(host: str, port: int) -> list[str]:
+    # the gateway alone decides whom to believe about the client's address
+    # (GOVHUB_TRUSTED_PROXIES); uvicorn's own default trusts X-Forwarded-For from
+    # 127.0.0.1, where any local process could pick its rate-limit bucket
+    # gateway/server.py: uvicorn with a deadline on request heads, and without
+    # proxy headers (see there)
+    return [
+        sys.executable,
+        "-m",
+        "gateway.server",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-proxy-headers",
     ]
-    children.append(Child("worker", [sys.executable, "-m", "govhub.worker"]))
-    children.append(
+
+
+def plan(settings: GovhubSettings) -> list[Child]:
+    """Every process of the hub: `replicas` of each service (on `ports_of`) and of the
+    worker, then `gateways` gateways, each of which balances between the replicas."""
+    children: list[Child] = []
+    for name in SERVICE_NAMES:
+        ports = settings.ports_of(name)
+        target = f"services.{name}.app:create_app"
+        children += [
+            Child(
+                replica_name(name, index, len(ports)),
+                uvicorn_argv(target, settings.host, port),
+                port,
+            )
+            for index, port in enumerate(ports)
+        ]
+    children += [
         Child(
-            "gateway",
-            # the gateway alone decides whom to believe about the client's address
-            # (GOVHUB_TRUSTED_PROXIES); uvicorn's own default trusts X-Forwarded-For from
-            # 127.0.0.1, where any local process could pick its rate-limit bucket
-            # gateway/server.py: uvicorn with a deadline on request heads, and without
-            # proxy headers (see there)
-            [
-                sys.executable,
-                "-m",
-                "gateway.server",
-                "--host",
-                settings.host,
-                "--port",
-                str(settings.port),
-                "--no-proxy-headers",
-            ],
-            settings.port,
+            replica_name("worker", index, settings.replicas),
+            [sys.executable, "-m", "govhub.worker"],
         )
-    )
+        for index in range(settings.replicas)
+    ]
+    gateway_ports = settings.ports_of("gateway")
+    children += [
+        Child(
+            replica_name("gateway", index, len(gateway_ports)),
+            gateway_argv(settings.host, port),
+            port,
+        )
+        for index, port in enumerate(gateway_ports)
+    ]
     return children
 
 
@@ -239,11 +265,11 @@ def run(settings: GovhubSettings) -> int:
         for reason in refused:
             console.print(f"  - {reason}")
         return 2
+    children = plan(settings)
     busy = [
-        (name, port)
-        for name, port in [("gateway", settings.port)]
-        + [(n, int(getattr(settings, f"{n}_port"))) for n in SERVICE_NAMES]
-        if port_in_use(settings.host, port)
+        (child.name, child.port)
+        for child in children
+        if child.port is not None and port_in_use(settings.host, child.port)
     ]
     if busy:
         for name, port in busy:
@@ -252,7 +278,8 @@ def run(settings: GovhubSettings) -> int:
             )
         console.print(
             "Stop whatever holds it, or choose other ports: GOVHUB_PORT=8080 "
-            "GOVHUB_DIRECTORY_PORT=… (see the settings table in README.md)."
+            "GOVHUB_DIRECTORY_PORT=… or GOVHUB_REPLICA_PORTS (see the settings table in "
+            "README.md)."
         )
         return 2
 
@@ -267,7 +294,7 @@ def run(settings: GovhubSettings) -> int:
         embedded = EmbeddedDatabase(data_dir)
         database_url = embedded.start()
 
-    children: list[Child] = []
+    started: list[Child] = []
     stopping = False
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -290,8 +317,11 @@ def run(settings: GovhubSettings) -> int:
         env = os.environ | {
             "GOVHUB_DATABASE_URL": database_url,
             "GOVHUB_DATA_DIR": str(data_dir),
+            # `--replicas`/`--gateways`: every gateway must know every replica
+            "GOVHUB_REPLICAS": str(settings.replicas),
+            "GOVHUB_GATEWAYS": str(settings.gateways),
         }
-        children = plan(settings)
+        started = children
         for child in children:
             child.start(env)
         for child in children:
@@ -314,7 +344,7 @@ def run(settings: GovhubSettings) -> int:
         console.print("Stopping …")
         return 0
     finally:
-        stop_children(children)
+        stop_children(started)
         if embedded is not None:
             embedded.stop()
         console.print("Stopped.")
@@ -345,11 +375,15 @@ def banner(settings: GovhubSettings, admin_password: str | None) -> None:
     base = f"http://{settings.host}:{settings.port}"
     console.print()
     console.print(f"[bold green]govhub is running[/bold green] at {base}")
+    for port in settings.ports_of("gateway")[1:]:
+        console.print(f"  gateway       http://{settings.host}:{port}")
     console.print(f"  API docs      {base}/docs")
     console.print(f"  OpenAPI       {base}/openapi.json")
     console.print(f"  health        {base}/healthz   readiness {base}/readyz")
     for name in SERVICE_NAMES:
-        console.print(f"  {name:<13} {settings.service_url(name)}")
+        console.print(f"  {name:<13} {', '.join(settings.service_urls(name))}")
+    if settings.replicas > 1:
+        console.print(f"  workers       {settings.replicas}")
     if admin_password:
         console.print(
             f"  admin login   admin / {admin_password}   (shown once; also in "

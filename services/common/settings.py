@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_NAMES = ("directory", "inquiries", "calendar", "campaigns")
@@ -33,10 +33,36 @@ class GovhubSettings(BaseSettings):
     inquiries_port: int = Field(8102, description="Port of the inquiries service.")
     calendar_port: int = Field(8103, description="Port of the calendar service.")
     campaigns_port: int = Field(8104, description="Port of the campaigns service.")
-    directory_url: str | None = Field(None, description="Base URL of the directory service.")
-    inquiries_url: str | None = Field(None, description="Base URL of the inquiries service.")
-    calendar_url: str | None = Field(None, description="Base URL of the calendar service.")
-    campaigns_url: str | None = Field(None, description="Base URL of the campaigns service.")
+    directory_url: str | None = Field(
+        None, description="Base URL of the directory service (comma-separated: its replicas)."
+    )
+    inquiries_url: str | None = Field(
+        None, description="Base URL of the inquiries service (comma-separated: its replicas)."
+    )
+    calendar_url: str | None = Field(
+        None, description="Base URL of the calendar service (comma-separated: its replicas)."
+    )
+    campaigns_url: str | None = Field(
+        None, description="Base URL of the campaigns service (comma-separated: its replicas)."
+    )
+    replicas: int = Field(
+        1,
+        ge=1,
+        description="`govhub run`: processes of each service, and workers, it starts; the "
+        "gateway balances between a service's replicas.",
+    )
+    gateways: int = Field(
+        1,
+        ge=1,
+        description="`govhub run`: gateway processes it starts, on `port`, `port + 1`, … "
+        "(they share the rate limits through `redis_url`).",
+    )
+    replica_ports: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="Ports of the replicas by process (JSON, e.g. "
+        '`{"inquiries": [8102, 8202], "gateway": [8000, 8001]}`). Unset: replica i of a '
+        "service on its port + 100 × i, gateway i on `port` + i.",
+    )
 
     db_pool_size: int = Field(10, description="Connections per process pool.")
     db_read_pool_size: int = Field(
@@ -254,13 +280,43 @@ class GovhubSettings(BaseSettings):
                 raise ValueError(f"{entry!r} is not an IP address or network") from exc
         return value
 
-    def service_url(self, name: str) -> str:
+    @model_validator(mode="after")
+    def _enough_replica_ports(self) -> GovhubSettings:
+        for process, ports in self.replica_ports.items():
+            wanted = self.gateways if process == "gateway" else self.replicas
+            if len(ports) < wanted:
+                raise ValueError(
+                    f"replica_ports names {len(ports)} port(s) for {process}, "
+                    f"{wanted} replica(s) wanted"
+                )
+        return self
+
+    def ports_of(self, process: str) -> list[int]:
+        """The ports of a service's replicas (`replicas` of them), or of the gateways."""
+        gateway = process == "gateway"
+        count = self.gateways if gateway else self.replicas
+        explicit = self.replica_ports.get(process)
+        if explicit:
+            return list(explicit[:count])
+        first = int(self.port if gateway else getattr(self, f"{process}_port"))
+        step = 1 if gateway else 100
+        return [first + step * index for index in range(count)]
+
+    def service_urls(self, name: str) -> list[str]:
+        """Base URLs of a service's replicas: `<name>_url` (a comma-separated list when
+        several), else one per port of `ports_of`."""
         explicit: str | None = getattr(self, f"{name}_url")
         if explicit:
-            return explicit.rstrip("/")
+            urls = [url.strip().rstrip("/") for url in explicit.split(",") if url.strip()]
+            if urls:
+                return urls
         # a wildcard bind address is where we listen, not an address to call
         host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host  # noqa: S104
-        return f"http://{host}:{getattr(self, f'{name}_port')}"
+        return [f"http://{host}:{port}" for port in self.ports_of(name)]
+
+    def service_url(self, name: str) -> str:
+        """The base URL of a service's first replica."""
+        return self.service_urls(name)[0]
 
     @property
     def webhook_private_targets_allowed(self) -> bool:

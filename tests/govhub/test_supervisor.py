@@ -15,6 +15,7 @@ from govhub.supervisor import (
     restart_delay,
     supervise_child,
 )
+from services.common.settings import GovhubSettings
 
 
 class FakeProcess:
@@ -115,3 +116,43 @@ def test_a_postmaster_that_cannot_start_stops_the_hub():
         for _ in range(20):
             watch.check(t)
             t += 20
+
+
+def test_one_replica_plans_the_hub_as_before():
+    children = supervisor.plan(GovhubSettings())
+    assert [(c.name, c.port) for c in children] == [
+        ("directory", 8101),
+        ("inquiries", 8102),
+        ("calendar", 8103),
+        ("campaigns", 8104),
+        ("worker", None),
+        ("gateway", 8000),
+    ]
+    assert children[-1].argv[-5:] == ["--host", "127.0.0.1", "--port", "8000", "--no-proxy-headers"]
+
+
+def test_replicas_plan_n_processes_of_each_service_and_worker_and_m_gateways():
+    settings = GovhubSettings(
+        replicas=2, gateways=2, replica_ports={"inquiries": [9102, 9202], "gateway": [9000, 9001]}
+    )
+    children = supervisor.plan(settings)
+    ports = {c.name: c.port for c in children}
+    assert ports == {
+        "directory-1": 8101,
+        "directory-2": 8201,
+        "inquiries-1": 9102,
+        "inquiries-2": 9202,
+        "calendar-1": 8103,
+        "calendar-2": 8203,
+        "campaigns-1": 8104,
+        "campaigns-2": 8204,
+        "worker-1": None,
+        "worker-2": None,
+        "gateway-1": 9000,
+        "gateway-2": 9001,
+    }
+    inquiries = next(c for c in children if c.name == "inquiries-2")
+    assert "services.inquiries.app:create_app" in inquiries.argv
+    assert inquiries.argv[inquiries.argv.index("--port") + 1] == "9202"
+    workers = [c for c in children if c.name.startswith("worker")]
+    assert all(c.argv[-2:] == ["-m", "govhub.worker"] for c in workers)
