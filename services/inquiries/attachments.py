@@ -35,7 +35,7 @@ from services.common.attachments.storage import Storage, spool_dir
 from services.common.attachments.upload import SpoolSink, receive
 from services.common.auth import Principal
 from services.common.errors import NotFound, PayloadTooLarge
-from services.common.orgtree import can_see
+from services.common.orgtree import can_see, is_within
 from services.common.pagination import PageParams
 from services.common.settings import GovhubSettings
 from services.inquiries import intake, repository
@@ -129,7 +129,13 @@ async def _staff_may_read(
     organization = attachment.owner_organization_id
     if organization is None or not principal.can(f"{attachment.owner_service}:read"):
         return False
-    return await can_see(session, principal, organization)
+    if await can_see(session, principal, organization):
+        return True
+    return (
+        attachment.readable_below
+        and principal.organization_id is not None
+        and await is_within(session, principal.organization_id, organization)
+    )
 
 
 async def list_for_parent(

@@ -51,6 +51,8 @@ async def test_milestone_and_report_evidence(make_client, settings) -> None:
         assert [a["id"] for a in listed.json()["items"]] == [evidence_id]
         # a sibling municipality does not; nor a client without campaigns:read
         problem(await files.get(url, headers=hub.auth("org_admin@B")), 404)
+        # evidence is not read below its organization (a key message's documents are)
+        problem(await files.get(url, headers=hub.auth("org_admin@U")), 404)
         problem(await files.get(url, headers=hub.auth("client@A:inquiries:read")), 404)
 
         # the same file cannot become a report's too; a fresh upload can
@@ -77,7 +79,8 @@ async def test_milestone_and_report_evidence(make_client, settings) -> None:
 
 async def test_a_key_message_version_cites_its_documents(make_client, settings) -> None:
     """The documents a wording rests on stay with that version (a later version has its
-    own); the message's organization tree reads them, a sibling does not."""
+    own); the message's organization tree reads them, and the organizations below it where
+    the message is said; another region does not."""
     files = await make_client(create_inquiries)
     campaigns = await make_client(create_campaigns)
     hub = await build_hub(settings)
@@ -112,7 +115,14 @@ async def test_a_key_message_version_cites_its_documents(make_client, settings) 
         )
         assert [a["id"] for a in listed.json()["items"]] == [study.json()["id"]]
         url = f"/v1/attachments/{study.json()['id']}/content"
-        assert (await files.get(url, headers=hub.auth("unit_head@A"))).status_code == 404
+        # read where the message is said: the municipality below the region, and above it
+        assert (await files.get(url, headers=hub.auth("unit_head@A"))).status_code == 200
+        below = await files.get(
+            "/v1/attachments",
+            params={"owner_id": version.json()["id"]},
+            headers=hub.auth("unit_head@A"),
+        )
+        assert [a["id"] for a in below.json()["items"]] == [study.json()["id"]]
         assert (await files.get(url, headers=hub.auth("org_admin@M"))).status_code == 200
         problem(await files.get(url, headers=hub.auth("org_admin@S")), 404)  # another region
         # the same file cannot back a second version

@@ -53,7 +53,9 @@ class VersionCreate(Body):
         default_factory=list,
         description="The documents the wording rests on (a study, a decision, figures): "
         "files uploaded with `POST /v1/attachments` by the same caller, kept with the "
-        "version as it is (list them with `GET /v1/attachments?owner_id=<version id>`).",
+        "version as it is and read wherever the message is read — the organizations "
+        "below the message's included (list them with "
+        "`GET /v1/attachments?owner_id=<version id>`).",
     )
 
 

@@ -93,7 +93,13 @@ async def add_version(
         session,
         data.attachment_ids,
         principal,
-        Owner("campaigns", "key_message_version", version.id, version.organization_id),
+        Owner(
+            "campaigns",
+            "key_message_version",
+            version.id,
+            version.organization_id,
+            readable_below=True,  # read wherever the message is (below the organization too)
+        ),
     )
     await session.refresh(version)
     await record(

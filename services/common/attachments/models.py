@@ -47,6 +47,11 @@ class Attachment(Base):
         Boolean, nullable=False, server_default=text("false")
     )
     public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    # the owning organization's descendants read it too (a key message's documents: what
+    # a ministry tells its municipalities to say rests on them)
+    readable_below: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, server_default=text("false")
+    )
     attached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()

@@ -51,6 +51,9 @@ class Owner:
     citizen_readable: bool = False
     # anyone reads it (a public Open311 request's photo)
     public: bool = False
+    # the staff of the organizations below the owner's read it too (a key message's
+    # documents, read where the message is said)
+    readable_below: bool = False
 
     def columns(self) -> dict[str, object]:
         return {
@@ -61,6 +64,7 @@ class Owner:
             "owner_organization_id": self.organization_id,
             "citizen_readable": self.citizen_readable,
             "public": self.public,
+            "readable_below": self.readable_below,
         }
 
 
