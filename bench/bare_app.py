@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from services.inquiries.repository import VIEW_IN_SUBTREE
+from services.inquiries.repository.inquiries import VIEW_IN_SUBTREE
 
 
 def _json(data: object, status: int = 200) -> Response:

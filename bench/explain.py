@@ -37,7 +37,7 @@ from services.common.db import build_engine, build_sessionmaker
 from services.common.pagination import DEFAULT_LIMIT, PageParams
 from services.common.search import SORT_NEWEST, SearchOptions
 from services.common.settings import GovhubSettings
-from services.inquiries.repository import InquiryFilters
+from services.inquiries.domain.filters import InquiryFilters
 from services.inquiries.service import inquiries as service
 
 OUT = BENCH_DIR / "explain"

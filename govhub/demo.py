@@ -20,7 +20,7 @@ async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str
         return {}
     from services.calendar.demo import load_demo as load_calendar
     from services.campaigns.demo.loader import load_demo as load_campaigns
-    from services.inquiries.demo import load_demo as load_inquiries
+    from services.inquiries.demo.loader import load_demo as load_inquiries
 
     engine = build_engine(database_url, settings)
     try:

@@ -9,8 +9,8 @@ from services.common.attachments.storage import build_storage
 from services.common.db import build_driver_pool
 from services.common.pool_metrics import watch_driver_pool
 from services.inquiries.api import ROUTERS, TAGS
-from services.inquiries.intake_memory import IntakeMemory
-from services.inquiries.intake_writer import INTAKE_WRITER_CONNECTIONS, IntakeWriter
+from services.inquiries.service.intake.memory import IntakeMemory
+from services.inquiries.service.intake.writer import INTAKE_WRITER_CONNECTIONS, IntakeWriter
 from services.inquiries.settings import SERVICE_NAME, GovhubSettings, get_settings
 
 DESCRIPTION = """Every question, complaint, suggestion, compliment, request and media question

@@ -3,7 +3,7 @@
 - `inquiry.resolved` → the survey invitation is recorded (`survey_invited_at`); idempotent,
   so a redelivered event changes nothing.
 - `crisis.activated`, `crisis.closed`, `inquiry.created` → crisis tagging
-  (`services.inquiries.crisis`).
+  (`services.inquiries.service.crisis`).
 - `inquiry.created`, `inquiry.replied`, `inquiry.resolved` of an inquiry that came by
   WhatsApp → the reference, the reply, the resolution queued for the citizen there, and
   `whatsapp.send` jobs send them through the Graph API (retried with backoff); for other
@@ -28,10 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import search_words
 from services.common.outbox import Event, JobContext, handles, job
-from services.inquiries import clock, crisis
+from services.inquiries import clock
+from services.inquiries.domain.sla import sweep_sla_breaches
 from services.inquiries.models import Inquiry
 from services.inquiries.notifications import service as notifications
-from services.inquiries.sla import sweep_sla_breaches
+from services.inquiries.service import crisis
 from services.inquiries.whatsapp import media as whatsapp_media
 from services.inquiries.whatsapp import service as whatsapp
 

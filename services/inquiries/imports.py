@@ -8,7 +8,7 @@ business-hours calendar (`intake._read_context`, kept for the job), the due time
 reference number, the history row and the `inquiry.created` event with its delivery job
 (`intake._rows`). The importer must see the organization an inquiry goes to (its own
 subtree). A key imported before updates the inquiry's texts and contact details when they
-differ (`repository_imports.UPDATABLE`) and changes nothing otherwise; the import is
+differ (`repository.imports.UPDATABLE`) and changes nothing otherwise; the import is
 audited once, by the kernel, for the whole job.
 """
 
@@ -27,10 +27,11 @@ from services.common.errors import DomainError
 from services.common.i18n import text
 from services.common.imports.kinds import ImportKind, JobRun, Outcome, Rejection, Row, register
 from services.common.orgtree import DEFAULT_TIMEZONE
-from services.inquiries import clock, intake
-from services.inquiries import repository_imports as sql
-from services.inquiries.intake_memory import IntakeMemory
-from services.inquiries.schemas import InquiryCreate, Kind, NoNul, Priority
+from services.inquiries import clock
+from services.inquiries.repository import imports as sql
+from services.inquiries.schemas.inquiries import InquiryCreate, Kind, NoNul, Priority
+from services.inquiries.service.intake import create as intake
+from services.inquiries.service.intake.memory import IntakeMemory
 
 Code = Annotated[str, Field(min_length=1, max_length=50), NoNul]
 

@@ -294,7 +294,7 @@ class Inquiry(Base):
 
 
 # An inquiry as the SLA rules and views take it: the stored one, or a new one the intake
-# builds as a plain object with the same attributes (`repository_intake.new_inquiry`).
+# builds as a plain object with the same attributes (`repository.intake.new_inquiry`).
 InquiryLike = Inquiry | SimpleNamespace
 
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from services.common.db import build_engine, build_sessionmaker, session_scope
-from services.inquiries.demo_attachments import attach_photos
+from services.inquiries.demo.attachments import attach_photos
 from tests.attachments.conftest import Hub
 from tests.attachments.test_journey import citizen_inquiry
 

@@ -231,7 +231,7 @@ async def test_a_close_handled_after_a_late_inquiry_takes_its_tag_off(hub, setti
     event was handled while the rule still looked open loses the tag when the close comes."""
     from datetime import UTC, datetime
 
-    from services.inquiries import crisis
+    from services.inquiries.service import crisis
 
     inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
     activation_id = uuid.uuid4()
@@ -270,7 +270,7 @@ async def test_a_close_racing_a_tagging_waits_for_it_and_takes_the_tag_off(
 
     import pytest
 
-    from services.inquiries import crisis
+    from services.inquiries.service import crisis
 
     inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
     activation_id = uuid.uuid4()

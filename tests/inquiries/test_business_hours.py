@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.inquiries.business_hours import (
+from services.inquiries.domain.business_hours import (
     BusinessCalendar,
     add_business_minutes,
     add_business_time,

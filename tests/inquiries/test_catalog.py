@@ -7,7 +7,13 @@ import itertools
 import pytest
 
 from services.common.errors import InvalidState
-from services.inquiries.workflow import TRANSITIONS, Action, Status, allowed_actions, next_status
+from services.inquiries.domain.states import (
+    TRANSITIONS,
+    Action,
+    Status,
+    allowed_actions,
+    next_status,
+)
 from tests.inquiries.conftest import submit
 
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from services.common.embedded import to_plain_url
-from services.inquiries import repository_intake as sql
-from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries.repository import intake as sql
+from services.inquiries.service.intake.memory import IntakeMemory
 from tests.inquiries.conftest import create_category, problem, submit, submit_keyed_twice
 
 RIYADH = ZoneInfo("Asia/Riyadh")

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from services.common.outbox import delivery_payload
-from services.inquiries.intake_writer import IntakeWriter
+from services.inquiries.service.intake.writer import IntakeWriter
 from tests.inquiries.conftest import submit, submit_keyed_twice
 
 

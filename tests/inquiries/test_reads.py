@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common.pagination import Page
-from services.inquiries.schemas import InquiryOut
+from services.inquiries.schemas.inquiries import InquiryOut
 from tests.inquiries.conftest import submit
 
 

@@ -144,7 +144,7 @@ async def test_export_is_csv_with_bom_and_filters(client, world):
 async def test_export_streams_more_than_one_chunk(client, world):
     for n in range(3):
         await submit(client, organization_id=str(world.orgs["A"]), subject=f"بلاغ {n}")
-    from services.inquiries import repository
+    from services.inquiries.repository import inquiries as repository
 
     original = repository.iter_chunks
 

@@ -19,8 +19,8 @@ from services.common.idempotency import idempotency_for_digest
 from services.common.pagination import Page, PageDep
 from services.common.problems import ProblemResponses
 from services.common.responses import json_response
-from services.inquiries import attachments
 from services.inquiries.api.deps import SettingsDep, TrackingToken
+from services.inquiries.service import attachments
 
 router = new_router(prefix="/v1/attachments", tags=["attachments"])
 

@@ -11,10 +11,8 @@ from services.common.app import new_router
 from services.common.auth import OptionalPrincipalDep, PrincipalDep
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
-from services.inquiries import catalog, views
 from services.inquiries.api.deps import PreconditionDep, etag, problems
-from services.inquiries.schemas import Kind, Priority
-from services.inquiries.schemas_catalog import (
+from services.inquiries.schemas.catalog import (
     CategoryCreate,
     CategoryOut,
     CategoryPatch,
@@ -22,6 +20,8 @@ from services.inquiries.schemas_catalog import (
     SlaPolicyOut,
     SlaPolicyPatch,
 )
+from services.inquiries.schemas.inquiries import Kind, Priority
+from services.inquiries.service import catalog, views
 
 categories = new_router(prefix="/v1/inquiry-categories", tags=["inquiry categories"])
 policies = new_router(prefix="/v1/sla-policies", tags=["sla policies"])

@@ -16,10 +16,10 @@ from services.common.etag import check_if_match, set_etag
 from services.common.idempotency import redact_on_replay
 from services.common.problems import ProblemResponses
 from services.common.settings import GovhubSettings
-from services.inquiries.repository import InquiryFilters
-from services.inquiries.schemas import Kind, Priority
+from services.inquiries.domain.filters import InquiryFilters
+from services.inquiries.domain.states import Status
+from services.inquiries.schemas.inquiries import Kind, Priority
 from services.inquiries.service.inquiries import Precondition
-from services.inquiries.workflow import Status
 
 # The inquiries' wording of the statuses it means more precisely than the kernel's.
 problems = ProblemResponses(

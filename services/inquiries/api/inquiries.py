@@ -18,7 +18,7 @@ from services.common.etag import etag_for
 from services.common.pagination import PageDep
 from services.common.responses import json_response
 from services.common.search import SearchOptionsDep, SearchPage
-from services.inquiries import attachments, clock, export, intake, stats, views
+from services.inquiries import clock
 from services.inquiries.api.deps import (
     FiltersDep,
     PreconditionDep,
@@ -26,15 +26,17 @@ from services.inquiries.api.deps import (
     problems,
     redact_token_on_replay,
 )
-from services.inquiries.schemas import (
+from services.inquiries.schemas.inquiries import (
     InquiryCreate,
     InquiryHit,
     InquiryOut,
     InquiryPatch,
     InquiryReceipt,
 )
-from services.inquiries.schemas_stats import StatsOut
+from services.inquiries.schemas.stats import StatsOut
+from services.inquiries.service import attachments, export, stats, views
 from services.inquiries.service import inquiries as service
+from services.inquiries.service.intake import create as intake
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiries"])
 

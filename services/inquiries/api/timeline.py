@@ -10,10 +10,10 @@ from services.common.app import new_router
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
-from services.inquiries import attachments, views
 from services.inquiries.api.deps import problems
-from services.inquiries.schemas import EventOut, MessageCreate, MessageOut, SimilarOut
-from services.inquiries.schemas_tracking import SurveyOut
+from services.inquiries.schemas.inquiries import EventOut, MessageCreate, MessageOut, SimilarOut
+from services.inquiries.schemas.tracking import SurveyOut
+from services.inquiries.service import attachments, views
 from services.inquiries.service import inquiries as service
 from services.inquiries.service import timeline as service_timeline
 from services.inquiries.service import workflow as service_workflow

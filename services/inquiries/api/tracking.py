@@ -12,15 +12,15 @@ from fastapi import Path, Response, status
 
 from services.common.app import new_router
 from services.common.db import SessionDep
-from services.inquiries import attachments, tracking, views
 from services.inquiries.api.deps import SettingsDep, TrackingToken, problems
-from services.inquiries.schemas_tracking import (
+from services.inquiries.schemas.tracking import (
     CitizenMessageIn,
     SurveyIn,
     SurveyOut,
     TrackingMessage,
     TrackingOut,
 )
+from services.inquiries.service import attachments, tracking, views
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiry tracking"])
 Reference = Annotated[str, Path(max_length=40, description="The reference, e.g. INQ-2026-000123.")]

@@ -1,6 +1,6 @@
 """The workflow actions: assign, transfer, resolve, reopen, close, reject.
 
-Each is a move of the state machine (`services/inquiries/workflow.py`); a move the table
+Each is a move of the state machine (`services/inquiries/domain/states.py`); a move the table
 does not allow in the current state answers 409 `invalid_state`. Every action honours
 `If-Match`, is audited, recorded in the history and emits `inquiry.status_changed` when the
 state changes.
@@ -15,9 +15,9 @@ from fastapi import Response
 from services.common.app import new_router
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
-from services.inquiries import clock, views
+from services.inquiries import clock
 from services.inquiries.api.deps import PreconditionDep, etag, problems
-from services.inquiries.schemas import (
+from services.inquiries.schemas.inquiries import (
     AssignIn,
     CloseIn,
     InquiryOut,
@@ -26,6 +26,7 @@ from services.inquiries.schemas import (
     ResolveIn,
     TransferIn,
 )
+from services.inquiries.service import views
 from services.inquiries.service import workflow as service_workflow
 
 router = new_router(prefix="/v1/inquiries", tags=["inquiry workflow"])

@@ -23,7 +23,6 @@ from services.common.orgtree import ancestors, can_see
 from services.common.outbox import Event, enqueue_job
 from services.common.pagination import PageParams
 from services.common.settings import GovhubSettings
-from services.inquiries import repository as inquiries_repo
 from services.inquiries.errors import InquiryNotFound, TrackingTokenRequired
 from services.inquiries.models import Inquiry, NotificationTemplate
 from services.inquiries.notifications import repository as repo
@@ -40,6 +39,7 @@ from services.inquiries.notifications.texts import (
     survey_link,
     with_link,
 )
+from services.inquiries.repository import inquiries as inquiries_repo
 from services.inquiries.service.inquiries import SERVICE, record_event, require, token_matches
 from services.inquiries.whatsapp import repository as whatsapp_repo
 

@@ -4,6 +4,6 @@ A jurisdiction is an organization (`jurisdiction_id` = its `code`); its services
 public, active inquiry categories of it and of the organizations above it (`service_code` =
 the category `code`); its service requests are the inquiries of its subtree in a public
 category (`service_request_id` = the `reference`). See `service.py` for the rules.
-Requests are created by `services.inquiries.intake.create_inquiry`, so routing, channel
-checks, SLA, references, audit and outbox events apply exactly as for `/v1/inquiries`.
+Requests are created by the intake (`service.intake.create.create_inquiry`), so routing,
+channel checks, SLA, references, audit and outbox events apply exactly as for `/v1/inquiries`.
 """

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from services.common.i18n import FIELD_MESSAGES, current_language, text
+from services.inquiries.domain.states import FINISHED_STATES, OPEN_STATES, Status
 from services.inquiries.models import Category, Inquiry
 from services.inquiries.open311.errors import Open311Error
 from services.inquiries.open311.schemas import (
@@ -21,8 +22,7 @@ from services.inquiries.open311.schemas import (
     Open311Service,
     ServiceRequestIn,
 )
-from services.inquiries.schemas import InquiryCreate, Kind
-from services.inquiries.workflow import FINISHED_STATES, OPEN_STATES, Status
+from services.inquiries.schemas.inquiries import InquiryCreate, Kind
 
 # The spec's defaults for GET requests: a 90-day window, at most 1000 requests.
 WINDOW = timedelta(days=90)

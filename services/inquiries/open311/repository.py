@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.orgtree import organization as tree
 from services.common.orgtree import subtree_ids_query
 from services.common.pagination import PageParams, encode_cursor
-from services.inquiries import repository
+from services.inquiries.domain.filters import InquiryFilters
 from services.inquiries.models import Category, Inquiry
-from services.inquiries.repository import InquiryFilters
+from services.inquiries.repository import inquiries as repository
 
 # Read-only views of the directory's tables (services never import each other).
 organization = table(

@@ -30,14 +30,15 @@ from services.common.auth import Principal, optional_principal
 from services.common.errors import DomainError
 from services.common.i18n import text
 from services.common.pagination import PageParams
-from services.inquiries import clock, intake
-from services.inquiries import repository as inquiries_repository
-from services.inquiries.intake_memory import IntakeMemory
+from services.inquiries import clock
 from services.inquiries.models import Category, Inquiry
 from services.inquiries.open311 import mapping, media, repository
 from services.inquiries.open311.errors import Open311Error
 from services.inquiries.open311.repository import Jurisdiction
 from services.inquiries.open311.schemas import ServiceRequestIn
+from services.inquiries.repository import inquiries as inquiries_repository
+from services.inquiries.service.intake import create as intake
+from services.inquiries.service.intake.memory import IntakeMemory
 from services.inquiries.service.workflow import add_message
 
 WRITE_PERMISSION = "inquiries:write"

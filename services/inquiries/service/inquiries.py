@@ -23,14 +23,17 @@ from services.common.errors import Forbidden, ValidationFailed
 from services.common.orgtree import ensure_visible
 from services.common.outbox import emit
 from services.common.pagination import PageParams
-from services.inquiries import clock, repository, repository_catalog, sla
+from services.inquiries import clock
+from services.inquiries.domain import sla
+from services.inquiries.domain.filters import InquiryFilters
 from services.inquiries.errors import (
     InquiryNotFound,
     UnknownCategory,
 )
 from services.inquiries.models import Category, Event, Inquiry, InquiryLike
-from services.inquiries.repository import InquiryFilters
-from services.inquiries.schemas import InquiryPatch, Kind, Priority
+from services.inquiries.repository import catalog as repository_catalog
+from services.inquiries.repository import inquiries as repository
+from services.inquiries.schemas.inquiries import InquiryPatch, Kind, Priority
 
 SERVICE = "inquiries"
 Precondition = Callable[[Any, datetime], None]

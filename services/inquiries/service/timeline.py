@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.pagination import PageParams
-from services.inquiries import repository
 from services.inquiries.models import Event, Message, Survey
+from services.inquiries.repository import inquiries as repository
 from services.inquiries.service.inquiries import load_visible, require
 
 

@@ -1,5 +1,5 @@
 """Workflow actions and the staff timeline. Every state change goes through `transition`,
-which consults the table in `workflow.py`, keeps the SLA clock, records the history, the
+which consults the table in `domain/states.py`, keeps the SLA clock, records the history, the
 audit entry and the outbox events in the request's transaction."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from services.common.auth import Principal
 from services.common.errors import Forbidden, ValidationFailed
 from services.common.orgtree import can_see
 from services.common.outbox import emit
-from services.inquiries import clock, repository, repository_catalog, sla
-from services.inquiries.business_hours import BusinessCalendar
+from services.inquiries import clock
+from services.inquiries.domain import sla
+from services.inquiries.domain.business_hours import BusinessCalendar
+from services.inquiries.domain.states import Action, Status, next_status
 from services.inquiries.errors import (
     SameOrganization,
     UnknownAssignee,
@@ -24,7 +26,9 @@ from services.inquiries.errors import (
     UnknownOrganization,
 )
 from services.inquiries.models import Inquiry, Message
-from services.inquiries.schemas import (
+from services.inquiries.repository import catalog as repository_catalog
+from services.inquiries.repository import inquiries as repository
+from services.inquiries.schemas.inquiries import (
     AssignIn,
     CloseIn,
     MessageCreate,
@@ -44,7 +48,6 @@ from services.inquiries.service.inquiries import (
     record_event,
     require,
 )
-from services.inquiries.workflow import Action, Status, next_status
 
 
 async def transition(
@@ -263,7 +266,7 @@ async def transfer(
     precondition: Precondition,
 ) -> tuple[Inquiry, bool]:
     """Moves the inquiry to another organization (anywhere in the hub: S4-2). Returns it and
-    whether the caller still sees it. SLA rule: see `sla.py` (the clock keeps running)."""
+    whether the caller still sees it. SLA rule: see `domain/sla.py` (the clock keeps running)."""
     inquiry, old_calendar, now = await _begin(
         session, principal, inquiry_id, "inquiries:assign", precondition
     )

@@ -37,8 +37,8 @@ from services.common.attachments.upload import Received
 from services.common.errors import DomainError
 from services.common.outbox import enqueue_job
 from services.common.settings import GovhubSettings
-from services.inquiries.attachments import inquiry_owner, message_owner
 from services.inquiries.models import Message, WhatsAppMessage
+from services.inquiries.service.attachments import inquiry_owner, message_owner
 from services.inquiries.service.inquiries import SERVICE, record_event
 from services.inquiries.whatsapp import repository as repo
 from services.inquiries.whatsapp.cloud import (

@@ -11,8 +11,8 @@ from sqlalchemy import Boolean, String, column, func, select, table, text, updat
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inquiries.domain.states import Status
 from services.inquiries.models import Inquiry, Message, WhatsAppMessage
-from services.inquiries.workflow import Status
 
 directory_channel = table(
     "directory_channel",

@@ -29,8 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.outbox import Event, enqueue_job
 from services.common.settings import GovhubSettings
-from services.inquiries import intake
-from services.inquiries.intake_memory import IntakeMemory
 from services.inquiries.models import WhatsAppMessage
 from services.inquiries.notifications import service as notifications
 from services.inquiries.notifications.senders import masked
@@ -40,8 +38,10 @@ from services.inquiries.notifications.texts import (
     language_for,
     with_link,
 )
-from services.inquiries.schemas import InquiryCreate, Kind
-from services.inquiries.tracking import add_citizen_message
+from services.inquiries.schemas.inquiries import InquiryCreate, Kind
+from services.inquiries.service.intake import create as intake
+from services.inquiries.service.intake.memory import IntakeMemory
+from services.inquiries.service.tracking import add_citizen_message
 from services.inquiries.whatsapp import media
 from services.inquiries.whatsapp import repository as repo
 from services.inquiries.whatsapp.cloud import (

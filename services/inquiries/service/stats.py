@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth import Principal
 from services.common.errors import ValidationFailed
 from services.common.orgtree import ensure_visible
-from services.inquiries import clock, repository
+from services.inquiries import clock
+from services.inquiries.domain.states import OPEN_STATES, RUNNING_STATES
 from services.inquiries.models import Category, Inquiry, Survey
-from services.inquiries.schemas_stats import (
+from services.inquiries.repository import inquiries as repository
+from services.inquiries.schemas.stats import (
     Backlog,
     CategoryCount,
     Satisfaction,
@@ -27,7 +29,6 @@ from services.inquiries.schemas_stats import (
     TargetStats,
 )
 from services.inquiries.service.inquiries import require
-from services.inquiries.workflow import OPEN_STATES, RUNNING_STATES
 
 DEFAULT_PERIOD = timedelta(days=30)
 GROUPED = ("status", "kind", "channel", "priority", "category_id")

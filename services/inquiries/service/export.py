@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
 from services.common.orgtree import ensure_visible
-from services.inquiries import clock, repository, sla
+from services.inquiries import clock
+from services.inquiries.domain import sla
+from services.inquiries.domain.filters import InquiryFilters
 from services.inquiries.models import Inquiry
-from services.inquiries.repository import InquiryFilters
+from services.inquiries.repository import inquiries as repository
 from services.inquiries.service.inquiries import require
 
 COLUMNS = (

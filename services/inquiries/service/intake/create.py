@@ -1,7 +1,7 @@
 """Intake: validates, routes and stores an inquiry from any channel.
 
 The hub's busiest write, so it runs on the driver with statements compiled once
-(`repository_intake`): the context in one read (two when routed by category), then one
+(`repository.intake`): the context in one read (two when routed by category), then one
 statement writing the inquiry, its history, the audit entry, the outbox event and the
 event's delivery job. With the process's `IntakeMemory`, a context read before and a
 reference number from the process's block need no round trip: a steady stream of intakes
@@ -31,8 +31,9 @@ from services.common.auth import Principal
 from services.common.db import driver_of
 from services.common.errors import DomainError, ValidationFailed
 from services.common.orgtree import DEFAULT_TIMEZONE
-from services.inquiries import clock, sla
-from services.inquiries import repository_intake as sql
+from services.inquiries import clock
+from services.inquiries.domain import sla
+from services.inquiries.domain.states import Status
 from services.inquiries.errors import (
     CategoryOutsideOrganization,
     OrganizationRequired,
@@ -40,10 +41,9 @@ from services.inquiries.errors import (
     UnknownChannel,
     UnknownOrganization,
 )
-from services.inquiries.intake_memory import Connect, Context, IntakeMemory
-from services.inquiries.intake_writer import IntakeWriter
-from services.inquiries.repository import channel_wanted
-from services.inquiries.schemas import InquiryCreate, Kind, Priority
+from services.inquiries.repository import intake as sql
+from services.inquiries.repository.inquiries import channel_wanted
+from services.inquiries.schemas.inquiries import InquiryCreate, Kind, Priority
 from services.inquiries.service.inquiries import (
     SERVICE,
     actor,
@@ -53,7 +53,8 @@ from services.inquiries.service.inquiries import (
     require,
     token_hash,
 )
-from services.inquiries.workflow import Status
+from services.inquiries.service.intake.memory import Connect, Context, IntakeMemory
+from services.inquiries.service.intake.writer import IntakeWriter
 
 
 def _usable(principal: Principal | None, named: Any) -> bool:
@@ -110,7 +111,7 @@ def _check_media_fields(body: InquiryCreate, now: datetime) -> None:
 
 
 def _context_key(principal: Principal | None, body: InquiryCreate, priority: Priority) -> Any:
-    """What an intake's context depends on (see `intake_memory`)."""
+    """What an intake's context depends on (see `memory`)."""
     return (
         body.category_id,
         principal.organization_id if principal else None,
@@ -186,7 +187,7 @@ async def create_inquiry(
 
     `memory` is the process's (the service keeps one); without it the context is read
     and a reference number drawn for this intake alone. `writer` is the process's group
-    commit (`intake_writer`): unless `session` holds a transaction (which the intake must
+    commit (`writer`): unless `session` holds a transaction (which the intake must
     then join), the intake reads on the writer's connections and is written in its next
     batch; `session` may be None then."""
     if principal is not None:

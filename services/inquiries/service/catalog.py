@@ -19,10 +19,11 @@ from services.common.auth import Principal
 from services.common.errors import Conflict, ValidationFailed
 from services.common.orgtree import can_see, ensure_visible
 from services.common.pagination import PageParams
-from services.inquiries import clock, repository_catalog
+from services.inquiries import clock
 from services.inquiries.errors import CategoryNotFound, PolicyNotFound, UnknownCategory
 from services.inquiries.models import Category, SlaPolicy
-from services.inquiries.schemas_catalog import (
+from services.inquiries.repository import catalog as repository_catalog
+from services.inquiries.schemas.catalog import (
     CategoryCreate,
     CategoryPatch,
     SlaPolicyCreate,

@@ -1,11 +1,10 @@
 """SQL for inquiries, their timeline, history and surveys (the only place that builds it,
-with `repository_catalog.py` for categories and SLA policies and `stats.py` for KPIs)."""
+with `catalog.py` for categories and SLA policies and `stats.py` for KPIs)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -39,6 +38,7 @@ from services.common.orgtree import (
     within,
 )
 from services.common.pagination import PageParams, paginate
+from services.inquiries.domain.filters import InquiryFilters
 from services.inquiries.models import Event, Inquiry, Message, Survey
 
 # Read-only view of the directory's staff table (assignees must be its active members).
@@ -188,24 +188,6 @@ async def get_by_reference(
 async def add(session: AsyncSession, row: object) -> None:
     session.add(row)
     await session.flush()
-
-
-@dataclass(frozen=True)
-class InquiryFilters:
-    """The list's filters (also the export's). Lists are OR within a filter, AND across."""
-
-    status: Sequence[str] = ()
-    kind: Sequence[str] = ()
-    channel: Sequence[str] = ()
-    priority: Sequence[str] = ()
-    organization_id: uuid.UUID | None = None
-    category_id: uuid.UUID | None = None
-    assignee_id: uuid.UUID | None = None
-    sla: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    q: str | None = None
-    tag: str | None = None
 
 
 def _one_or_many(col: Any, values: Sequence[str]) -> Any:

@@ -1,5 +1,5 @@
 """The demo inquiries' data set: categories, SLA policies, and the Arabic phrases the
-loader (`demo.py`) assembles into a few hundred inquiries and their timelines.
+loader (`loader.py`) assembles into a few hundred inquiries and their timelines.
 
 Organizations are the directory's demo organizations, named by code (see
 services/directory/demo_data.py); this module does not import it (services never import

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from services.inquiries.schemas_base import Schema
+from services.inquiries.schemas.common import Schema
 
 
 class CategoryCount(Schema):

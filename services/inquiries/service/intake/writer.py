@@ -2,7 +2,7 @@
 PostgreSQL together, in one round trip and one commit.
 
 An intake whose request holds no transaction of its own reads on the writer's connections
-and hands `repository_intake.WRITE`'s arguments to the process's `IntakeWriter`, and
+and hands `repository.intake.WRITE`'s arguments to the process's `IntakeWriter`, and
 waits. When no batch is being written, the writer sends what is waiting at once (a
 batch of one when intakes are few); while one is being written, the next intakes wait and
 go in the next batch together. So a quiet hub answers as soon as before, and a busy one
@@ -30,7 +30,7 @@ import asyncpg
 from prometheus_client import Histogram
 
 from services.common.pool_metrics import acquire
-from services.inquiries import repository_intake as sql
+from services.inquiries.repository import intake as sql
 
 # intakes written in one batch at most; more waiting go in the next
 BATCH_LIMIT = 64

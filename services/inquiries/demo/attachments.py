@@ -20,8 +20,8 @@ from services.common.attachments.references import attach
 from services.common.attachments.storage import build_storage, spool_dir
 from services.common.attachments.upload import SpoolSink
 from services.common.settings import GovhubSettings
-from services.inquiries.attachments import inquiry_owner
 from services.inquiries.models import Inquiry
+from services.inquiries.service.attachments import inquiry_owner
 
 PHOTOS = 4
 # where the demo phone says it was (Riyadh): never served, the pipeline removes it

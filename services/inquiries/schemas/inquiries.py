@@ -13,7 +13,7 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, EmailStr, Field
 from services.common.attachments.references import AttachmentIds
 from services.common.attachments.schemas import AttachmentRef
 from services.common.i18n import text
-from services.inquiries.schemas_base import Schema
+from services.inquiries.schemas.common import Schema
 
 
 class Kind(StrEnum):

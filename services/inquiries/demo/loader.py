@@ -46,21 +46,17 @@ from sqlalchemy.orm import Session
 from services.common.auth import Principal
 from services.common.models import AuditEntry
 from services.common.settings import GovhubSettings
-from services.inquiries import (
-    catalog,
-    clock,
-    demo_attachments,
-    intake,
-    repository,
-    repository_catalog,
-    sla,
-    tracking,
-)
-from services.inquiries import demo_data as data
-from services.inquiries.business_hours import BusinessCalendar
-from services.inquiries.demo_plan import DAYS, Hub, Org, Planned, Planner, Staff, read_hub, vary
+from services.inquiries import clock
+from services.inquiries.demo import attachments as demo_attachments
+from services.inquiries.demo import data
+from services.inquiries.demo.plan import DAYS, Hub, Org, Planned, Planner, Staff, read_hub, vary
+from services.inquiries.domain import sla
+from services.inquiries.domain.business_hours import BusinessCalendar
 from services.inquiries.models import Category, Inquiry, SlaPolicy
-from services.inquiries.schemas import (
+from services.inquiries.repository import catalog as repository_catalog
+from services.inquiries.repository import inquiries as repository
+from services.inquiries.schemas.catalog import CategoryCreate, SlaPolicyCreate
+from services.inquiries.schemas.inquiries import (
     AssignIn,
     CloseIn,
     InquiryCreate,
@@ -73,9 +69,10 @@ from services.inquiries.schemas import (
     TransferIn,
     Visibility,
 )
-from services.inquiries.schemas_catalog import CategoryCreate, SlaPolicyCreate
-from services.inquiries.schemas_tracking import CitizenMessageIn, SurveyIn
+from services.inquiries.schemas.tracking import CitizenMessageIn, SurveyIn
+from services.inquiries.service import catalog, tracking
 from services.inquiries.service import workflow as service_workflow
+from services.inquiries.service.intake import create as intake
 
 SOURCE = "demo"
 SYSTEM = Principal(

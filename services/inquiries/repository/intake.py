@@ -7,7 +7,7 @@ The intake reads its context (category, organization, channel, SLA policy, calen
 the configuration generation they were read at) with these, then writes the inquiry, its
 history, the audit entry, the outbox event and the event's delivery job in one statement
 (`WRITE`, data-modifying CTEs) while that generation holds. Contexts are kept between
-requests and references drawn in blocks by `intake_memory`.
+requests and references drawn in blocks by `service.intake.memory`.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ from services.common.orgtree import (
 from services.common.outbox import DELIVER_ENTRYPOINT, delivery_payload
 from services.common.queue import job_ctes
 from services.inquiries.models import Category, Event, Inquiry, ReferenceYear
-from services.inquiries.repository import intake_channel_statement
-from services.inquiries.repository_catalog import intake_default_statement, policy_statement
+from services.inquiries.repository.catalog import intake_default_statement, policy_statement
+from services.inquiries.repository.inquiries import intake_channel_statement
 
 _ORG: Any = bindparam("org")
 _category = Category.__table__.c

@@ -6,7 +6,7 @@ and its intake default, the channel, the SLA policy, the calendar and holidays) 
 configuration: it changes seldom and is read by every intake. A context is kept with the
 configuration generation it was read at (`common.models.ConfigGeneration`, raised at the
 commit of any change to those tables), and the intake's write inserts only while the
-generation still holds (`repository_intake.WRITE`). So a kept context saves a round trip
+generation still holds (`repository.intake.WRITE`). So a kept context saves a round trip
 and PostgreSQL's work of reading it, and is never used once a change has committed: the
 write then inserts nothing, everything kept is dropped and the intake reads afresh. A kept
 context that leads to a refusal (an unknown channel, say) is read again before refusing.
@@ -29,7 +29,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from services.inquiries import repository_intake as sql
+from services.inquiries.repository import intake as sql
 
 # contexts kept per process: one per (category, caller's organization, organization named,
 # channel, kind, priority) in use, far fewer than this in any deployment

@@ -9,8 +9,8 @@ from pydantic import ConfigDict, Field
 
 from services.common.attachments.references import AttachmentIds
 from services.common.attachments.schemas import AttachmentRef
-from services.inquiries.schemas import Kind, LongText, Reason
-from services.inquiries.schemas_base import Schema
+from services.inquiries.schemas.common import Schema
+from services.inquiries.schemas.inquiries import Kind, LongText, Reason
 
 
 class TrackingMessage(Schema):

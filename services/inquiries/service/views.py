@@ -9,7 +9,8 @@ from typing import Any
 from services.common import highlight
 from services.common.attachments.schemas import AttachmentRef
 from services.common.responses import json_id
-from services.inquiries import sla
+from services.inquiries.domain import sla
+from services.inquiries.domain.states import allowed_actions
 from services.inquiries.models import (
     Category,
     Event,
@@ -19,7 +20,8 @@ from services.inquiries.models import (
     SlaPolicy,
     Survey,
 )
-from services.inquiries.schemas import (
+from services.inquiries.schemas.catalog import CategoryOut, SlaPolicyOut
+from services.inquiries.schemas.inquiries import (
     EventOut,
     InquiryOut,
     InquiryReceipt,
@@ -28,14 +30,12 @@ from services.inquiries.schemas import (
     Priority,
     Visibility,
 )
-from services.inquiries.schemas_catalog import CategoryOut, SlaPolicyOut
-from services.inquiries.schemas_tracking import (
+from services.inquiries.schemas.tracking import (
     SurveyOut,
     TrackedOrganization,
     TrackingMessage,
     TrackingOut,
 )
-from services.inquiries.workflow import allowed_actions
 
 
 def tracking_path(reference: str) -> str:

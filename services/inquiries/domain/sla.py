@@ -1,6 +1,6 @@
 """SLA rules: targets, due times in business hours, pauses, transfers and breaches.
 
-- Targets (business minutes) come from the policy `repository_catalog.find_policy` picks
+- Targets (business minutes) come from the policy `repository.catalog.find_policy` picks
   (the category's own policy, else the nearest organization up the tree, most specific
   first) and are snapshotted on the inquiry; without a policy, `DEFAULT_TARGETS` apply.
 - The clock starts when the inquiry is created. Due time = start + target + paused time,
@@ -31,14 +31,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit
 from services.common.orgtree import WorkCalendar, work_calendar
 from services.common.outbox import emit
-from services.inquiries import clock, repository, repository_catalog
-from services.inquiries.business_hours import (
+from services.inquiries import clock
+from services.inquiries.domain.business_hours import (
     BusinessCalendar,
     add_business_minutes,
     business_minutes_between,
 )
+from services.inquiries.domain.states import RUNNING_STATES, Status
 from services.inquiries.models import Inquiry, InquiryLike
-from services.inquiries.workflow import RUNNING_STATES, Status
+from services.inquiries.repository import catalog as repository_catalog
+from services.inquiries.repository import inquiries as repository
 
 logger = logging.getLogger("govhub.inquiries.sla")
 

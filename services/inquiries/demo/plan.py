@@ -1,4 +1,4 @@
-"""Planning the demo inquiries (see `demo.py`): the directory's demo hub as read from its
+"""Planning the demo inquiries (see `loader.py`): the directory's demo hub as read from its
 tables, who works which organization, and each inquiry's text, channel, creation time and
 final state, drawn from one `random.Random`."""
 
@@ -13,9 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.inquiries import demo_data as data
+from services.inquiries.demo import data
 from services.inquiries.models import Category, Inquiry
-from services.inquiries.schemas import ContactIn, InquiryCreate, Kind, Location, Priority
+from services.inquiries.schemas.inquiries import ContactIn, InquiryCreate, Kind, Location, Priority
 
 DAYS = 60
 LOCAL = timedelta(hours=3)  # Riyadh, Manama and Baghdad are all UTC+3

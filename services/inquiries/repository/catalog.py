@@ -12,7 +12,7 @@ from services.common.auth import Principal
 from services.common.orgtree import in_subtree, organization, path_subquery, visible_to
 from services.common.pagination import PageParams, paginate
 from services.inquiries.models import Category, SlaPolicy
-from services.inquiries.repository import ancestor_ids_query
+from services.inquiries.repository.inquiries import ancestor_ids_query
 
 
 def usable_by(principal: Principal | None, org_column: Any) -> Any:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from services.inquiries.schemas import Kind, LongText, Name, Priority
-from services.inquiries.schemas_base import Schema
+from services.inquiries.schemas.common import Schema
+from services.inquiries.schemas.inquiries import Kind, LongText, Name, Priority
 
 Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.\-]+$")]
 # up to a year of business minutes

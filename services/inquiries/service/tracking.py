@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit
 from services.common.outbox import emit
-from services.inquiries import attachments, clock, repository, sla, views
+from services.inquiries import clock
+from services.inquiries.domain import sla
+from services.inquiries.domain.states import Action, Status
 from services.inquiries.errors import (
     InquiryNotFound,
     SurveyAlreadySubmitted,
@@ -21,10 +23,11 @@ from services.inquiries.errors import (
     TrackingTokenRequired,
 )
 from services.inquiries.models import Inquiry, Message, Survey
-from services.inquiries.schemas_tracking import CitizenMessageIn, SurveyIn, TrackingOut
+from services.inquiries.repository import inquiries as repository
+from services.inquiries.schemas.tracking import CitizenMessageIn, SurveyIn, TrackingOut
+from services.inquiries.service import attachments, views
 from services.inquiries.service.inquiries import SERVICE, event_payload, token_matches
 from services.inquiries.service.workflow import add_message, settle, transition
-from services.inquiries.workflow import Action, Status
 
 
 def _checked(inquiry: Inquiry | None, token: str | None) -> Inquiry:

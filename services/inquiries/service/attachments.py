@@ -38,12 +38,13 @@ from services.common.errors import NotFound, PayloadTooLarge
 from services.common.orgtree import can_see, is_within
 from services.common.pagination import PageParams
 from services.common.settings import GovhubSettings
-from services.inquiries import intake, repository
-from services.inquiries.intake_memory import IntakeMemory
-from services.inquiries.intake_writer import IntakeWriter
 from services.inquiries.models import Inquiry, Message
-from services.inquiries.schemas import InquiryCreate
+from services.inquiries.repository import inquiries as repository
+from services.inquiries.schemas.inquiries import InquiryCreate
 from services.inquiries.service.inquiries import SERVICE, token_matches
+from services.inquiries.service.intake import create as intake
+from services.inquiries.service.intake.memory import IntakeMemory
+from services.inquiries.service.intake.writer import IntakeWriter
 
 
 def _not_found() -> NotFound:

@@ -1,0 +1,1 @@
+"""Pure rules of inquiries, without I/O: the state table, SLA and business-hours arithmetic."""
