@@ -74,9 +74,23 @@ async def test_demo_covers_every_axis_and_loads_once(database_url, demo_settings
                 "SELECT count(*) FROM campaign_key_message_version WHERE status = 'approved'",
             )
             playbooks = await _one(session, "SELECT count(*) FROM campaign_crisis_playbook")
+            evidence = (
+                await session.execute(
+                    text(
+                        "SELECT a.filename, a.content_type, a.storage_key FROM common_attachment a"
+                        " JOIN campaign_milestone m ON m.id = a.owner_id"
+                        " WHERE a.owner_type = 'milestone' AND m.completed_at IS NOT NULL"
+                    )
+                )
+            ).all()
     finally:
         await engine.dispose()
     assert axes_without == 0
+    # a completed milestone proves itself with a stored file (S0-5)
+    assert [(e.filename, e.content_type) for e in evidence] == [
+        ("محضر تسليم المرحلة.pdf", "application/pdf")
+    ]
+    assert any(demo_settings.data_dir.rglob(evidence[0].storage_key.rsplit("/", 1)[-1]))
     assert overdue > 0
     assert awaiting > 0 and verified > 10 * awaiting / 3
     assert countries == 3

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns import clock
 from services.campaigns.demo import data
+from services.campaigns.demo.evidence import upload_evidence
 from services.campaigns.models import Axis, Initiative, KpiValue
 from services.campaigns.schemas.campaigns import CampaignCreate, FlightCreate
 from services.campaigns.schemas.campaigns import DecisionIn as CampaignDecisionIn
@@ -110,6 +111,7 @@ async def load_demo(session: AsyncSession, settings: GovhubSettings) -> int:
     today = clock.today()
     rng = random.Random(2027)
     created: dict[str, Initiative] = {}
+    evidence_given = False
     for item in data.INITIATIVES:
         if item.organization not in orgs:
             continue
@@ -152,11 +154,17 @@ async def load_demo(session: AsyncSession, settings: GovhubSettings) -> int:
                 ),
             )
             if step.done:
+                # the first completed milestone proves itself with a file; the others link
+                files = [] if evidence_given else await upload_evidence(session, settings, SYSTEM)
+                evidence_given = True
                 await milestones.complete(
                     session,
                     SYSTEM,
                     milestone,
-                    MilestoneComplete(evidence_url="https://example.gov.sa/evidence/demo.pdf"),
+                    MilestoneComplete(
+                        evidence_url=None if files else "https://example.gov.sa/evidence/demo.pdf",
+                        attachment_ids=files,
+                    ),
                 )
         figures = [
             BeneficiaryFigure(
