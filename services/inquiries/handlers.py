@@ -23,16 +23,16 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import search_words
 from services.common.outbox import Event, JobContext, handles, job
 from services.inquiries import clock
-from services.inquiries.domain.sla import sweep_sla_breaches
 from services.inquiries.models import Inquiry
 from services.inquiries.notifications import service as notifications
+from services.inquiries.repository import inquiries as repository
 from services.inquiries.service import crisis
+from services.inquiries.service.sla import sweep_sla_breaches
 from services.inquiries.whatsapp import media as whatsapp_media
 from services.inquiries.whatsapp import service as whatsapp
 
@@ -62,12 +62,7 @@ async def collect_search_words(session: AsyncSession) -> int:
 async def invite_to_survey(event: Event, session: AsyncSession) -> None:
     if event.aggregate_id is None:
         return
-    await session.execute(
-        update(Inquiry)
-        .where(Inquiry.id == event.aggregate_id, Inquiry.survey_invited_at.is_(None))
-        # the ETag stays: nothing staff see has changed
-        .values(survey_invited_at=clock.now(), updated_at=Inquiry.updated_at)
-    )
+    await repository.mark_survey_invited(session, event.aggregate_id, clock.now())
 
 
 @handles("crisis.activated")

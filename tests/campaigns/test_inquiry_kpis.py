@@ -12,8 +12,8 @@ from sqlalchemy import update
 
 from services.common.db import build_engine, build_sessionmaker
 from services.inquiries.app import create_app as create_inquiries_app
-from services.inquiries.domain.sla import sweep_sla_breaches
 from services.inquiries.models import Inquiry
+from services.inquiries.service.sla import sweep_sla_breaches
 from tests.campaigns.conftest import problem
 from tests.campaigns.test_crisis import deliver_pending
 

@@ -19,7 +19,7 @@ living hub (`govhub demo`, `make run`; composed in `govhub/demo.py`).
   `before_flush` hook sets `occurred_at`). Outbox events keep the real time: they are to be
   delivered now. At the end the SLA sweep runs at the real time, as the worker would.
   Each organization's working calendar is also read once instead of at every step (the
-  same swap of `sla.calendar_for`, ~2 800 fewer queries). Swapping module functions is
+  same swap of `service.sla.calendar_for`, ~2 800 fewer queries). Swapping module functions is
   safe here because loading is a one-shot step of its own (the supervisor and
   `govhub demo` run it before or outside any server).
 * Cost: about 300 inquiries and 1 400 service calls (~12 000 statements) in one
@@ -50,7 +50,6 @@ from services.inquiries import clock
 from services.inquiries.demo import attachments as demo_attachments
 from services.inquiries.demo import data
 from services.inquiries.demo.plan import DAYS, Hub, Org, Planned, Planner, Staff, read_hub, vary
-from services.inquiries.domain import sla
 from services.inquiries.domain.business_hours import BusinessCalendar
 from services.inquiries.models import Category, Inquiry, SlaPolicy
 from services.inquiries.repository import catalog as repository_catalog
@@ -71,6 +70,7 @@ from services.inquiries.schemas.inquiries import (
 )
 from services.inquiries.schemas.tracking import CitizenMessageIn, SurveyIn
 from services.inquiries.service import catalog, tracking
+from services.inquiries.service import sla as sla_service
 from services.inquiries.service import workflow as service_workflow
 from services.inquiries.service.intake import create as intake
 
@@ -116,7 +116,7 @@ def simulated_time(session: AsyncSession, demo_clock: DemoClock) -> Iterator[Non
     """The service layer sees the demo clock; audit entries get its instant; and each
     organization's working calendar is read once (the directory cannot change it while
     this one transaction runs)."""
-    real_now, real_calendar_for = clock.now, sla.calendar_for
+    real_now, real_calendar_for = clock.now, sla_service.calendar_for
     calendars: dict[uuid.UUID, BusinessCalendar] = {}
 
     async def calendar_for(session: AsyncSession, org_id: uuid.UUID) -> BusinessCalendar:
@@ -131,13 +131,13 @@ def simulated_time(session: AsyncSession, demo_clock: DemoClock) -> Iterator[Non
 
     # the modules' functions are swapped (and restored), so every caller sees them
     setattr(clock, "now", demo_clock.now)  # noqa: B010
-    setattr(sla, "calendar_for", calendar_for)  # noqa: B010
+    setattr(sla_service, "calendar_for", calendar_for)  # noqa: B010
     event.listen(session.sync_session, "before_flush", stamp)
     try:
         yield
     finally:
         event.remove(session.sync_session, "before_flush", stamp)
-        setattr(sla, "calendar_for", real_calendar_for)  # noqa: B010
+        setattr(sla_service, "calendar_for", real_calendar_for)  # noqa: B010
         setattr(clock, "now", real_now)  # noqa: B010
 
 
@@ -467,5 +467,5 @@ async def load_demo(session: AsyncSession, settings: GovhubSettings) -> int:
             await loader.run(planned)
             created += 1
     await demo_attachments.attach_photos(session, settings)  # a few complaints' photos
-    await sla.sweep_sla_breaches(session)  # at the real time, as the worker would
+    await sla_service.sweep_sla_breaches(session)  # at the real time, as the worker would
     return created

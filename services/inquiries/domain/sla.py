@@ -2,7 +2,8 @@
 
 - Targets (business minutes) come from the policy `repository.catalog.find_policy` picks
   (the category's own policy, else the nearest organization up the tree, most specific
-  first) and are snapshotted on the inquiry; without a policy, `DEFAULT_TARGETS` apply.
+  first; read by `service/sla.py`, which also sweeps the breaches) and are snapshotted
+  on the inquiry; without a policy, `DEFAULT_TARGETS` apply.
 - The clock starts when the inquiry is created. Due time = start + target + paused time,
   counted in the owning organization's business calendar (time zone, weekend, working
   hours, holidays of the organization and its ancestors).
@@ -26,12 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.common import audit
-from services.common.orgtree import WorkCalendar, work_calendar
-from services.common.outbox import emit
-from services.inquiries import clock
+from services.common.orgtree import WorkCalendar
 from services.inquiries.domain.business_hours import (
     BusinessCalendar,
     add_business_minutes,
@@ -39,8 +35,6 @@ from services.inquiries.domain.business_hours import (
 )
 from services.inquiries.domain.states import RUNNING_STATES, Status
 from services.inquiries.models import Inquiry, InquiryLike
-from services.inquiries.repository import catalog as repository_catalog
-from services.inquiries.repository import inquiries as repository
 
 logger = logging.getLogger("govhub.inquiries.sla")
 
@@ -69,10 +63,6 @@ class Targets:
     policy_id: uuid.UUID | None
 
 
-async def calendar_for(session: AsyncSession, org_id: uuid.UUID) -> BusinessCalendar:
-    return business_calendar(await work_calendar(session, org_id))
-
-
 def business_calendar(work: WorkCalendar) -> BusinessCalendar:
     try:
         return BusinessCalendar(
@@ -87,17 +77,6 @@ def business_calendar(work: WorkCalendar) -> BusinessCalendar:
             "organization %s has an unusable calendar; using defaults", work.organization_id
         )
         return BusinessCalendar(holidays=work.holidays)
-
-
-async def targets_for(
-    session: AsyncSession,
-    org_id: uuid.UUID,
-    category_id: uuid.UUID | None,
-    kind: str,
-    priority: str,
-) -> Targets:
-    policy = await repository_catalog.find_policy(session, org_id, category_id, kind, priority)
-    return targets_of(policy, kind, priority)
 
 
 def targets_of(policy: Any, kind: str, priority: str) -> Targets:
@@ -244,45 +223,3 @@ def survey_closes_at(inquiry: Inquiry, days: int) -> datetime | None:
     if inquiry.resolved_at is None:
         return None
     return inquiry.resolved_at + timedelta(days=days)
-
-
-SWEEP_BATCH = 500
-
-
-async def sweep_sla_breaches(session: AsyncSession, *, batch: int = SWEEP_BATCH) -> int:
-    """Emits `inquiry.sla_breached` once per newly breached target; returns how many.
-
-    For the worker, every minute, in its own transaction (the caller commits). Safe with
-    several workers: rows are locked with SKIP LOCKED.
-    """
-    now = clock.now()
-    emitted = 0
-    while True:
-        rows = await repository.due_alarms(session, now, batch)
-        for inquiry in rows:
-            for target in breached_targets(inquiry, now):
-                await emit(
-                    session,
-                    "inquiry.sla_breached",
-                    aggregate_type="inquiry",
-                    aggregate_id=inquiry.id,
-                    payload=breach_payload(inquiry, target),
-                    organization_id=inquiry.organization_id,
-                )
-                await audit.record(
-                    session,
-                    service="inquiries",
-                    principal=None,
-                    action="sla_breached",
-                    resource_type="inquiry",
-                    resource_id=inquiry.id,
-                    organization_id=inquiry.organization_id,
-                    changes={"target": target},
-                )
-                emitted += 1
-            # an alarm that found nothing (e.g. a due time moved) must not fire again
-            if inquiry.sla_alarm_at is not None and inquiry.sla_alarm_at <= now:
-                inquiry.sla_alarm_at = None
-        await session.flush()
-        if len(rows) < batch:
-            return emitted

@@ -1,5 +1,5 @@
 """SQL for inquiries, their timeline, history and surveys (the only place that builds it,
-with `catalog.py` for categories and SLA policies and `stats.py` for KPIs)."""
+with `catalog.py` for categories and SLA policies and `stats.py` for KPIs, beside it)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    update,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -388,3 +389,13 @@ async def due_alarms(session: AsyncSession, now: datetime, limit: int) -> list[I
         .with_for_update(skip_locked=True)
     )
     return list(rows)
+
+
+async def mark_survey_invited(session: AsyncSession, inquiry_id: uuid.UUID, now: datetime) -> None:
+    """Records the survey invitation once (a redelivered `inquiry.resolved` changes nothing)."""
+    await session.execute(
+        update(Inquiry)
+        .where(Inquiry.id == inquiry_id, Inquiry.survey_invited_at.is_(None))
+        # the ETag stays: nothing staff see has changed
+        .values(survey_invited_at=now, updated_at=Inquiry.updated_at)
+    )

@@ -21,69 +21,33 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal_column, not_, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.arabic import like_pattern, normalize
-from services.common.orgtree import in_subtree, within
-from services.inquiries.models import CrisisRule, Inquiry
+from services.common.arabic import normalize
+from services.inquiries.repository import crisis as repository
 
 
 class RuleNotOpenYet(RuntimeError):
     """A `crisis.closed` handled before its `crisis.activated`: the event is retried."""
 
 
-def _matches(keywords: list[str]) -> Any:
-    terms = [normalize(k) for k in keywords if normalize(k)]
-    return or_(*[Inquiry.search_text.like(like_pattern(t), escape="\\") for t in terms])
-
-
-_NO_TAGS = cast(literal_column("'{}'"), ARRAY(String()))
-
-
-def _untagged(tag: str) -> Any:
-    return not_(func.coalesce(Inquiry.tags, _NO_TAGS).op("@>", is_comparison=True)(array([tag])))
-
-
-def _tag(tag: str) -> Any:
-    return func.array_append(func.coalesce(Inquiry.tags, _NO_TAGS), tag)
-
-
 async def open_rule(session: AsyncSession, payload: dict[str, Any]) -> int:
     """Writes the rule of `crisis.activated` and tags its window's inquiries; returns how
     many were tagged."""
     rule_id = uuid.UUID(str(payload["activation_id"]))
-    await session.execute(
-        insert(CrisisRule)
-        .values(
-            id=rule_id,
-            organization_id=uuid.UUID(str(payload["organization_id"])),
-            tag=str(payload["tag"]),
-            keywords=[normalize(str(k)) for k in payload.get("keywords") or []],
-            window_start=datetime.fromisoformat(str(payload["window_start"])),
-            activated_at=datetime.fromisoformat(str(payload["activated_at"])),
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
+    await repository.add_rule(
+        session,
+        id=rule_id,
+        organization_id=uuid.UUID(str(payload["organization_id"])),
+        tag=str(payload["tag"]),
+        keywords=[normalize(str(k)) for k in payload.get("keywords") or []],
+        window_start=datetime.fromisoformat(str(payload["window_start"])),
+        activated_at=datetime.fromisoformat(str(payload["activated_at"])),
     )
-    rule = await session.get(CrisisRule, rule_id)
+    rule = await repository.get_rule(session, rule_id)
     if rule is None or not rule.keywords:
         return 0
-    conditions = [
-        in_subtree(Inquiry.organization_id, rule.organization_id),
-        Inquiry.created_at >= rule.window_start,
-        _matches(rule.keywords),
-        _untagged(rule.tag),
-    ]
-    if rule.closed_at is not None:
-        conditions.append(Inquiry.created_at < rule.closed_at)
-    result = await session.execute(
-        update(Inquiry)
-        .where(*conditions)
-        .values(tags=_tag(rule.tag))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await repository.tag_window(session, rule)
 
 
 async def close_rule(session: AsyncSession, payload: dict[str, Any]) -> None:
@@ -93,60 +57,25 @@ async def close_rule(session: AsyncSession, payload: dict[str, Any]) -> None:
     closed_at = datetime.fromisoformat(str(payload["closed_at"]))
     # the rule's row lock orders this against `tag_new` (which holds it shared while it
     # tags): a tag written concurrently is committed before the removal below reads
-    rule = (
-        await session.execute(
-            select(CrisisRule)
-            .where(CrisisRule.id == uuid.UUID(str(payload["activation_id"])))
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
+    rule = await repository.lock_rule(session, uuid.UUID(str(payload["activation_id"])))
     if rule is None:  # its `crisis.activated` is not handled yet: delivered again later
         raise RuleNotOpenYet(str(payload["activation_id"]))
     if rule.closed_at is None:
         rule.closed_at = closed_at
         await session.flush()
-    await session.execute(
-        update(Inquiry)
-        .where(
-            in_subtree(Inquiry.organization_id, rule.organization_id),
-            Inquiry.created_at >= rule.closed_at,
-            func.coalesce(Inquiry.tags, _NO_TAGS).op("@>", is_comparison=True)(array([rule.tag])),
-        )
-        .values(tags=func.array_remove(Inquiry.tags, rule.tag))
-        .execution_options(synchronize_session=False)
-    )
+    await repository.untag_since_close(session, rule)
 
 
 async def tag_new(session: AsyncSession, inquiry_id: uuid.UUID) -> int:
     """Tags one inquiry with every rule whose window and scope hold it."""
-    row = (
-        await session.execute(
-            select(Inquiry.organization_id, Inquiry.created_at).where(Inquiry.id == inquiry_id)
-        )
-    ).one_or_none()
-    if row is None:
+    origin = await repository.origin_of(session, inquiry_id)
+    if origin is None:
         return 0
-    org_id, created_at = row
+    org_id, created_at = origin
     # shared locks on the open rules: a concurrent close waits for this transaction, and
     # one that committed first is seen (the condition is checked again on the locked row)
-    rules = await session.scalars(
-        select(CrisisRule)
-        .where(
-            CrisisRule.window_start <= created_at,
-            or_(CrisisRule.closed_at.is_(None), CrisisRule.closed_at > created_at),
-            within(org_id, CrisisRule.organization_id),
-        )
-        .with_for_update(read=True, of=CrisisRule)
-    )
     tagged = 0
-    for rule in rules:
-        if not rule.keywords:
-            continue
-        result = await session.execute(
-            update(Inquiry)
-            .where(and_(Inquiry.id == inquiry_id, _matches(rule.keywords), _untagged(rule.tag)))
-            .values(tags=_tag(rule.tag))
-            .execution_options(synchronize_session=False)
-        )
-        tagged += int(getattr(result, "rowcount", 0) or 0)
+    for rule in await repository.lock_rules_holding(session, org_id, created_at):
+        if rule.keywords:
+            tagged += await repository.tag_one(session, inquiry_id, rule)
     return tagged

@@ -34,6 +34,7 @@ from services.inquiries.models import Category, Event, Inquiry, InquiryLike
 from services.inquiries.repository import catalog as repository_catalog
 from services.inquiries.repository import inquiries as repository
 from services.inquiries.schemas.inquiries import InquiryPatch, Kind, Priority
+from services.inquiries.service import sla as sla_service
 
 SERVICE = "inquiries"
 Precondition = Callable[[Any, datetime], None]
@@ -253,11 +254,11 @@ async def patch_inquiry(
     now = clock.now()
     inquiry.updated_at = now
     if {"kind", "priority", "category_id"} & changes.keys():
-        targets = await sla.targets_for(
+        targets = await sla_service.targets_for(
             session, inquiry.organization_id, inquiry.category_id, inquiry.kind, inquiry.priority
         )
         sla.apply_targets(inquiry, targets)
-        sla.schedule(inquiry, await sla.calendar_for(session, inquiry.organization_id))
+        sla.schedule(inquiry, await sla_service.calendar_for(session, inquiry.organization_id))
         await emit_breaches(session, inquiry, now)
     await session.flush()
     await audit.record(

@@ -26,6 +26,7 @@ from services.inquiries.models import Inquiry, Message, Survey
 from services.inquiries.repository import inquiries as repository
 from services.inquiries.schemas.tracking import CitizenMessageIn, SurveyIn, TrackingOut
 from services.inquiries.service import attachments, views
+from services.inquiries.service import sla as sla_service
 from services.inquiries.service.inquiries import SERVICE, event_payload, token_matches
 from services.inquiries.service.workflow import add_message, settle, transition
 
@@ -76,7 +77,7 @@ async def citizen_message(
 async def add_citizen_message(session: AsyncSession, inquiry: Inquiry, text: str) -> Message:
     """A message of the citizen on a locked inquiry (the tracking page, or a channel such as
     WhatsApp that knows the citizen by their number)."""
-    calendar = await sla.calendar_for(session, inquiry.organization_id)
+    calendar = await sla_service.calendar_for(session, inquiry.organization_id)
     now = clock.now()
     message = add_message(session, inquiry, "public", "citizen", None, text, now)
     await transition(

@@ -38,6 +38,7 @@ from services.inquiries.schemas.inquiries import (
     TransferIn,
     Visibility,
 )
+from services.inquiries.service import sla as sla_service
 from services.inquiries.service.inquiries import (
     SERVICE,
     Precondition,
@@ -158,7 +159,7 @@ async def _begin(
     inquiry = await load_visible(session, principal, inquiry_id, lock=True)
     if precondition is not None:
         precondition(inquiry.id, inquiry.updated_at)
-    calendar = await sla.calendar_for(session, inquiry.organization_id)
+    calendar = await sla_service.calendar_for(session, inquiry.organization_id)
     return inquiry, calendar, clock.now()
 
 
@@ -312,9 +313,11 @@ async def transfer(
     inquiry.assignee_id = None
     inquiry.assigned_at = None
     inquiry.transfer_count += 1
-    targets = await sla.targets_for(session, target, category_id, inquiry.kind, inquiry.priority)
+    targets = await sla_service.targets_for(
+        session, target, category_id, inquiry.kind, inquiry.priority
+    )
     sla.apply_targets(inquiry, targets)
-    await settle(session, inquiry, await sla.calendar_for(session, target), now)
+    await settle(session, inquiry, await sla_service.calendar_for(session, target), now)
     await emit(
         session,
         "inquiry.transferred",
