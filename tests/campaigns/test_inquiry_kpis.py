@@ -138,3 +138,73 @@ async def test_inquiry_kpis_match_the_inquiries_stats(client, hub, settings, mak
         ),
         422,
     )
+
+    # built-in KPIs: the same figures as scorecard lines, coloured against their targets
+    from tests.campaigns.test_kpis import create_kpi
+
+    builtins = {
+        source: await create_kpi(
+            client,
+            hub,
+            "R",
+            code=code,
+            source=source,
+            unit=unit,
+            direction=direction,
+            aggregation="avg",
+        )
+        for code, source, unit, direction in (
+            ("INQ-FIRST", "inquiries.first_response", "percent", "up"),
+            ("INQ-RESOLVED", "inquiries.resolution", "percent", "up"),
+            ("INQ-RATING", "inquiries.satisfaction", "score", "up"),
+            ("INQ-VOLUME", "inquiries.volume", "count", "down"),
+        )
+    }
+    assert builtins["inquiries.volume"]["source"] == "inquiries.volume"
+    for source, target, amber in (
+        ("inquiries.first_response", "90", "60"),  # 66.67 → amber
+        ("inquiries.satisfaction", "4", "3"),  # 4.0 → green
+        ("inquiries.volume", "2", None),  # 3 inquiries, lower is better → red
+    ):
+        put = await client.put(
+            f"/v1/kpis/{builtins[source]['id']}/targets",
+            json={
+                "items": [
+                    {"organization_id": str(hub.orgs["R"]), "period": period, "target": target}
+                    | ({"amber_at": amber} if amber else {})
+                ]
+            },
+            headers=hub.auth("org_admin@R"),
+        )
+        assert put.status_code == 200, put.text
+    card = await client.get(
+        "/v1/scorecards",
+        params={"organization_id": str(hub.orgs["R"]), "period": period},
+        headers=staff,
+    )
+    assert card.status_code == 200, card.text
+    lines = {line["code"]: line for line in card.json()["items"]}
+    assert lines["INQ-FIRST"]["value"] == "66.6667" and lines["INQ-FIRST"]["status"] == "amber"
+    assert lines["INQ-RATING"]["value"] == "4.0000" and lines["INQ-RATING"]["status"] == "green"
+    assert lines["INQ-VOLUME"]["value"] == "3.0000" and lines["INQ-VOLUME"]["status"] == "red"
+    assert lines["INQ-VOLUME"]["organizations"] == 3  # R, A and B received one each
+    # resolution: 1 met, none missed → 100 %, but no target → no colour
+    assert lines["INQ-RESOLVED"]["value"] == "100.0000" and lines["INQ-RESOLVED"]["status"] is None
+    assert card.json()["counts"] == {"green": 1, "amber": 1, "red": 1, "no_data": 1}
+    series = await client.get(
+        f"/v1/kpis/{builtins['inquiries.volume']['id']}/series",
+        params={"organization_id": str(hub.orgs["A"])},
+        headers=hub.auth("agent@A"),
+    )
+    assert series.status_code == 200, series.text
+    assert [(p["period"], p["value"]) for p in series.json()["points"]] == [(period, "1.0000")]
+    # their values are computed, never submitted
+    problem(
+        await client.post(
+            f"/v1/kpis/{builtins['inquiries.volume']['id']}/values",
+            json={"organization_id": str(hub.orgs["R"]), "period": period, "value": "5"},
+            headers=staff,
+        ),
+        409,
+        "kpi_builtin",
+    )

@@ -282,6 +282,47 @@ async def _load_kpis(
                 )
         session.add_all(history)
         await session.flush()
+    if "MOMRAH" in orgs:
+        await _load_builtin_kpi(session, orgs["MOMRAH"], axes, [*months, f"{today:%Y-%m}"])
+
+
+async def _load_builtin_kpi(
+    session: AsyncSession, ministry: uuid.UUID, axes: dict[str, uuid.UUID], months: list[str]
+) -> None:
+    """The ministry tracks first-response compliance from the inquiries themselves: no
+    values are typed, the year's monthly targets colour the scorecard."""
+    kpi = await kpis.create(
+        session,
+        SYSTEM,
+        KpiCreate(
+            code="INQ-FIRST-RESPONSE",
+            name_ar="نسبة الاستفسارات المردود عليها في الوقت المستهدف",
+            name_en="Inquiries answered within the first-response target",
+            organization_id=ministry,
+            unit="percent",
+            direction="up",
+            frequency="monthly",
+            aggregation="avg",
+            axis_id=axes["interactive_services"],
+            source="inquiries.first_response",
+        ),
+    )
+    await kpis.replace_targets(
+        session,
+        SYSTEM,
+        kpi,
+        TargetsIn(
+            items=[
+                TargetIn(
+                    organization_id=ministry,
+                    period=month,
+                    target=Decimal(90),
+                    amber_at=Decimal(75),
+                )
+                for month in months
+            ]
+        ),
+    )
 
 
 async def _load_reports(

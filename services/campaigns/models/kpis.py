@@ -47,11 +47,19 @@ class Kpi(Base):
     axis_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("campaign_axis.id", ondelete="RESTRICT")
     )
+    # a built-in measure computed from the inquiries service's events instead of typed
+    # values (`inquiries.first_response` …); NULL: values are submitted and verified
+    source: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
         UniqueConstraint("organization_id", "code", name="uq_campaign_kpi_organization_id"),
+        CheckConstraint(
+            "source IS NULL OR source IN ('inquiries.first_response', "
+            "'inquiries.resolution', 'inquiries.satisfaction', 'inquiries.volume')",
+            name="source_known",
+        ),
         Index("ix_campaign_kpi_organization_id", "organization_id"),
         Index("ix_campaign_kpi_initiative_id", "initiative_id"),
         Index("ix_campaign_kpi_campaign_id", "campaign_id"),

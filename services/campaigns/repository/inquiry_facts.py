@@ -69,6 +69,7 @@ async def figures(
                     func.count(InquiryFact.resolved_at).label("resolved"),
                     func.avg(InquiryFact.rating).label("average_rating"),
                     func.count(InquiryFact.rating).label("responses"),
+                    func.count(func.distinct(InquiryFact.organization_id)).label("organizations"),
                 ).where(
                     in_subtree(InquiryFact.organization_id, root_id),
                     InquiryFact.created_at >= start,
@@ -80,3 +81,26 @@ async def figures(
         .one()
     )
     return dict(row)
+
+
+PERIOD_FORMATS = {"monthly": "YYYY-MM", "quarterly": 'YYYY-"Q"Q', "yearly": "YYYY"}
+
+
+async def periods_with_facts(
+    session: AsyncSession, root_id: uuid.UUID, timezone: str, frequency: str, limit: int
+) -> list[str]:
+    """The latest `limit` periods (of `frequency`, in `timezone`) in which inquiries of the
+    subtree of `root_id` were created."""
+    period = func.to_char(
+        func.timezone(timezone, InquiryFact.created_at), PERIOD_FORMATS[frequency]
+    ).label("period")
+    rows = await session.scalars(
+        select(period)
+        .where(
+            in_subtree(InquiryFact.organization_id, root_id), InquiryFact.created_at.is_not(None)
+        )
+        .group_by(period)
+        .order_by(period.desc())
+        .limit(limit)
+    )
+    return sorted(rows)

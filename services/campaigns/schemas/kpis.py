@@ -30,6 +30,18 @@ from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
 
 Direction = Literal["up", "down"]
+Source = Literal[
+    "inquiries.first_response", "inquiries.resolution", "inquiries.satisfaction", "inquiries.volume"
+]
+SOURCE_DESCRIPTION = (
+    "A built-in measure whose values the hub computes from the inquiries service's events "
+    "over the organization's subtree and the period, instead of typed and verified values: "
+    "`inquiries.first_response` and `inquiries.resolution` (percent of the inquiries created "
+    "in the period that met the target, of those whose target was met or missed), "
+    "`inquiries.satisfaction` (average survey rating, 1–5), `inquiries.volume` (inquiries "
+    "created). Its values are not submitted (409 `kpi_builtin`); its targets are set as "
+    "any KPI's, so the scorecard colours it."
+)
 Frequency = Literal["monthly", "quarterly", "yearly"]
 Aggregation = Literal["sum", "avg", "last"]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -82,6 +94,7 @@ class KpiCreate(Body):
     initiative_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     axis_id: uuid.UUID | None = None
+    source: Source | None = Field(None, description=SOURCE_DESCRIPTION)
 
 
 class KpiUpdate(Body):
@@ -132,6 +145,7 @@ class KpiOut(Timestamps):
     initiative_id: uuid.UUID | None
     campaign_id: uuid.UUID | None
     axis_id: uuid.UUID | None
+    source: str | None = Field(None, description=SOURCE_DESCRIPTION)
 
 
 class TargetIn(Body):
@@ -311,7 +325,10 @@ class ScorecardLine(BaseModel):
     direction: str
     frequency: str
     aggregation: str
-    value: Decimal | None = Field(description="Verified actual over the subtree and period.")
+    value: Decimal | None = Field(
+        description="Verified actual over the subtree and period (a built-in KPI's: computed "
+        "from the inquiries of the subtree created in the period)."
+    )
     target: Decimal | None
     amber_at: Decimal | None
     status: Status | None

@@ -103,16 +103,25 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
+async def _timezone(session: AsyncSession, organization_id: uuid.UUID) -> str:
+    return (await work_calendar(session, organization_id)).timezone
+
+
+def _window(period: str, timezone: str) -> tuple[datetime, datetime]:
+    """[start, end) of the period's days in the organization's time zone."""
+    first_day, last_day = bounds(period)
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(first_day, time(), zone)
+    return start, datetime.combine(last_day.fromordinal(last_day.toordinal() + 1), time(), zone)
+
+
 async def inquiry_kpis(
     session: AsyncSession, principal: Principal, organization_id: uuid.UUID, period: str
 ) -> InquiryKpisOut:
     require(principal, "campaigns:read")
     await visible_organization(session, principal, organization_id, "organization_id")
     assert frequency_of(period) is not None  # checked by the schema
-    first_day, last_day = bounds(period)
-    zone = ZoneInfo((await work_calendar(session, organization_id)).timezone)
-    start = datetime.combine(first_day, time(), zone)
-    end = datetime.combine(last_day.fromordinal(last_day.toordinal() + 1), time(), zone)
+    start, end = _window(period, await _timezone(session, organization_id))
     row = await repo.figures(session, organization_id, start, end)
     average = row["average_rating"]
     return InquiryKpisOut(
@@ -140,3 +149,38 @@ async def inquiry_kpis(
         satisfaction_responses=int(row["responses"]),
         resolved=int(row["resolved"]),
     )
+
+
+# --- built-in KPIs (a KPI whose `source` names one of these figures) -------------------
+
+
+def figure_of(source: str, row: dict[str, Any]) -> Decimal | None:
+    """The value of a built-in KPI from the figures of its subtree and period."""
+    if source == "inquiries.volume":
+        return Decimal(int(row["total"]))
+    if source == "inquiries.satisfaction":
+        average = row["average_rating"]
+        return round(Decimal(average), 4) if average is not None else None
+    met, missed = (
+        (int(row["first_met"]), int(row["first_missed"]))
+        if source == "inquiries.first_response"
+        else (int(row["resolution_met"]), int(row["resolution_missed"]))
+    )
+    return round(Decimal(100 * met) / Decimal(met + missed), 4) if met + missed else None
+
+
+async def builtin_figures(
+    session: AsyncSession, organization_id: uuid.UUID, period: str
+) -> dict[str, Any]:
+    """The figures of the subtree of `organization_id` for the inquiries created in the
+    period (its days in the organization's time zone)."""
+    start, end = _window(period, await _timezone(session, organization_id))
+    return await repo.figures(session, organization_id, start, end)
+
+
+async def builtin_periods(
+    session: AsyncSession, organization_id: uuid.UUID, frequency: str, limit: int = 36
+) -> list[str]:
+    """The latest periods of `frequency` in which the subtree received inquiries."""
+    timezone = await _timezone(session, organization_id)
+    return await repo.periods_with_facts(session, organization_id, timezone, frequency, limit)

@@ -30,6 +30,7 @@ from services.campaigns.schemas.kpis import (
     TargetsIn,
     ValueIn,
 )
+from services.campaigns.service import inquiry_kpis
 from services.campaigns.service.common import (
     check_decider,
     record,
@@ -58,6 +59,7 @@ FIELDS = (
     "initiative_id",
     "campaign_id",
     "axis_id",
+    "source",
 )
 ALL_FREQUENCIES = ("monthly", "quarterly", "yearly")
 
@@ -193,6 +195,13 @@ async def submit_value(
     session: AsyncSession, principal: Principal, kpi: Kpi, data: ValueIn
 ) -> KpiValue:
     require(principal, "campaigns:write")
+    if kpi.source is not None:
+        raise conflict(
+            "kpi_id",
+            "قيم هذا المؤشر تُحسب من الاستفسارات ولا تُقدَّم",
+            f"This KPI's values are computed from {kpi.source}; they are not submitted",
+            code="kpi_builtin",
+        )
     _period_matches(kpi, data.period, "period")
     await _within_kpi(session, principal, kpi, data.organization_id, "organization_id")
     if await repo.live_value(session, kpi.id, data.organization_id, data.period) is not None:
@@ -339,6 +348,8 @@ async def series(
     if root is None:
         root = kpi.organization_id
     await visible_organization(session, principal, root, "organization_id")
+    if kpi.source is not None:
+        return await _builtin_series(session, kpi, root)
     values = await repo.verified_in(session, [kpi.id], root, None, only_root=not rollup)
     target_rows = await repo.targets_in(session, [kpi.id], root, None)
     if not rollup:
@@ -376,6 +387,38 @@ async def series(
     )
 
 
+async def _builtin_series(session: AsyncSession, kpi: Kpi, root: uuid.UUID) -> SeriesOut:
+    """A built-in KPI's points: the periods in which the subtree received inquiries and
+    those with targets, each computed over the whole subtree."""
+    assert kpi.source is not None
+    target_rows = await repo.targets_in(session, [kpi.id], root, None)
+    targets_by_period: dict[str, list[Any]] = defaultdict(list)
+    for row in target_rows:
+        targets_by_period[row[2]].append(row)
+    periods = set(await inquiry_kpis.builtin_periods(session, root, kpi.frequency))
+    points = []
+    for period in sorted(periods | set(targets_by_period)):
+        figures = await inquiry_kpis.builtin_figures(session, root, period)
+        value = rules.rounded(inquiry_kpis.figure_of(kpi.source, figures))
+        baseline, target, amber_at = _target_for(
+            kpi.aggregation, root, targets_by_period.get(period, [])
+        )
+        points.append(
+            SeriesPoint(
+                period=period,
+                value=value,
+                target=rules.rounded(target),
+                baseline=rules.rounded(baseline),
+                amber_at=rules.rounded(amber_at),
+                status=rules.status(kpi.direction, value, target, amber_at),
+                organizations=int(figures["organizations"]),
+            )
+        )
+    return SeriesOut(
+        kpi_id=kpi.id, organization_id=root, rollup=True, aggregation=kpi.aggregation, points=points
+    )
+
+
 async def scorecard(
     session: AsyncSession, principal: Principal, organization_id: uuid.UUID, period: str
 ) -> ScorecardOut:
@@ -390,11 +433,21 @@ async def scorecard(
     own = await repo.rolled_targets(session, ids, organization_id, all_periods, own=True)
     missing = [i for i in ids if i not in own]
     subtree = await repo.rolled_targets(session, missing, organization_id, all_periods, own=False)
+    # built-in KPIs: the subtree's inquiries of the period, one aggregate for all of them
+    builtin = (
+        await inquiry_kpis.builtin_figures(session, organization_id, period)
+        if any(k.source for k in kpis)
+        else None
+    )
     counts = {"green": 0, "amber": 0, "red": 0, "no_data": 0}
     lines = []
     for kpi in kpis:
         rolled = values.get(kpi.id)
         value = rules.rounded(rolled.by(kpi.aggregation)) if rolled else None
+        organizations = rolled.organizations if rolled else 0
+        if kpi.source is not None and builtin is not None:
+            value = rules.rounded(inquiry_kpis.figure_of(kpi.source, builtin))
+            organizations = int(builtin["organizations"])
         targets = own.get(kpi.id) or subtree.get(kpi.id)
         target = targets[0].by(kpi.aggregation) if targets else None
         amber_at = targets[1].by(kpi.aggregation) if targets else None
@@ -414,7 +467,7 @@ async def scorecard(
                 target=rules.rounded(target),
                 amber_at=rules.rounded(amber_at),
                 status=colour,
-                organizations=rolled.organizations if rolled else 0,
+                organizations=organizations,
             )
         )
     return ScorecardOut(organization_id=organization_id, period=period, counts=counts, items=lines)
