@@ -124,6 +124,9 @@ async def test_feed_expands_to_the_range_query(client, world):
     assert revoked.status_code == 200
     problem(await client.get(path), 404)
     problem(await client.get("/v1/calendar/feeds/not-a-token.ics"), 404)
+    # a feed's URL is read-only: its Allow never offers the revoke of a feed id
+    options = await client.options(path)
+    assert options.status_code == 405 and options.headers["allow"] == "GET"
 
 
 async def test_drafts_never_reach_feeds(client, world):

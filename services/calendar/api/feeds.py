@@ -58,7 +58,7 @@ async def list_feeds(session: SessionDep, principal: Reader, page: PageDep) -> P
 
 
 @router.delete(
-    "/{feed_id}",
+    "/{feed_id:uuid}",  # a `.ics` URL is never a feed id (its Allow is GET only)
     summary="Revoke a feed",
     description="Its URL answers 404 from now on.",
     responses=problems(401, 403, 404),
