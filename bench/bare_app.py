@@ -25,6 +25,14 @@ def _json(data: object, status: int = 200) -> Response:
     )
 
 
+async def select_one(request: Request) -> Response:
+    """`SELECT 1` on the pool, answered as JSON: the floor of any request of the stack
+    (HTTP, one round trip to the database), the baseline of the latency-bound scenarios."""
+    async with request.app.state.pool.acquire() as conn:
+        value = await conn.fetchval("SELECT 1")
+    return _json({"value": value})
+
+
 async def organization(request: Request) -> Response:
     org_id = uuid.UUID(request.path_params["org_id"])
     async with request.app.state.pool.acquire() as conn:
@@ -117,6 +125,7 @@ def create_app() -> Starlette:
 
     return Starlette(
         routes=[
+            Route("/select1", select_one),
             Route("/organizations/{org_id}", organization),
             Route("/inquiries/{inquiry_id}", inquiry),
             Route("/inquiries", insert_inquiry, methods=["POST"]),

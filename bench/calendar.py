@@ -33,7 +33,7 @@ import httpx
 
 from bench import seed
 from bench.harness import BENCH_DIR, Stack
-from bench.scenarios import Goal, Scenario, Target, mint_token
+from bench.scenarios import Goal, Scenario, Target, bare_select_one, mint_token
 from services.calendar.domain.recurrence import instances
 from services.calendar.models import Entry
 from services.calendar.service.entries import occurrence_row, search_text_of, series_of
@@ -198,6 +198,7 @@ def range_path() -> str:
 def range_targets(stack: Stack) -> list[Target]:
     token = coordinator_token(stack)
     return [
+        bare_select_one(stack, connections=4, duration=5),
         Target(
             "sector month, direct",
             f"{stack.url('calendar')}{range_path()}",
@@ -232,27 +233,32 @@ def search_path(**more: str) -> str:
 def search_targets(stack: Stack) -> list[Target]:
     token = coordinator_token(stack)
     base = stack.url("calendar")
+    searches = (
+        ("sector year, q, direct", search_path()),
+        (
+            "sector year, q relevance + highlight, direct",
+            search_path(sort="relevance", highlight="true"),
+        ),
+    )
     return [
-        Target(
-            label,
-            f"{base}{path}",
-            token,
-            goal=Goal(p95_ms=RANGE_P95_MS),
-            connections=4,
-            duration=5,
-        )
-        for label, path in (
-            ("sector year, q, direct", search_path()),
-            (
-                "sector year, q relevance + highlight, direct",
-                search_path(sort="relevance", highlight="true"),
-            ),
-        )
+        bare_select_one(stack, connections=4, duration=5),
+        *(
+            Target(
+                label,
+                f"{base}{path}",
+                token,
+                goal=Goal(p95_ms=RANGE_P95_MS),
+                connections=4,
+                duration=5,
+            )
+            for label, path in searches
+        ),
     ]
 
 
 def check_targets(stack: Stack) -> list[Target]:
     return [
+        bare_select_one(stack, connections=4, duration=5),
         Target(
             "conflict check, direct",
             f"{stack.url('calendar')}/v1/calendar/conflicts/check",
@@ -261,7 +267,7 @@ def check_targets(stack: Stack) -> list[Target]:
             goal=Goal(p95_ms=CHECK_P95_MS),
             connections=4,
             duration=5,
-        )
+        ),
     ]
 
 
@@ -274,13 +280,14 @@ def feed_targets(stack: Stack) -> list[Target]:
         f"{len(first.content) / 1e6:.1f} MB"
     )
     return [
+        bare_select_one(stack, connections=2, duration=5),
         Target(
             "feed of 10,000 entries, direct",
             url,
             goal=Goal(p95_ms=FEED_P95_MS),
             connections=2,
             duration=5,
-        )
+        ),
     ]
 
 

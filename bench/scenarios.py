@@ -61,6 +61,17 @@ class Scenario:
     baseline: bool = True  # the first target is the bare baseline the others are compared to
 
 
+def bare_select_one(stack: Stack, connections: int, duration: int) -> Target:
+    """The same-run floor of a latency-bound scenario: bare Starlette answering `SELECT 1`
+    over asyncpg, at the scenario's connections (what the machine's load costs alone)."""
+    return Target(
+        "baseline: bare SELECT 1",
+        f"{stack.url('bare')}/select1",
+        connections=connections,
+        duration=duration,
+    )
+
+
 def mint_token(stack: Stack, org_id: uuid.UUID, roles: list[str]) -> str:
     settings = GovhubSettings(data_dir=stack.data_dir)
     key = load_signing_key(settings)

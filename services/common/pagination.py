@@ -12,7 +12,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import Label
@@ -160,9 +160,47 @@ async def paginate(
     return found, next_cursor
 
 
-def _after(
-    keys: Sequence[InstrumentedAttribute[Any] | Label[Any]], values: Sequence[Any], descending: bool
-) -> Any:
+async def paginate_branches(
+    session: AsyncSession,
+    branches: Sequence[Select[Any]],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    page: PageParams,
+    *,
+    descending: bool = True,
+) -> tuple[list[Any], str | None]:
+    """`paginate(..., rows=True)` over the union of `branches`: Core selects of the same
+    columns whose rows never overlap (e.g. the rows that start inside a window, and the
+    ones that started before it and still run). Each branch is ordered and limited on its
+    own, so each can walk its own index (a btree in key order, a GiST for the few others)
+    instead of one index for everything; the page is merged from theirs, in key order.
+    The keys are columns the branches select, found in each by their `key`; after a
+    cursor, each branch also gets the first key's bound on its own, so an index on it
+    starts there."""
+    values: list[Any] = []
+    if page.cursor:
+        values = decode_cursor(page.cursor, len(keys), [_python_type(k) for k in keys])
+    limited = []
+    for branch in branches:
+        # each branch's own columns for the keys (a branch may select from a subquery)
+        own = [branch.selected_columns[k.key] for k in keys]
+        if page.cursor:
+            first = own[0] <= values[0] if descending else own[0] >= values[0]
+            branch = branch.where(first, _after(own, values, descending))
+        order = [k.desc() if descending else k.asc() for k in own]
+        limited.append(branch.order_by(*order).limit(page.limit + 1))
+    merged = union_all(*limited).subquery("page") if len(limited) > 1 else limited[0].subquery()
+    merged_keys = [merged.c[k.key] for k in keys]
+    outer = select(merged).order_by(*[k.desc() if descending else k.asc() for k in merged_keys])
+    found = list(await session.execute(outer.limit(page.limit + 1)))
+    next_cursor = None
+    if len(found) > page.limit:
+        found = found[: page.limit]
+        last = found[-1]
+        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
+    return found, next_cursor
+
+
+def _after(keys: Sequence[Any], values: Sequence[Any], descending: bool) -> Any:
     # (a, b) < (x, y) spelled out so each column may use its own index direction
     clauses = []
     for i, key in enumerate(keys):

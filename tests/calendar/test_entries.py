@@ -280,6 +280,63 @@ async def test_keyset_pages(client, world):
     assert len(seen) == 7 and seen == sorted(seen)
 
 
+async def test_window_pages_include_what_runs_across_its_start(client, world):
+    # a week-long all-day entry that started before the window and a timed one that
+    # ends after its start are read with those starting inside it, in start order, on
+    # every page size; one that ended before the window is not
+    await create_entry(
+        client,
+        world,
+        kind="community_event",
+        title_ar="أسبوع النظافة",
+        all_day=True,
+        start_date="2026-02-25",
+        end_date="2026-03-03",
+    )
+    await create_entry(
+        client,
+        world,
+        kind="media_event",
+        title_ar="بث مباشر",
+        starts_at="2026-02-28T22:00:00Z",
+        ends_at="2026-03-01T01:00:00Z",
+    )
+    await create_entry(
+        client,
+        world,
+        kind="media_event",
+        title_ar="انتهى قبل النافذة",
+        starts_at="2026-02-28T20:00:00Z",
+        ends_at="2026-03-01T00:00:00Z",
+    )
+    await create_entry(
+        client,
+        world,
+        kind="meeting",
+        rrule="FREQ=DAILY;COUNT=4",
+        starts_at="2026-03-01T00:00:00Z",
+        ends_at="2026-03-01T01:00:00Z",
+    )
+    window_params = {"from": "2026-03-01T00:00:00Z", "to": "2026-03-03T00:00:00Z"}
+    expected = ["أسبوع النظافة", "بث مباشر", *["مؤتمر صحفي لإطلاق مبادرة"] * 2]
+    for limit in (1, 2, 3, 50):
+        seen, cursor = [], None
+        while True:
+            params = {**window_params, "limit": limit, **({"cursor": cursor} if cursor else {})}
+            response = await client.get(
+                "/v1/calendar/entries", params=params, headers=world.auth("agent@A")
+            )
+            assert response.status_code == 200, response.text
+            seen += response.json()["items"]
+            cursor = response.json()["next_cursor"]
+            if not cursor:
+                break
+        assert [i["title_ar"] for i in seen] == expected, limit
+        starts = [i["starts_at"] for i in seen]
+        assert len({(i["entry_id"], i["recurrence_id"]) for i in seen}) == len(seen)
+        assert starts[0] < starts[1] < starts[2] < starts[3]
+
+
 async def test_idempotent_create(client, world):
     body = {
         "kind": "social_post",

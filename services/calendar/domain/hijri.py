@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from hijridate import Gregorian, Hijri
 
@@ -10,6 +11,7 @@ FIRST_HIJRI_YEAR = 1343
 LAST_HIJRI_YEAR = 1500
 
 
+@lru_cache(maxsize=8192)  # every occurrence of every answer asks; a day's answer never changes
 def to_hijri(day: date) -> str | None:
     """`1447-09-01` for 2026-02-18; None outside the table's range."""
     try:

@@ -18,7 +18,7 @@ from services.calendar.repository.directory import channel_ids_of_kind
 from services.common import search
 from services.common.auth import Principal
 from services.common.orgtree import in_subtree
-from services.common.pagination import PageParams, paginate
+from services.common.pagination import PageParams, paginate, paginate_branches
 
 
 async def replace(
@@ -81,15 +81,19 @@ ROW_COLUMNS: tuple[Any, ...] = (
 
 
 def filtered(
-    principal: Principal, filters: OccurrenceFilters, query: search.SearchQuery | None = None
+    principal: Principal,
+    filters: OccurrenceFilters,
+    query: search.SearchQuery | None = None,
+    *,
+    overlapping: bool = True,
 ) -> Select[Any]:
     """The occurrences `principal` may read that match `filters` (`query`: `filters.q`
-    already parsed, or corrected)."""
+    already parsed, or corrected); without `overlapping`, the caller bounds the window
+    itself."""
     stmt: Select[Any] = (
         select(*ROW_COLUMNS)
         .join(Entry, Entry.id == Occurrence.entry_id)
         .where(
-            Occurrence.span.op("&&")(window(filters.start, filters.end)),
             readable(
                 principal,
                 Occurrence.organization_id,
@@ -99,6 +103,8 @@ def filtered(
             ),
         )
     )
+    if overlapping:
+        stmt = stmt.where(Occurrence.span.op("&&")(window(filters.start, filters.end)))
     if not filters.include_cancelled:
         stmt = stmt.where(Occurrence.cancelled.is_(False))
     if filters.organization_id is not None:
@@ -144,15 +150,37 @@ async def list_window(
     """A page of the window by start, or with `relevance` (and a `query`) best match
     first: the text rank of the entry plus a bonus for a later start, then the start
     (both keyset). `texts` adds the entry's descriptions to the rows (for highlights)."""
-    stmt = filtered(principal, filters, query)
-    if texts:
-        stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
     if relevance and query is not None:
+        stmt = filtered(principal, filters, query)
+        if texts:
+            stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
         rank = search.rank_expression(query, Entry.search_vector, Occurrence.starts_at)
         return await paginate(
             session, stmt.add_columns(rank), (rank, *WINDOW_KEYS), page, rows=True
         )
-    return await paginate(session, stmt, WINDOW_KEYS, page, descending=False, rows=True)
+    stmt = filtered(principal, filters, query, overlapping=False)
+    if texts:
+        stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
+    return await paginate_branches(
+        session, by_start(stmt, filters), WINDOW_KEYS, page, descending=False
+    )
+
+
+def by_start(stmt: Select[Any], filters: OccurrenceFilters) -> list[Select[Any]]:
+    """The window's occurrences in two parts that never overlap, each read in start order
+    by its own index: those that start inside the window (the btree on `starts_at` from
+    the window's start on, not a walk over every occurrence that ended before it; a span
+    is never empty, so these all overlap the window), and the few that started earlier
+    and still run at its start (`span @> start`, on the GiST index)."""
+    inside = stmt.where(Occurrence.starts_at >= filters.start, Occurrence.starts_at < filters.end)
+    # fenced (OFFSET 0) and sorted outside: a prepared statement's generic plan would
+    # otherwise walk the btree in start order over everything before the window
+    running = (
+        stmt.where(Occurrence.span.contains(filters.start), Occurrence.starts_at < filters.start)
+        .offset(0)
+        .subquery("running")
+    )
+    return [inside, select(running)]
 
 
 async def all_in_window(
