@@ -1,5 +1,5 @@
 """The hub's stemmed Arabic search on the campaigns service's lists: initiatives, campaigns
-and key messages (`q`), with the kernel's rule (services/common/search.py)."""
+and key messages (`q`), with the kernel's rule (services/common/search/)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from services.common import search, search_words
+from services.common import search_words
 from services.common.db import build_engine, build_sessionmaker
+from services.common.search import matching
 from services.inquiries.models import Inquiry
 from tests.inquiries.conftest import submit
 
@@ -188,7 +189,7 @@ async def test_a_typo_is_corrected_by_the_nearest_word(client, world, settings):
 
 
 async def test_relevance_ranks_the_window_of_the_newest_matches(client, world, monkeypatch):
-    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 3)
+    monkeypatch.setattr(matching, "RELEVANCE_WINDOW", 3)
     org = str(world.orgs["A"])
     staff = world.auth("coordinator@A")
     oldest_best = await submit(

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-# What `q` searches on each list (services/common/search.py; columns of migration 0010)
+# What `q` searches on each list (services/common/search/; columns of migration 0010)
 from services.campaigns.models.common import (
     CAMPAIGN_SEARCH_SQL,
     KEY_MESSAGE_SEARCH_SQL,

@@ -6,7 +6,7 @@ from sqlalchemy import (
     Numeric,
 )
 
-# What `q` searches on each list (services/common/search.py; columns of migration 0010)
+# What `q` searches on each list (services/common/search/; columns of migration 0010)
 
 
 INITIATIVE_SEARCH_SQL = (

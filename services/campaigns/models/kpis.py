@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-# What `q` searches on each list (services/common/search.py; columns of migration 0010)
+# What `q` searches on each list (services/common/search/; columns of migration 0010)
 from services.campaigns.models.common import Figure
 from services.common.models import Base, created_at_column, updated_at_column, uuid_pk
 
