@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench bench-surge install clean
+.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench bench-surge install clean replicas replicas-parts
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: $(STAMP)
 
 ## test: lint, types, migrations check, OpenAPI drift check and the whole pytest suite;
 ## the suite's embedded PostgreSQL is stopped afterwards, whatever the outcome
-test: $(STAMP) lint typecheck openapi-check
+test: $(STAMP) lint typecheck openapi-check replicas-parts
 	@status=0; $(BIN)/pytest -n $${GOVHUB_TEST_WORKERS:-2} --dist loadfile -p no:cacheprovider \
 	  || status=$$?; $(BIN)/python -m tests.database stop || true; exit $$status
 
@@ -38,6 +38,21 @@ chaos: fault
 
 fault: $(STAMP)
 	GOVHUB_FAULT_FULL=1 $(BIN)/pytest -p no:cacheprovider tests/fault -v
+
+## replicas: two gateways, two replicas of every service and two workers against one
+## PostgreSQL through PgBouncer, rate limits in Redis (make test runs the bounded form)
+replicas: $(STAMP) replicas-parts
+	GOVHUB_REPLICAS_FULL=1 $(BIN)/pytest -p no:cacheprovider tests/e2e/test_replicas.py -v
+
+## replicas-parts: PgBouncer and redis-server (Debian packages) for the replica test,
+## installed when missing; the test starts its own on free loopback ports
+replicas-parts:
+	@missing=""; \
+	  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
+	  command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
+	  if [ -n "$$missing" ]; then echo "installing$$missing …"; \
+	    $(SUDO) apt-get install -y -qq $$missing 2>/dev/null || \
+	    { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; }; fi
 
 ## fuzz: schemathesis on the merged OpenAPI spec against a running hub, more examples
 ## per operation than the bounded pass in make test

@@ -38,6 +38,7 @@ RESTART_MAX_SECONDS = 10.0
 STABLE_AFTER_SECONDS = 60.0
 CRASH_LOOP_LIMIT = 5
 CRASH_LOOP_WINDOW = 60.0
+HEALTHY_WITHIN_SECONDS = 180.0  # a child's first /healthz (per replica started at once)
 
 
 def restart_delay(failures: int) -> float:
@@ -224,7 +225,7 @@ def plan(settings: GovhubSettings) -> list[Child]:
     return children
 
 
-def wait_healthy(child: Child, host: str, timeout: float = 180) -> bool:
+def wait_healthy(child: Child, host: str, timeout: float = HEALTHY_WITHIN_SECONDS) -> bool:
     deadline = time.monotonic() + timeout
     url = f"http://{host}:{child.port}/healthz"
     while time.monotonic() < deadline:
@@ -324,8 +325,10 @@ def run(settings: GovhubSettings) -> int:
         started = children
         for child in children:
             child.start(env)
+        # every replica starts on the same cores at once: allow each its share of time
+        patience = HEALTHY_WITHIN_SECONDS * max(settings.replicas, settings.gateways)
         for child in children:
-            if child.port is not None and not wait_healthy(child, settings.host):
+            if child.port is not None and not wait_healthy(child, settings.host, patience):
                 console.print(f"[red]{child.name} did not start[/red]; see its log above.")
                 return 1
         banner(settings, admin_password)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -36,6 +37,8 @@ class Stack:
     base: str
     data_dir: Path
     log: list[bytes] = field(default_factory=list)  # what `govhub run` printed (drained)
+    gateways: list[str] = field(default_factory=list)  # every gateway's base URL
+    replicas: dict[str, list[str]] = field(default_factory=dict)  # each service's replicas
 
     def output(self) -> str:
         return b"".join(self.log).decode(errors="replace")
@@ -67,15 +70,35 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_stack(
-    database_url: str | None, data_dir: Path, *, drain: bool = True, **extra_env: str
+    database_url: str | None,
+    data_dir: Path,
+    *,
+    drain: bool = True,
+    replicas: int = 1,
+    gateways: int = 1,
+    **extra_env: str,
 ) -> Stack:
     """`govhub run` on free ports; with `database_url` None, on its own embedded
     PostgreSQL under `data_dir` (which the supervisor then watches and restarts). A thread
     reads what it prints into `Stack.log` (`drain`, on by default): a hub prints more than a
     pipe holds — the worker's log of the demo's notifications, retries under load — and a
-    full pipe blocks the process that writes to it, a worker in the middle of its events."""
+    full pipe blocks the process that writes to it, a worker in the middle of its events.
+    `replicas` and `gateways`: `govhub run --replicas N --gateways M`, each process on a
+    free port (`GOVHUB_REPLICA_PORTS`); ready once every gateway and every replica is."""
     ports = {name: free_port() for name in SERVICE_NAMES}
     gateway_port = free_port()
+    replica_ports = {name: [port] for name, port in ports.items()}
+    replica_ports["gateway"] = [gateway_port]
+    replicated: dict[str, str] = {}
+    if replicas > 1 or gateways > 1:
+        for name in SERVICE_NAMES:
+            replica_ports[name] += [free_port() for _ in range(replicas - 1)]
+        replica_ports["gateway"] += [free_port() for _ in range(gateways - 1)]
+        replicated = {
+            "GOVHUB_REPLICAS": str(replicas),
+            "GOVHUB_GATEWAYS": str(gateways),
+            "GOVHUB_REPLICA_PORTS": json.dumps(replica_ports),
+        }
     env = {k: v for k, v in os.environ.items() if k != "GOVHUB_DATABASE_URL"} | {
         "GOVHUB_DATA_DIR": str(data_dir),
         "GOVHUB_PORT": str(gateway_port),
@@ -84,6 +107,7 @@ def start_stack(
         "GOVHUB_DEMO_PASSWORD": DEMO_PASSWORD,
         **{f"GOVHUB_{name.upper()}_PORT": str(port) for name, port in ports.items()},
         **({"GOVHUB_DATABASE_URL": database_url} if database_url else {}),
+        **replicated,
         **extra_env,
     }
     process = subprocess.Popen(
@@ -95,13 +119,19 @@ def start_stack(
         start_new_session=True,  # its own process group: `kill_group` ends all of it
     )
     base = f"http://127.0.0.1:{gateway_port}"
+    every_gateway = [f"http://127.0.0.1:{port}" for port in replica_ports["gateway"]]
+    every_replica = {
+        name: [f"http://127.0.0.1:{port}" for port in replica_ports[name]] for name in SERVICE_NAMES
+    }
+    probes = every_gateway + [url for urls in every_replica.values() for url in urls]
     log: list[bytes] = []
     if drain:
         assert process.stdout is not None
         stream = process.stdout
         threading.Thread(target=lambda: log.extend(iter(stream.readline, b"")), daemon=True).start()
     # generous: on a loaded machine the migrations and the demo data take minutes
-    deadline = time.monotonic() + float(os.environ.get("GOVHUB_E2E_START_SECONDS", "300"))
+    patience = float(os.environ.get("GOVHUB_E2E_START_SECONDS", "300"))
+    deadline = time.monotonic() + patience * max(replicas, gateways)
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -112,8 +142,8 @@ def start_stack(
                 )
                 pytest.fail(f"govhub run exited early:\n{output}")
             try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    return Stack(process, base, data_dir, log)
+                if all(httpx.get(f"{url}/readyz", timeout=2).status_code == 200 for url in probes):
+                    return Stack(process, base, data_dir, log, every_gateway, every_replica)
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
