@@ -33,7 +33,7 @@ from rich.table import Table
 from bench.harness import ROOT, free_port, uvicorn
 from services.common.embedded import EmbeddedDatabase
 from services.common.settings import GovhubSettings
-from services.directory.passwords import available_cpus
+from services.directory.service.passwords import available_cpus
 
 ADMIN_PASSWORD = "Bench-Sign-In-2026"  # noqa: S105 (a throwaway bench database)
 GOAL_SECONDS = 1.0

@@ -6,9 +6,9 @@ from fastapi import FastAPI
 
 from services.common.app import create_service_app
 from services.directory.api import ROUTERS, TAGS
-from services.directory.passwords import Passwords
+from services.directory.api.webhook_docs import with_webhooks
+from services.directory.service.passwords import Passwords
 from services.directory.settings import SERVICE_NAME, GovhubSettings, get_settings
-from services.directory.webhook_docs import with_webhooks
 
 
 def create_app(settings: GovhubSettings | None = None) -> FastAPI:

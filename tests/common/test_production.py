@@ -11,9 +11,9 @@ from govhub import supervisor
 from govhub.demo import load_all_demo
 from services.common.db import build_engine, build_sessionmaker
 from services.common.production import InsecureSettingsError, insecure_settings
-from services.directory import demo_data
 from services.directory.app import create_app as create_directory
 from services.directory.bootstrap import run_bootstrap
+from services.directory.demo import data as demo_data
 from services.directory.models import ApiClient, User
 
 STRONG = "Qasr-Almasmak-1865!"

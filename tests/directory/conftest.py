@@ -19,7 +19,6 @@ import pytest
 
 from services.common.db import session_scope
 from services.directory.app import create_app
-from services.directory.passwords import Passwords
 from services.directory.schemas.api_clients import ApiClientCreate
 from services.directory.schemas.channels import ChannelCreate
 from services.directory.schemas.organizations import OrganizationCreate
@@ -29,6 +28,7 @@ from services.directory.service import channels as channel_service
 from services.directory.service import organizations as org_service
 from services.directory.service import users as user_service
 from services.directory.service.common import SYSTEM
+from services.directory.service.passwords import Passwords
 
 PASSWORD = "Sahara-Palm-2026"
 PROBLEM = "application/problem+json"

@@ -9,14 +9,9 @@ from sqlalchemy import func, select
 
 from services.common.db import build_engine, build_sessionmaker, session_scope
 from services.common.models import AuditEntry
-from services.directory import demo_data
-from services.directory.bootstrap import (
-    ADMIN_PASSWORD_FILE,
-    demo_client_secret,
-    ensure_admin,
-    load_demo,
-    run_bootstrap,
-)
+from services.directory.bootstrap import ADMIN_PASSWORD_FILE, ensure_admin, run_bootstrap
+from services.directory.demo import data as demo_data
+from services.directory.demo.loader import demo_client_secret, load_demo
 from services.directory.models import ApiClient, Channel, Holiday, Organization, User
 from tests.directory.conftest import client_token, password_token
 

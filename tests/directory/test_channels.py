@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.directory.vocabulary import CHANNEL_KINDS
+from services.directory.domain.vocabulary import CHANNEL_KINDS
 from tests.directory.conftest import Tree, fields_of, problem
 
 CHANNELS = "/v1/channels"

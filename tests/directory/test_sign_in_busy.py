@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.directory.app import create_app
-from services.directory.passwords import HashGate, HashingBusy
+from services.directory.service.passwords import HashGate, HashingBusy
 from tests.directory.conftest import PASSWORD, Tree, build_tree, problem
 
 TOKEN = "/v1/auth/token"

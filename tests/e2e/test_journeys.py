@@ -98,7 +98,7 @@ def test_sign_in_and_visibility_through_the_gateway(api: httpx.Client) -> None:
 
 def test_machine_client_credentials(api: httpx.Client) -> None:
     from services.common.settings import GovhubSettings
-    from services.directory.bootstrap import demo_client_secret
+    from services.directory.demo.loader import demo_client_secret
 
     secret = demo_client_secret(GovhubSettings(demo_password=DEMO_PASSWORD))
     token = api.post(

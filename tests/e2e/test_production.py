@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from services.common.settings import GovhubSettings
-from services.directory.bootstrap import demo_client_secret
-from services.directory.demo_data import DEMO_CLIENT_ID
+from services.directory.demo.data import DEMO_CLIENT_ID
+from services.directory.demo.loader import demo_client_secret
 from tests.e2e.stack import ADMIN_PASSWORD, DEMO_PASSWORD, ROOT, start_stack
 
 pytestmark = pytest.mark.e2e

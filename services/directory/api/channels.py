@@ -12,12 +12,12 @@ from services.common.auth import Principal, require
 from services.common.db import SessionDep
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import Page, PageDep
+from services.directory.domain.vocabulary import ChannelKind
 from services.directory.models import Channel
 from services.directory.schemas.channels import ChannelCreate, ChannelOut, ChannelUpdate
 from services.directory.schemas.common import problems
 from services.directory.service import channels as service
 from services.directory.service.common import visible_organization
-from services.directory.vocabulary import ChannelKind
 
 router = new_router(prefix="/v1/channels", tags=["channels"])
 

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from services.common.idempotency import redact_on_replay
 from services.common.routing import GovhubRoute
-from services.directory.passwords import Passwords
+from services.directory.service.passwords import Passwords
 from services.directory.service.tokens import TokenContext
 
 

@@ -14,6 +14,7 @@ from services.common.db import SessionDep, read_pool_of
 from services.common.etag import check_if_match, etag_for, set_etag
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
+from services.directory.domain.vocabulary import OrganizationKind
 from services.directory.models import Organization
 from services.directory.schemas.common import problems
 from services.directory.schemas.organizations import (
@@ -25,7 +26,6 @@ from services.directory.schemas.organizations import (
 )
 from services.directory.service import organizations as service
 from services.directory.service.common import visible_organization
-from services.directory.vocabulary import OrganizationKind
 
 router = new_router(prefix="/v1/organizations", tags=["organizations"])
 

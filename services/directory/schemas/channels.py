@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.directory.domain.vocabulary import CHANNEL_KINDS, ChannelKind
 from services.directory.schemas.common import Timestamps, check_url, reject_null
-from services.directory.vocabulary import CHANNEL_KINDS, ChannelKind
 
 ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

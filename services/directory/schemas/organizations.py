@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.strict import LocalTime
+from services.directory.domain.vocabulary import OrganizationKind, Weekday
 from services.directory.schemas.common import (
     NameAr,
     NameEn,
@@ -18,7 +19,6 @@ from services.directory.schemas.common import (
     check_timezone,
     reject_null,
 )
-from services.directory.vocabulary import OrganizationKind, Weekday
 
 Code = Annotated[str, Field(max_length=60)]
 Weekend = Annotated[list[Weekday], Field(max_length=6)]

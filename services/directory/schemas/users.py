@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.common.permissions import Role
-from services.directory.passwords import PASSWORD_MAX_LENGTH, STRENGTH_RULE_EN
+from services.directory.domain.passwords import PASSWORD_MAX_LENGTH, STRENGTH_RULE_EN
 from services.directory.schemas.common import (
     Timestamps,
     check_email,

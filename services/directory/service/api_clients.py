@@ -13,11 +13,11 @@ from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.pagination import PageParams
 from services.directory.models import ApiClient
-from services.directory.passwords import hash_secret, new_client_id, new_client_secret
 from services.directory.repository import api_clients as repo
 from services.directory.repository.base import flush
 from services.directory.schemas.api_clients import ApiClientCreate, ApiClientUpdate
 from services.directory.service.common import record, state_action, visible_organization
+from services.directory.service.passwords import hash_secret, new_client_id, new_client_secret
 
 _FIELDS = ("client_id", "name", "organization_id", "scopes", "active")
 

@@ -13,6 +13,7 @@ from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.pagination import PageParams
 from services.common.responses import json_id
+from services.directory.domain.vocabulary import ALLOWED_PARENTS, weekday_names, weekday_numbers
 from services.directory.errors import conflict, forbidden, invalid
 from services.directory.models import Holiday, Organization
 from services.directory.repository import organizations as repo
@@ -25,7 +26,6 @@ from services.directory.schemas.organizations import (
     OrganizationUpdate,
 )
 from services.directory.service.common import record, visible_organization
-from services.directory.vocabulary import ALLOWED_PARENTS, weekday_names, weekday_numbers
 
 _FIELDS = (
     "parent_id",

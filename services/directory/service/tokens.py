@@ -44,15 +44,15 @@ from services.common.db import session_scope
 from services.common.keys import SigningKey
 from services.common.settings import GovhubSettings
 from services.directory.errors import OAuthError
-from services.directory.passwords import (
+from services.directory.repository import api_clients as client_repo
+from services.directory.repository import users as user_repo
+from services.directory.schemas.auth import TokenOut
+from services.directory.service.passwords import (
     BUSY_RETRY_AFTER_SECONDS,
     HashingBusy,
     Passwords,
     verify_secret,
 )
-from services.directory.repository import api_clients as client_repo
-from services.directory.repository import users as user_repo
-from services.directory.schemas.auth import TokenOut
 
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)

@@ -13,13 +13,14 @@ from services.common.auth import Principal
 from services.common.errors import Forbidden, NotFound
 from services.common.pagination import PageParams
 from services.common.permissions import grantable_roles
+from services.directory.domain.passwords import password_problem
 from services.directory.errors import forbidden, invalid
 from services.directory.models import User
-from services.directory.passwords import NO_PASSWORD, Passwords, password_problem
 from services.directory.repository import users as repo
 from services.directory.repository.base import flush
 from services.directory.schemas.users import PasswordChange, UserCreate, UserUpdate
 from services.directory.service.common import record, state_action, visible_organization
+from services.directory.service.passwords import NO_PASSWORD, Passwords
 
 # never `password_hash`: audit entries are served to administrators
 _FIELDS = (

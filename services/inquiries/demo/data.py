@@ -2,7 +2,7 @@
 loader (`loader.py`) assembles into a few hundred inquiries and their timelines.
 
 Organizations are the directory's demo organizations, named by code (see
-services/directory/demo_data.py); this module does not import it (services never import
+services/directory/demo/data.py); this module does not import it (services never import
 each other), so a code missing there is skipped by the loader.
 """
 

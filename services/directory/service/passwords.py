@@ -1,4 +1,4 @@
-"""Password and client-secret hashing, and the password rule.
+"""Password and client-secret hashing (the password rule itself is `domain/passwords.py`).
 
 Staff passwords are hashed with Argon2id (argon2-cffi's RFC 9106 low-memory profile; the
 cheapest profile only when `GOVHUB_ENVIRONMENT=test`). Hashing runs in a worker thread so
@@ -49,16 +49,6 @@ BUSY_RETRY_AFTER_SECONDS = 1
 HASH_THREAD_NICENESS = 10
 TITLES.update({"busy": ("الخدمة مشغولة حالياً", "Too busy right now")})
 
-PASSWORD_MIN_LENGTH = 10
-PASSWORD_MAX_LENGTH = 128
-STRENGTH_RULE_AR = (
-    "كلمة المرور من 10 إلى 128 حرفاً، فيها حرف واحد على الأقل ورقم أو رمز واحد على الأقل "
-    "وأربعة أحرف مختلفة على الأقل، ولا تتضمن اسم المستخدم"
-)
-STRENGTH_RULE_EN = (
-    "A password has 10 to 128 characters, at least one letter, at least one digit or "
-    "symbol, at least 4 different characters, and does not contain the username"
-)
 SECRET_SCHEME = "sha256$"  # noqa: S105 (a hash prefix)
 # The stored hash of a user created without a password (by a machine client, or by an
 # administrator who leaves it to be set later): no password verifies against it.
@@ -238,19 +228,6 @@ class Passwords:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self.hasher.check_needs_rehash(password_hash)
-
-
-def password_problem(password: str, username: str | None) -> tuple[str, str] | None:
-    """The (Arabic, English) reason a password breaks the rule, or None when it is fine."""
-    has_letter = any(c.isalpha() for c in password)
-    has_other = any(not c.isalpha() for c in password)
-    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
-        return STRENGTH_RULE_AR, STRENGTH_RULE_EN
-    if not (has_letter and has_other) or len(set(password)) < 4:
-        return STRENGTH_RULE_AR, STRENGTH_RULE_EN
-    if username and len(username) >= 3 and username.lower() in password.lower():
-        return STRENGTH_RULE_AR, STRENGTH_RULE_EN
-    return None
 
 
 def new_client_secret() -> str:
