@@ -67,6 +67,26 @@ def test_the_contracts_hold_on_the_tree() -> None:
             "from services.directory.repository import users\n",
             "Routers (api) never import repositories: they call the service layer BROKEN",
         ),
+        (
+            "services/inquiries/api/leak.py",
+            "from services.inquiries.repository import inquiries\n",
+            "Routers (api) never import repositories: they call the service layer BROKEN",
+        ),
+        (
+            "services/inquiries/open311/api.py",
+            "from services.inquiries.open311 import repository\n",
+            "Routers (api) never import repositories: they call the service layer BROKEN",
+        ),
+        (
+            "services/inquiries/domain/leak.py",
+            "from services.inquiries.repository import inquiries\n",
+            "Domain rules are pure: they import no router, service layer or repository BROKEN",
+        ),
+        (
+            "services/calendar/domain/leak.py",
+            "from services.calendar.service import entries\n",
+            "Domain rules are pure: they import no router, service layer or repository BROKEN",
+        ),
     ],
 )
 def test_an_import_across_a_line_fails_the_lint(
