@@ -480,3 +480,111 @@ async def test_a_flight_event_older_than_the_one_applied_changes_nothing(client,
         assert await shown(status="cancelled") == [("2026-07-05", "2026-07-15", "cancelled")]
     finally:
         await engine.dispose()
+
+
+async def test_dry_run_check_finds_what_the_created_entry_finds(client, world):
+    """The dry-run check (computed, nothing written) answers the same conflicts as the
+    stored entry's own, for timed, recurring, all-day, blackout and spokesperson drafts;
+    only the draft's id differs."""
+    spokesperson = str(world.users["spokesperson@R"])
+    held = [
+        dict(
+            kind="press_conference",
+            title_ar="مؤتمر الأمانة",
+            channels=["x"],
+            audiences=["media", "families"],
+            spokesperson_id=spokesperson,
+            rrule="FREQ=WEEKLY;COUNT=4",
+            starts_at="2026-04-07T10:00:00+03:00",
+            ends_at="2026-04-07T11:00:00+03:00",
+        ),
+        dict(
+            kind="blackout",
+            title_ar="حظر نشر",
+            all_day=True,
+            start_date="2026-04-14",
+            end_date="2026-04-15",
+            blocks=["social_post"],
+            enforcement="refuse",
+        ),
+        dict(
+            kind="blackout",
+            title_ar="صمت إعلامي",
+            all_day=True,
+            start_date="2026-04-21",
+            end_date="2026-04-21",
+        ),
+    ]
+    for fields in held:
+        entry = await create_entry(client, world, "agent@R", **fields)
+        assert (await act(client, world, entry["id"], "submit", "agent@R")).status_code == 200
+    drafts = [
+        dict(
+            kind="social_post",
+            title_ar="منشور أسبوعي",
+            channels=["x", "majlis"],
+            audiences=["families"],
+            rrule="FREQ=DAILY;COUNT=20",
+            starts_at="2026-04-06T10:30:00+03:00",
+            ends_at="2026-04-06T10:45:00+03:00",
+        ),
+        dict(
+            kind="media_event",
+            title_ar="لقاء تلفزيوني",
+            spokesperson_id=spokesperson,
+            audiences=["media"],
+            starts_at="2026-04-14T10:30:00+03:00",
+            ends_at="2026-04-14T12:00:00+03:00",
+        ),
+        dict(
+            kind="media_event",
+            title_ar="مقابلة مسائية",
+            audiences=["media"],
+            starts_at="2026-04-07T15:00:00+03:00",
+            ends_at="2026-04-07T16:00:00+03:00",
+        ),
+        dict(
+            kind="community_event",
+            title_ar="فعالية العيد",
+            all_day=True,
+            start_date="2026-03-19",
+            end_date="2026-04-22",
+            audiences=["families"],
+        ),
+        dict(
+            kind="blackout",
+            title_ar="حظر آخر",
+            all_day=True,
+            start_date="2026-03-20",
+            end_date="2026-04-08",
+            blocks=["media_event"],
+        ),
+        dict(
+            kind="social_post",
+            title_ar="منشور بعيد",
+            channels=["x"],
+            starts_at="2026-05-06T10:30:00+03:00",
+            ends_at="2026-05-06T10:45:00+03:00",
+        ),
+    ]
+
+    def comparable(found: list[dict]) -> list[tuple]:
+        rows = []
+        for c in found:
+            mine = {k: v for k, v in c["occurrence"].items() if k != "entry_id"}
+            rows.append((c["reason"], sorted(mine.items()), c["other"], c["value"], c["refused"]))
+        return sorted(rows, key=repr)
+
+    reasons: list[set[str]] = []
+    for body in drafts:
+        check = await client.post(
+            "/v1/calendar/conflicts/check", json=body, headers=world.auth("agent@A")
+        )
+        assert check.status_code == 200, check.text
+        created = await create_entry(client, world, "agent@A", **body)
+        assert comparable(check.json()["items"]) == comparable(created["conflicts"]), body
+        reasons.append({c["reason"] for c in created["conflicts"]})
+    # every reason is met somewhere; a blackout draft and the far post meet none
+    assert set().union(*reasons) == {"channel", "audience", "spokesperson", "blackout", "occasion"}
+    assert reasons[2] == {"audience"}  # the same day, not the same hours
+    assert reasons[-2] == reasons[-1] == set()

@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Date,
+    DateTime,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -84,6 +98,122 @@ def _pairs(a_where: Callable[[Any], Any], sector_root: uuid.UUID, symmetric: boo
         .where(or_(func.cardinality(blackout.blocks) == 0, a.kind == blackout.blocks.any_()))
     )
     return union_all(channel, audience, spokesperson, blackout_stmt).limit(MAX_PAIRS)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the dry-run check asks about an entry that is not stored: its organization,
+    kind, resolved channels, audiences and spokesperson, and its occurrences' times (a
+    draft has no overrides, so these are the same for every occurrence)."""
+
+    organization_id: uuid.UUID
+    kind: str
+    channels: list[str]
+    audiences: list[str]
+    spokesperson_id: uuid.UUID | None
+    recurrence_ids: list[str]
+    starts: list[datetime]
+    ends: list[datetime]
+    first_days: list[date]
+    end_days: list[date]  # exclusive
+
+
+def _draft_pairs(draft: Draft, sector_root: uuid.UUID) -> Any:
+    """The stored occurrences the draft's occurrences collide with, each reason one
+    indexed join (`&&` on the GiST indexes of `span`/`days`) from the draft's occurrences
+    passed as arrays; the other side's description in the same rows."""
+    a = (
+        func.unnest(
+            bindparam("recurrence_ids", draft.recurrence_ids, type_=ARRAY(String())),
+            bindparam("starts", draft.starts, type_=ARRAY(DateTime(timezone=True))),
+            bindparam("ends", draft.ends, type_=ARRAY(DateTime(timezone=True))),
+            bindparam("first_days", draft.first_days, type_=ARRAY(Date())),
+            bindparam("end_days", draft.end_days, type_=ARRAY(Date())),
+        )
+        .table_valued("recurrence_id", "starts_at", "ends_at", "first_day", "end_day")
+        .render_derived(name="a")
+    )
+    a_span = func.tstzrange(a.c.starts_at, a.c.ends_at, "[)")
+    a_days = func.daterange(a.c.first_day, a.c.end_day, "[)")
+    b, other = aliased(Occurrence, name="b"), aliased(Entry, name="other")
+    base_b = and_(
+        b.cancelled.is_(False),
+        b.status.in_(HOLDING),
+        in_subtree(b.organization_id, sector_root),
+    )
+
+    def reason(name: str, *conditions: Any, refused: Any = None) -> Any:
+        return (
+            select(
+                literal(name).label("reason"),
+                a.c.recurrence_id.label("a_recurrence_id"),
+                b.entry_id.label("b_entry_id"),
+                b.recurrence_id.label("b_recurrence_id"),
+                b.organization_id,
+                b.kind,
+                b.starts_at,
+                b.ends_at,
+                b.channels,
+                b.audiences,
+                other.title_ar,
+                (refused if refused is not None else literal(False)).label("refused"),
+            )
+            .select_from(a)
+            .join(b, and_(base_b, *conditions))
+            .join(other, other.id == b.entry_id)
+        )
+
+    reasons = []
+    if draft.kind != "blackout":
+        not_blackout = b.kind != "blackout"
+        if draft.channels:
+            reasons.append(
+                reason(
+                    "channel",
+                    not_blackout,
+                    b.span.op("&&")(a_span),
+                    b.channels.overlap(literal(draft.channels, Occurrence.channels.type)),
+                )
+            )
+        if draft.audiences:
+            reasons.append(
+                reason(
+                    "audience",
+                    not_blackout,
+                    b.days.op("&&")(a_days),
+                    b.audiences.overlap(literal(draft.audiences, Occurrence.audiences.type)),
+                )
+            )
+        if draft.spokesperson_id is not None:
+            reasons.append(
+                reason(
+                    "spokesperson",
+                    not_blackout,
+                    b.spokesperson_id == draft.spokesperson_id,
+                    b.span.op("&&")(a_span),
+                )
+            )
+        reasons.append(
+            reason(
+                "blackout",
+                b.kind == "blackout",
+                b.span.op("&&")(a_span),
+                within(draft.organization_id, b.organization_id),
+                refused=other.enforcement == "refuse",
+            ).where(
+                or_(func.cardinality(other.blocks) == 0, literal(draft.kind) == other.blocks.any_())
+            )
+        )
+    if not reasons:
+        return None
+    return union_all(*reasons).limit(MAX_PAIRS) if len(reasons) > 1 else reasons[0].limit(MAX_PAIRS)
+
+
+async def of_draft(session: AsyncSession, draft: Draft, sector_root: uuid.UUID) -> list[Any]:
+    """`of_entry` for an entry that is not stored: one statement, the other occurrences
+    described in its rows."""
+    stmt = _draft_pairs(draft, sector_root)
+    return [] if stmt is None else list(await session.execute(stmt))
 
 
 async def of_entry(session: AsyncSession, entry_id: uuid.UUID, sector_root: uuid.UUID) -> list[Any]:

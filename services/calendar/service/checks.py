@@ -22,8 +22,15 @@ class _Discard(Exception):
 async def check(
     session: AsyncSession, principal: Principal, data: EntryCreate
 ) -> list[dict[str, Any]]:
-    """The draft is written inside a savepoint (its occurrences too), asked the same
-    indexed queries as a stored entry, and rolled back."""
+    """The draft's occurrences computed as for a create and asked against the stored
+    ones in one statement (`conflicts.of_draft`); nothing is written. A draft with
+    attachments or an external id is written inside a savepoint instead (and rolled
+    back), so it is refused exactly as its create would be (someone else's upload, a
+    duplicate external id)."""
+    if not data.attachment_ids and data.external_id is None:
+        entry = await entry_service.new_entry(session, principal, data)
+        rows = await entry_service.occurrence_rows(session, entry, stored=False)
+        return await conflicts.of_draft(session, entry, rows)
     found: list[dict[str, Any]] = []
     try:
         async with session.begin_nested():

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +23,9 @@ from services.calendar.repository import conflicts as repo
 from services.calendar.repository import directory as directory_repo
 from services.calendar.repository import occurrences as occurrence_repo
 
-# occasions' day-off conflicts, set by the occasions service (avoids an import cycle)
-OccasionCheck = Callable[[AsyncSession, Sequence[Any], uuid.UUID], Awaitable[list[dict[str, Any]]]]
+# occasions' day-off conflicts, set by the occasions service (avoids an import cycle):
+# (session, occurrences, sector root, titles of their entries when known)
+OccasionCheck = Callable[..., Awaitable[list[dict[str, Any]]]]
 occasion_checks: list[OccasionCheck] = []
 
 
@@ -40,15 +42,14 @@ def _ref(row: Any) -> dict[str, Any]:
 
 
 def _value(pair: Any) -> str | None:
-    if pair.reason == "channel":
-        shared = sorted(set(pair.a_channels) & set(pair.b_channels))
-        return shared[0] if shared else None
-    if pair.reason == "audience":
-        shared = sorted(set(pair.a_audiences) & set(pair.b_audiences))
-        return shared[0] if shared else None
-    if pair.reason == "spokesperson":
-        return str(pair.spokesperson_id)
-    return None
+    return _value_of(
+        pair.reason,
+        pair.a_channels,
+        pair.b_channels,
+        pair.a_audiences,
+        pair.b_audiences,
+        pair.spokesperson_id,
+    )
 
 
 async def _described(
@@ -93,6 +94,104 @@ async def of_entry(session: AsyncSession, entry: Entry) -> list[dict[str, Any]]:
     for check in occasion_checks:
         found += await check(session, await occurrence_repo.of_entry(session, entry.id), root)
     return found
+
+
+async def of_draft(
+    session: AsyncSession, entry: Entry, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`of_entry` for an entry that is not stored (the dry-run check): `rows` are its
+    occurrences (`entries.occurrence_rows`), asked in one statement against the stored
+    ones, the same reasons as a stored entry's."""
+    root = await _sector_root(session, entry.organization_id)
+    live = [r for r in rows if not r["cancelled"]]
+    # as the database answers a stored occurrence's times: in UTC
+    times = {
+        r["recurrence_id"]: (r["starts_at"].astimezone(UTC), r["ends_at"].astimezone(UTC))
+        for r in live
+    }
+    channels = list(rows[0]["channels"]) if rows else []
+    draft = repo.Draft(
+        organization_id=entry.organization_id,
+        kind=entry.kind,
+        channels=channels,
+        audiences=list(entry.audiences),
+        spokesperson_id=entry.spokesperson_id,
+        recurrence_ids=[r["recurrence_id"] for r in live],
+        starts=[times[r["recurrence_id"]][0] for r in live],
+        ends=[times[r["recurrence_id"]][1] for r in live],
+        first_days=[r["days"].lower for r in live],
+        end_days=[r["days"].upper for r in live],
+    )
+    pairs = await repo.of_draft(session, draft, root) if live else []
+    out = []
+    for p in pairs:
+        starts_at, ends_at = times[p.a_recurrence_id]
+        out.append(
+            {
+                "reason": p.reason,
+                "occurrence": {
+                    "entry_id": entry.id,
+                    "recurrence_id": p.a_recurrence_id,
+                    "organization_id": entry.organization_id,
+                    "kind": entry.kind,
+                    "title_ar": entry.title_ar,
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                },
+                "other": {
+                    "entry_id": p.b_entry_id,
+                    "recurrence_id": p.b_recurrence_id,
+                    "organization_id": p.organization_id,
+                    "kind": p.kind,
+                    "title_ar": p.title_ar,
+                    "starts_at": p.starts_at,
+                    "ends_at": p.ends_at,
+                },
+                "value": _value_of(
+                    p.reason,
+                    channels,
+                    p.channels,
+                    list(entry.audiences),
+                    p.audiences,
+                    entry.spokesperson_id,
+                ),
+                "refused": bool(p.refused),
+            }
+        )
+    out.sort(key=lambda c: (c["occurrence"]["starts_at"], c["reason"]))
+    occurrences = [
+        SimpleNamespace(
+            **{
+                **r,
+                "starts_at": times[r["recurrence_id"]][0],
+                "ends_at": times[r["recurrence_id"]][1],
+            }
+        )
+        for r in live
+    ]
+    for check in occasion_checks:
+        out += await check(session, occurrences, root, titles={entry.id: entry.title_ar})
+    return out
+
+
+def _value_of(
+    reason: str,
+    a_channels: Sequence[str],
+    b_channels: Sequence[str],
+    a_audiences: Sequence[str],
+    b_audiences: Sequence[str],
+    spokesperson_id: uuid.UUID | None,
+) -> str | None:
+    """What the two occurrences share for `reason` (as `_value` of a stored pair)."""
+    if reason == "channel":
+        shared = sorted(set(a_channels) & set(b_channels))
+        return shared[0] if shared else None
+    if reason == "audience":
+        shared = sorted(set(a_audiences) & set(b_audiences))
+        return shared[0] if shared else None
+    if reason == "spokesperson":
+        return str(spokesperson_id)
+    return None
 
 
 async def in_window(

@@ -159,9 +159,21 @@ def normalized_exdates(values: Sequence[str], all_day: bool) -> list[str]:
 
 async def materialize(session: AsyncSession, entry: Entry) -> list[dict[str, Any]]:
     """Rewrites the entry's occurrences; returns their rows."""
+    rows = await occurrence_rows(session, entry)
+    await occurrence_repo.replace(session, entry.id, rows)
+    return rows
+
+
+async def occurrence_rows(
+    session: AsyncSession, entry: Entry, *, stored: bool = True
+) -> list[dict[str, Any]]:
+    """The entry's occurrences (its overrides applied unless it is not `stored` yet, and
+    then has none) and its `series_span`."""
     instances = instances_of(entry)
     channels = await resolve_channels(session, entry.organization_id, entry.channels)
-    overrides = {o.recurrence_id: o for o in await repo.overrides_of(session, entry.id)}
+    overrides = (
+        {o.recurrence_id: o for o in await repo.overrides_of(session, entry.id)} if stored else {}
+    )
     tz = ZoneInfo(entry.timezone)
     rows = []
     for instance in instances:
@@ -171,7 +183,6 @@ async def materialize(session: AsyncSession, entry: Entry) -> list[dict[str, Any
     entry.series_span = Range(
         min(r["starts_at"] for r in live), max(r["ends_at"] for r in live), bounds="[)"
     )
-    await occurrence_repo.replace(session, entry.id, rows)
     return rows
 
 
@@ -258,6 +269,34 @@ async def check_spokesperson(session: AsyncSession, user_id: uuid.UUID | None) -
 async def create(
     session: AsyncSession, principal: Principal, data: EntryCreate, *, status: str = "draft"
 ) -> Entry:
+    entry = await new_entry(session, principal, data, status=status)
+    session.add(entry)
+    await flush(session)
+    await materialize(session, entry)
+    await flush(session)
+    await repo.add_history(
+        session,
+        entry_id=entry.id,
+        version=1,
+        action="create",
+        from_status=None,
+        to_status=entry.status,
+        actor_id=principal.subject,
+        actor_type=principal.kind,
+    )
+    await attach(session, data.attachment_ids, principal, entry_owner(entry))
+    await record(
+        session, principal, "create", "entry", entry.id, entry.organization_id, snapshot(entry)
+    )
+    await session.refresh(entry)
+    return entry
+
+
+async def new_entry(
+    session: AsyncSession, principal: Principal, data: EntryCreate, *, status: str = "draft"
+) -> Entry:
+    """The entry of a create body, checked (organization, spokesperson, time zone) but not
+    added to the session."""
     org_id = data.organization_id or principal.organization_id
     if org_id is None:
         raise invalid("organization_id", "حدّد الجهة", "organization_id is required")
@@ -289,23 +328,6 @@ async def create(
     )
     entry.search_text = search_text_of(entry)
     entry.series_span = Range(entry.starts_at, entry.ends_at, bounds="[)")
-    session.add(entry)
-    await flush(session)
-    await materialize(session, entry)
-    await flush(session)
-    await repo.add_history(
-        session,
-        entry_id=entry.id,
-        version=1,
-        action="create",
-        from_status=None,
-        to_status=entry.status,
-        actor_id=principal.subject,
-        actor_type=principal.kind,
-    )
-    await attach(session, data.attachment_ids, principal, entry_owner(entry))
-    await record(session, principal, "create", "entry", entry.id, org_id, snapshot(entry))
-    await session.refresh(entry)
     return entry
 
 

@@ -228,9 +228,13 @@ async def update(
 
 
 async def day_off_conflicts(
-    session: AsyncSession, occurrences: Sequence[Any], root: uuid.UUID
+    session: AsyncSession,
+    occurrences: Sequence[Any],
+    root: uuid.UUID,
+    titles: dict[uuid.UUID, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The `occasion` reason: occurrences on a day-off occasion of the tree's region."""
+    """The `occasion` reason: occurrences on a day-off occasion of the tree's region
+    (`titles`: their entries' titles, when the caller has them)."""
     live = [o for o in occurrences if not o.cancelled and o.kind not in {"blackout", "occasion"}]
     if not live:
         return []
@@ -238,7 +242,7 @@ async def day_off_conflicts(
     found = await repo.listed(session, region, day_off=True)
     if not found:
         return []
-    entries = await _titles(session, {o.entry_id for o in live})
+    entries = titles if titles is not None else await _titles(session, {o.entry_id for o in live})
     years = sorted({o.days.lower.year for o in live} | {o.days.upper.year for o in live})
     confirmed = await _confirmed(session, [o.id for o in found])
     off: dict[date, Occasion] = {}
