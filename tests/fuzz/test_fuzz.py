@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -186,3 +189,39 @@ def test_stateful_sequences_conform(hub: Stack, callers: list[dict[str, str]], c
     )
     assert any(200 <= status < 300 for status in answered)  # the sequences did something
     assert not problems, "\n".join(problems)
+
+
+# schemathesis's coverage phase (its CLI: the pytest loop has no such phase) sends each
+# operation the boundary cases of its schema and the methods it does not document; these
+# checks exist only there
+COVERAGE_CHECKS = (
+    "not_a_server_error,unsupported_method,allow_header_conformance,missing_required_header"
+)
+
+
+def test_the_coverage_phase_finds_nothing(hub: Stack, callers: list[dict[str, str]]) -> None:
+    cli = Path(sys.executable).with_name("schemathesis")
+    answer = subprocess.run(
+        [
+            str(cli),
+            "run",
+            f"{hub.base}/openapi.json",
+            "--phases",
+            "coverage",
+            "--checks",
+            COVERAGE_CHECKS,
+            "--header",
+            f"Authorization:{callers[2]['Authorization']}",
+            "--max-examples",
+            str(EXAMPLES),
+            "--request-timeout",
+            "30",
+            "--generation-deterministic",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=os.environ | {"SCHEMATHESIS_HOOKS": ""},
+    )
+    assert answer.returncode == 0, (answer.stdout + answer.stderr)[-6000:]
