@@ -8,7 +8,8 @@ from datetime import date, time
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select, bindparam, func, literal, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -224,3 +225,50 @@ async def holiday_exists(session: AsyncSession, org_id: uuid.UUID, day: date) ->
 
 async def get_by_id(session: AsyncSession, org_id: uuid.UUID) -> Organization | None:
     return await session.get(Organization, org_id)
+
+
+async def root_timezones(session: AsyncSession) -> list[tuple[uuid.UUID, str | None]]:
+    """Every root organization with its time zone."""
+    rows = await session.execute(
+        select(Organization.id, Organization.timezone).where(Organization.parent_id.is_(None))
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def delete_named_holidays(
+    session: AsyncSession, org_id: uuid.UUID, days: list[date], name_ar: str
+) -> None:
+    """Deletes the organization's holidays on these days that carry this Arabic name."""
+    await session.execute(
+        delete(Holiday).where(
+            Holiday.organization_id == org_id,
+            Holiday.date.in_(days),
+            Holiday.name_ar == name_ar,
+        )
+    )
+
+
+async def add_holidays(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    days: list[date],
+    name_ar: str,
+    name_en: str | None,
+) -> None:
+    """Adds holidays on these days, except where the organization has one already."""
+    await session.execute(
+        insert(Holiday)
+        .values(
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "organization_id": org_id,
+                    "date": day,
+                    "name_ar": name_ar,
+                    "name_en": name_en,
+                }
+                for day in days
+            ]
+        )
+        .on_conflict_do_nothing(constraint="uq_directory_holiday_organization_id")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import String
@@ -146,4 +146,13 @@ async def lock_subscription(
         select(WebhookSubscription)
         .where(WebhookSubscription.id == subscription_id)
         .with_for_update()
+    )
+
+
+async def clear_failing(session: AsyncSession, subscription_id: uuid.UUID) -> None:
+    """A delivery went through: the subscription is no longer failing (its ETag stays)."""
+    await session.execute(
+        update(WebhookSubscription)
+        .where(WebhookSubscription.id == subscription_id)
+        .values(failing_since=None, updated_at=WebhookSubscription.updated_at)
     )

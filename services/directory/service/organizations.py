@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -11,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.audit import diff
 from services.common.auth import Principal
 from services.common.errors import NotFound
+from services.common.orgtree import DEFAULT_TIMEZONE
 from services.common.pagination import PageParams
+from services.common.regions import region_of
 from services.common.responses import json_id
 from services.directory.domain.vocabulary import ALLOWED_PARENTS, weekday_names, weekday_numbers
 from services.directory.errors import conflict, forbidden, invalid
@@ -302,3 +305,25 @@ async def list_visible(
 ) -> tuple[list[Organization], str | None]:
     """The organizations the principal may see, filtered; one page (keyset)."""
     return await repo.list_visible(session, principal, filters, page)
+
+
+async def apply_occasion_days(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """`calendar.occasion.days_changed`: the occasion's added days become holidays of the
+    root organizations of its region (every root when it names none; a tree's region comes
+    from its time zone), unless one is a holiday already; its removed days are deleted only
+    where the holiday carries the occasion's Arabic name. Idempotent."""
+    region = payload.get("region")
+    targets = [
+        org_id
+        for org_id, tz in await repo.root_timezones(session)
+        if region is None or region_of(tz or DEFAULT_TIMEZONE) == region
+    ]
+    added = [date.fromisoformat(d) for d in payload.get("added", [])]
+    removed = [date.fromisoformat(d) for d in payload.get("removed", [])]
+    for org_id in targets:
+        if removed:
+            await repo.delete_named_holidays(session, org_id, removed, payload["name_ar"])
+        if added:
+            await repo.add_holidays(
+                session, org_id, added, payload["name_ar"], payload.get("name_en")
+            )

@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
 
@@ -215,11 +214,7 @@ async def attempt(
             delivery.delivered_at = finished
             delivery.next_attempt_at = None
             if subscription.failing_since is not None:
-                await session.execute(
-                    update(WebhookSubscription)
-                    .where(WebhookSubscription.id == subscription.id)
-                    .values(failing_since=None, updated_at=WebhookSubscription.updated_at)
-                )
+                await repo.clear_failing(session, subscription.id)
             return delivery.status
         logger.warning(
             "webhook delivery %s to %s failed (attempt %d): %s",
