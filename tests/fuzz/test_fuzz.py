@@ -25,8 +25,8 @@ import shutil
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
