@@ -335,6 +335,29 @@ def _target_for(
     return roll(3), roll(4), roll(5)
 
 
+def _point(
+    kpi: Kpi,
+    root: uuid.UUID,
+    period: str,
+    value: Decimal | None,
+    targets_by_period: dict[str, list[Any]],
+    organizations: int,
+) -> SeriesPoint:
+    """One point of a series: the value against the period's target, coloured."""
+    baseline, target, amber_at = _target_for(
+        kpi.aggregation, root, targets_by_period.get(period, [])
+    )
+    return SeriesPoint(
+        period=period,
+        value=value,
+        target=rules.rounded(target),
+        baseline=rules.rounded(baseline),
+        amber_at=rules.rounded(amber_at),
+        status=rules.status(kpi.direction, value, target, amber_at),
+        organizations=organizations,
+    )
+
+
 async def series(
     session: AsyncSession,
     principal: Principal,
@@ -364,20 +387,8 @@ async def series(
     for period in sorted(set(by_period) | set(targets_by_period)):
         figures = by_period.get(period, [])
         value = rules.rounded(rules.rollup(kpi.aggregation, figures))
-        baseline, target, amber_at = _target_for(
-            kpi.aggregation, root, targets_by_period.get(period, [])
-        )
-        points.append(
-            SeriesPoint(
-                period=period,
-                value=value,
-                target=rules.rounded(target),
-                baseline=rules.rounded(baseline),
-                amber_at=rules.rounded(amber_at),
-                status=rules.status(kpi.direction, value, target, amber_at),
-                organizations=len({org for org, _, _ in figures}),
-            )
-        )
+        organizations = len({org for org, _, _ in figures})
+        points.append(_point(kpi, root, period, value, targets_by_period, organizations))
     return SeriesOut(
         kpi_id=kpi.id,
         organization_id=root,
@@ -400,20 +411,8 @@ async def _builtin_series(session: AsyncSession, kpi: Kpi, root: uuid.UUID) -> S
     for period in sorted(periods | set(targets_by_period)):
         figures = await inquiry_kpis.builtin_figures(session, root, period)
         value = rules.rounded(inquiry_kpis.figure_of(kpi.source, figures))
-        baseline, target, amber_at = _target_for(
-            kpi.aggregation, root, targets_by_period.get(period, [])
-        )
-        points.append(
-            SeriesPoint(
-                period=period,
-                value=value,
-                target=rules.rounded(target),
-                baseline=rules.rounded(baseline),
-                amber_at=rules.rounded(amber_at),
-                status=rules.status(kpi.direction, value, target, amber_at),
-                organizations=int(figures["organizations"]),
-            )
-        )
+        organizations = int(figures["organizations"])
+        points.append(_point(kpi, root, period, value, targets_by_period, organizations))
     return SeriesOut(
         kpi_id=kpi.id, organization_id=root, rollup=True, aggregation=kpi.aggregation, points=points
     )
