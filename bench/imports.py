@@ -81,9 +81,18 @@ async def prepare(url: str) -> None:
 
 
 async def raw_copy(url: str, rows: int) -> float:
-    """COPY FROM of the rows with every NOT NULL column filled; the rows are deleted after."""
+    """COPY FROM of the rows as the import writes them (every column it sets: the channel,
+    the creator, the SLA targets, due times and alarm); the rows are deleted after."""
     now = datetime.now(UTC)
     due = now + timedelta(days=2)
+    risk = now + timedelta(days=1)
+    conn = await asyncpg.connect(url)
+    try:
+        channel = await conn.fetchval(
+            "SELECT id FROM directory_channel WHERE organization_id = $1", ORG
+        )
+    finally:
+        await conn.close()
     buffer = io.StringIO()
     for n in range(rows):
         subject = SUBJECTS[n % len(SUBJECTS)]
@@ -95,6 +104,7 @@ async def raw_copy(url: str, rows: int) -> float:
                     str(ORG),
                     "complaint",
                     "whatsapp",
+                    str(channel),
                     "new",
                     "normal",
                     f"{subject} {n}",
@@ -103,12 +113,16 @@ async def raw_copy(url: str, rows: int) -> float:
                     f"+9665{50000000 + n % 49999999:08d}",
                     "24.7",
                     "46.6",
-                    "staff",
+                    "bench",
+                    "user",
                     "0" * 64,
                     "480",
                     "2400",
                     now.isoformat(),
                     due.isoformat(),
+                    due.isoformat(),
+                    due.isoformat(),
+                    risk.isoformat(),
                     due.isoformat(),
                     "raw",
                     f"B-{n}",
@@ -129,6 +143,7 @@ async def raw_copy(url: str, rows: int) -> float:
                 "organization_id",
                 "kind",
                 "channel",
+                "channel_id",
                 "status",
                 "priority",
                 "subject",
@@ -137,6 +152,7 @@ async def raw_copy(url: str, rows: int) -> float:
                 "contact_phone",
                 "location_lat",
                 "location_long",
+                "created_by",
                 "created_by_type",
                 "tracking_token_hash",
                 "first_response_target_minutes",
@@ -144,6 +160,9 @@ async def raw_copy(url: str, rows: int) -> float:
                 "sla_started_at",
                 "first_response_due",
                 "resolution_due",
+                "sla_due_at",
+                "sla_risk_at",
+                "sla_alarm_at",
                 "source",
                 "external_id",
             ],

@@ -14,6 +14,7 @@ audited once, by the kernel, for the whole job.
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from services.common.orgtree import DEFAULT_TIMEZONE
 from services.inquiries import clock
 from services.inquiries.repository import imports as sql
 from services.inquiries.schemas.inquiries import InquiryCreate, Kind, NoNul, Priority
+from services.inquiries.service.inquiries import token_hash
 from services.inquiries.service.intake import create as intake
 from services.inquiries.service.intake.memory import IntakeMemory
 
@@ -111,6 +113,8 @@ class _Batch:
         self.memo = job.memo
         self.principal = job.principal
         self.now = clock.now()
+        # the batch's templates of new inquiries (see `_new_record`)
+        self.templates: dict[Any, _Template] = {}
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Any]:
@@ -233,7 +237,8 @@ class _Batch:
         stored = await sql.existing(self.connection, [d[5] for d in decided_rows])
         records: list[tuple[Any, ...]] = []
         for row, data, priority, context, decided, key in decided_rows:
-            owner = stored.get(key)
+            found = stored.get(key)
+            owner = found[0] if found is not None else None
             if decided[0] not in visible or (owner is not None and owner not in visible):
                 outcome.rejections.append(
                     Rejection(
@@ -247,33 +252,27 @@ class _Batch:
                     )
                 )
                 continue
-            if owner is not None:
-                records.append(self._existing_record(data, key))
-            else:
+            if found is None:
                 records.append(await self._new_record(data, priority, context, decided, key))
+                continue
+            changes = _updatable(data)
+            if changes == found[1]:
+                # what the file says is what the hub holds: nothing to stage nor write
+                outcome.unchanged += 1
+            else:
+                records.append(self._existing_record(changes, key))
         if records:
             inserted, updated = await sql.write_batch(self.connection, records)
             outcome.imported, outcome.updated = inserted, updated
-            outcome.unchanged = len(records) - inserted - updated
+            outcome.unchanged += len(records) - inserted - updated
         return outcome
 
-    def _existing_record(self, data: InquiryImportRow, key: tuple[str, str]) -> tuple[Any, ...]:
+    def _existing_record(self, changes: tuple[Any, ...], key: tuple[str, str]) -> tuple[Any, ...]:
         values = dict.fromkeys(sql.STAGE_COLUMNS)
         values["existing"] = True
         values["i_source"], values["i_external_id"] = key
-        contact, location = data.contact, data.location
-        values.update(
-            i_subject=data.subject,
-            i_body=data.body,
-            i_contact_name=contact.name if contact else None,
-            i_contact_phone=contact.phone if contact else None,
-            i_contact_email=str(contact.email) if contact and contact.email else None,
-            i_location_lat=location.lat if location else None,
-            i_location_long=location.long if location else None,
-            i_location_address=location.address if location else None,
-            i_outlet=data.outlet,
-            i_deadline=data.deadline,
-        )
+        for name, value in zip(sql.UPDATABLE, changes, strict=True):
+            values["i_" + name] = value
         return tuple(values.values())
 
     async def _reference(self) -> str:
@@ -293,14 +292,95 @@ class _Batch:
         decided: Any,
         key: tuple[str, str],
     ) -> tuple[Any, ...]:
+        """The staging row of a new inquiry, with its history row and outbox event.
+
+        The intake's `_rows` decides the first inquiry of each group of the batch that
+        shares what its rules read besides the inquiry's own texts (routing, context,
+        priority, kind, deadline; the batch has one `now`): SLA targets, due times in
+        business hours, alarm, channel, history, event. The group's other inquiries take
+        those values and differ only in `_Template.OWN` (ids, reference, token, texts,
+        contact, location): the due times are computed once per group, not per row."""
         reference = await self._reference()
         # the citizen of an imported inquiry has no token to see: one nobody holds
         token = secrets.token_urlsafe(24)
+        group = (decided, priority, data.kind, data.deadline, id(context))
+        template: _Template | None = self.templates.get(group)
+        if template is not None:
+            return template.record(data, reference, token_hash(token), key)
         _, params = intake._rows(
             self.principal, data, self.now, priority, reference, token, decided, context.receiving
         )
         params["i_source"], params["i_external_id"] = key
-        values: list[Any] = [False]
-        for name in sql.STAGE_COLUMNS[1:]:
-            values.append(params.get(name))
+        values = tuple(params.get(name) for name in sql.STAGE_COLUMNS[1:])
+        self.templates[group] = _Template(values)
+        return (False, *values)
+
+
+def _updatable(data: InquiryImportRow) -> tuple[Any, ...]:
+    """The row's values of `sql.UPDATABLE`, in that order (as `sql.existing` reads them)."""
+    contact, location = data.contact, data.location
+    return (
+        data.subject,
+        data.body,
+        contact.name if contact else None,
+        contact.phone if contact else None,
+        str(contact.email) if contact and contact.email else None,
+        location.lat if location else None,
+        location.long if location else None,
+        location.address if location else None,
+        data.outlet,
+        data.deadline,
+    )
+
+
+_INDEX = {name: index for index, name in enumerate(sql.STAGE_COLUMNS)}
+
+
+class _Template:
+    """A staging row decided by the intake's rules, for the new inquiries of its group."""
+
+    # what differs between the inquiries of a group: their own ids, texts and key
+    OWN = (
+        "i_id",
+        "i_reference",
+        "i_tracking_token_hash",
+        *(f"i_{name}" for name in sql.UPDATABLE),
+        "i_source",
+        "i_external_id",
+        "e_id",
+        "e_inquiry_id",
+        "o_id",
+        "o_aggregate_id",
+        "o_payload",
+    )
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.values = [False, *values]
+        self.payload = json.loads(self.values[_INDEX["o_payload"]])
+
+    def record(
+        self, data: InquiryImportRow, reference: str, token_hash: str, key: tuple[str, str]
+    ) -> tuple[Any, ...]:
+        values = self.values.copy()
+        inquiry_id = uuid.uuid4()
+        own = (
+            inquiry_id,
+            reference,
+            token_hash,
+            *_updatable(data),
+            *key,
+            uuid.uuid4(),
+            inquiry_id,
+            uuid.uuid4(),
+            inquiry_id,
+            json.dumps(
+                {**self.payload, "id": str(inquiry_id), "reference": reference},
+                ensure_ascii=False,
+            ),
+        )
+        for index, value in zip(_OWN_INDEXES, own, strict=True):
+            values[index] = value
         return tuple(values)
+
+
+_OWN_INDEXES = tuple(_INDEX[name] for name in _Template.OWN)

@@ -441,3 +441,89 @@ async def test_one_runner_per_job(client, world, settings):
     finally:
         await holder.close()
     assert (await run(settings, client, headers, job))["rows_imported"] == 2
+
+
+SAME_AS_A_CREATE = (
+    "organization_id, category_id, kind, channel, channel_id, status, priority, "
+    "first_response_target_minutes, resolution_target_minutes, sla_policy_id, sla_started_at, "
+    "first_response_due, resolution_due, sla_due_at, sla_risk_at, sla_alarm_at, deadline, "
+    "outlet, created_by, created_by_type, created_at"
+)
+
+
+async def test_every_imported_row_is_decided_as_a_single_create_would_be(
+    client, world, settings, fake_clock
+):
+    """Rows of one batch share their due-time computation when they share what it reads
+    (kind, priority, deadline …): each imported inquiry still carries what `POST
+    /v1/inquiries` gives the same body at the same instant — SLA targets, due times in
+    business hours (a Thursday afternoon: across the weekend), alarm, channel, creator —
+    and the same history row and event payload, apart from its own id and reference."""
+    from tests.inquiries.test_intake_memory import THURSDAY_15
+
+    fake_clock.set(THURSDAY_15)
+    headers = world.auth("org_admin@R")
+    org = str(world.orgs["R"])
+    soon, later = "2026-11-20T10:00:00+03:00", "2026-11-23T12:00:00+03:00"
+    media = {"outlet": "صحيفة الرياض", "contact": {"phone": "+966501234567"}}
+    bodies = [
+        {"kind": "complaint"},
+        {"kind": "complaint"},
+        {"kind": "complaint", "priority": "urgent"},
+        {"kind": "complaint"},
+        {"kind": "suggestion", "priority": "low"},
+        {"kind": "media_request", "deadline": soon, **media},
+        {"kind": "media_request", "deadline": later, **media},
+        {"kind": "media_request", "deadline": soon, **media},
+    ]
+    bodies = [
+        {"channel": "whatsapp", "subject": f"بلاغ {n}", "body": f"نص {n}", **b}
+        for n, b in enumerate(bodies)
+    ]
+    lines = [
+        json.dumps(
+            {"external_id": f"D-{n}", "organization_code": "riyadh", **b}, ensure_ascii=False
+        )
+        for n, b in enumerate(bodies)
+    ]
+    job = await start(client, headers, "\n".join(lines), "application/x-ndjson")
+    done = await run(settings, client, headers, job)
+    assert done["rows_imported"] == len(bodies), await errors_of(client, headers, job)
+    created = []
+    for body in bodies:
+        response = await client.post(
+            "/v1/inquiries", json={**body, "organization_id": org}, headers=headers
+        )
+        assert response.status_code == 201, response.text
+        created.append(uuid.UUID(response.json()["id"]))
+
+    for n, api_id in enumerate(created):
+        imported = await fetch(
+            settings,
+            f"SELECT id, {SAME_AS_A_CREATE} FROM inquiry WHERE external_id = $1",
+            f"D-{n}",
+        )
+        single = await fetch(
+            settings, f"SELECT id, {SAME_AS_A_CREATE} FROM inquiry WHERE id = $1", api_id
+        )
+        assert dict(imported[0]) | {"id": None} == dict(single[0]) | {"id": None}, n
+        for table, column, key in (
+            ("inquiry_event", "details", "inquiry_id"),
+            ("common_outbox", "payload", "aggregate_id"),
+        ):
+            pair = [
+                (await fetch(settings, f"SELECT {column} FROM {table} WHERE {key} = $1", ident))
+                for ident in (imported[0]["id"], api_id)
+            ]
+            values = [json.loads(rows[0][column]) for rows in pair]
+            for value in values:
+                value.pop("id", None), value.pop("reference", None)
+            assert values[0] == values[1], (n, table)
+    dues = await fetch(settings, "SELECT DISTINCT first_response_due, resolution_due FROM inquiry")
+    assert len(dues) == 5  # the groups did differ
+
+    # a rerun compares every field it may change (deadlines in another offset, phones,
+    # coordinates) and finds them all the same
+    again = await start(client, headers, "\n".join(lines), "application/x-ndjson")
+    rerun = await run(settings, client, headers, again)
+    assert (rerun["rows_imported"], rerun["rows_updated"], rerun["rows_unchanged"]) == (0, 0, 8)

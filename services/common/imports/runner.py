@@ -17,6 +17,7 @@ only its counts and rejections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -51,6 +52,8 @@ _LOCK_NAMESPACE = 0x696D70  # "imp"
 REJECTION_COLUMNS = ("job_id", "line", "field", "value", "reason")
 # rows a database error isolates at most by halving, before the rest are rejected together
 DATA_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+# records validated between two looks at the event loop (the batch being written meanwhile)
+VALIDATE_SLICE = 100
 
 
 def job_payload(job_id: uuid.UUID) -> bytes:
@@ -148,29 +151,41 @@ class Runner:
             dry_run=job["dry_run"],
         )
         self.context = {"source": job["source"]}
+        self.last = time.monotonic()  # when the last batch committed (its run seconds)
 
-    def _validated(self, records: list[Any]) -> tuple[list[Row], list[Rejection]]:
+    async def validated(self, records: list[Any]) -> tuple[list[Row], list[Rejection]]:
+        """The batch's rows through the kind's schema. CPU only: it yields to the event
+        loop every `VALIDATE_SLICE` records, so the previous batch's write (the database's
+        work, on the other core) goes on meanwhile."""
         rows: list[Row] = []
         rejections: list[Rejection] = []
-        for record in records:
-            if record.values is None:
-                rejections.append(
-                    Rejection(record.line, record.reason or "", record.field, record.value)
-                )
-                continue
-            checked = validate(
-                self.kind.schema, self.nested, record.line, record.values, self.context
-            )
-            if isinstance(checked, Row):
-                rows.append(checked)
-            else:
-                rejections.extend(checked)
+        schema, nested, context = self.kind.schema, self.nested, self.context
+        for start in range(0, len(records), VALIDATE_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for record in records[start : start + VALIDATE_SLICE]:
+                if record.values is None:
+                    rejections.append(
+                        Rejection(record.line, record.reason or "", record.field, record.value)
+                    )
+                    continue
+                checked = validate(schema, nested, record.line, record.values, context)
+                if isinstance(checked, Row):
+                    rows.append(checked)
+                else:
+                    rejections.extend(checked)
         return rows, rejections
 
-    async def batch(self, records: list[Any], progress: float, seconds: float) -> bool:
-        """Writes one batch and the job's counts; False when the job is no longer running
-        (cancelled), and nothing of the batch is written then."""
-        rows, rejections = self._validated(records)
+    async def batch(
+        self,
+        records: list[Any],
+        checked: tuple[list[Row], list[Rejection]],
+        progress: float,
+    ) -> bool:
+        """Writes one batch (`checked`: its rows and rejections from `validated`) and the
+        job's counts; False when the job is no longer running (cancelled), and nothing of
+        the batch is written then."""
+        rows, rejections = checked[0], list(checked[1])
         connection = self.connection
         async with connection.transaction():
             state = await connection.fetchval(
@@ -212,8 +227,9 @@ class Runner:
                 outcome.unchanged,
                 rejected_lines,
                 progress,
-                seconds,
+                time.monotonic() - self.last,
             )
+        self.last = time.monotonic()
         return True
 
     async def finish(self) -> None:
@@ -295,13 +311,8 @@ async def run_import(database_url: str, job_id: uuid.UUID) -> str:
                     "UPDATE common_import_job SET encoding = $2 WHERE id = $1", job_id, detected
                 )
             with _Closing(reader):
-                last = time.monotonic()
-                for records in _Batches(reader, job["records_done"], kind.batch_size):
-                    now = time.monotonic()
-                    if not await runner.batch(records, reader.progress, now - last):
-                        return "cancelled"
-                    last = time.monotonic()
-                    await asyncio.sleep(0)  # let the heartbeat and other jobs run
+                if not await _pipeline(runner, reader, job["records_done"]):
+                    return "cancelled"
             await runner.finish()
         except Exception as exc:
             # a lost connection is a lost worker: the job resumes elsewhere
@@ -314,6 +325,25 @@ async def run_import(database_url: str, job_id: uuid.UUID) -> str:
         return "succeeded"
     finally:
         await connection.close()
+
+
+async def _pipeline(runner: Runner, reader: RecordReader, skip: int) -> bool:
+    """The file's batches, each validated while the one before it is written: one batch's
+    write in flight at a time, in the file's order. False when the job was cancelled."""
+    writing: asyncio.Task[bool] | None = None
+    try:
+        for records in _Batches(reader, skip, runner.kind.batch_size):
+            checked = await runner.validated(records)
+            if writing is not None and not await writing:
+                return False
+            writing = asyncio.create_task(runner.batch(records, checked, reader.progress))
+            await asyncio.sleep(0)  # the write starts before the next batch is read
+        return writing is None or await writing
+    finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
+            with contextlib.suppress(BaseException):
+                await writing
 
 
 class _Closing:

@@ -132,12 +132,12 @@ WITHIN = """
 SELECT o.id FROM directory_organization AS o
 WHERE o.id = ANY($1::uuid[]) AND o.path <@ (SELECT path FROM directory_organization WHERE id = $2)
 """
-EXISTING = """
-SELECT i.source, i.external_id, i.organization_id FROM inquiry AS i
+EXISTING = f"""
+SELECT i.source, i.external_id, i.organization_id, {_list(UPDATABLE, "i.")} FROM inquiry AS i
 JOIN unnest($1::text[], $2::text[]) AS k(source, external_id)
   ON i.source = k.source AND i.external_id = k.external_id
 WHERE i.external_id IS NOT NULL
-"""
+"""  # noqa: S608
 
 
 async def organizations_by_code(connection: Any, codes: list[str]) -> dict[str, uuid.UUID]:
@@ -159,10 +159,13 @@ async def within(connection: Any, org_ids: list[uuid.UUID], root: uuid.UUID) -> 
 
 async def existing(
     connection: Any, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], uuid.UUID]:
-    """The owning organization of each key already imported."""
+) -> dict[tuple[str, str], tuple[uuid.UUID, tuple[Any, ...]]]:
+    """Each key already imported: its owning organization and its `UPDATABLE` values."""
     rows = await connection.fetch(EXISTING, [k[0] for k in keys], [k[1] for k in keys])
-    return {(row["source"], row["external_id"]): row["organization_id"] for row in rows}
+    return {
+        (row["source"], row["external_id"]): (row["organization_id"], tuple(row.values())[3:])
+        for row in rows
+    }
 
 
 async def write_batch(connection: Any, records: list[tuple[Any, ...]]) -> tuple[int, int]:
