@@ -12,6 +12,11 @@ so a rerun of the same file changes nothing.
 A KPI value imported before changes while it is `submitted` (a corrected figure, its
 `kpi.value_submitted` event again) or `rejected` (submitted again); a verified value never
 changes. Its KPI, organization and period are its identity and never change either.
+
+KPI values load set-based (`KpiValuesImport.load`): `submit_value`'s checks run in Python
+on what is looked up once per job or per batch, and the batch's new values are COPied into
+a staging table and inserted, with their events and delivery jobs, by one statement; only
+a changed value and a row citing documents take the use cases row by row.
 """
 
 from __future__ import annotations
@@ -21,19 +26,28 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.campaigns.models import Initiative, KpiValue
+from services.campaigns.models import Initiative, Kpi
 from services.campaigns.repository import imports as repo
-from services.campaigns.repository.base import flush, organization_chain
+from services.campaigns.repository.base import flush, organization_chain, sees_organization
 from services.campaigns.schemas.imports import InitiativeImportRow, KpiValueImportRow
 from services.campaigns.schemas.initiatives import InitiativeCreate, InitiativeUpdate
 from services.campaigns.schemas.kpis import ValueIn
 from services.campaigns.service import initiatives, kpis
 from services.campaigns.service.common import snapshot
+from services.common import audit
 from services.common.auth import Principal
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Forbidden
 from services.common.i18n import text
-from services.common.imports.kinds import JobRun, Row, register
-from services.common.imports.rowwise import RowRefused, RowwiseKind, Verdict
+from services.common.imports.kinds import JobRun, Outcome, Row, register
+from services.common.imports.rowwise import (
+    RowRefused,
+    RowwiseKind,
+    Verdict,
+    refusal_of,
+    repeated,
+    session_on,
+    tally,
+)
 from services.common.outbox import emit
 
 # the row fields that are not the update body's, or that an import never changes
@@ -183,16 +197,9 @@ class KpiValuesImport(RowwiseKind):
             )
         return job.memo[key]
 
-    async def stored(
-        self, session: AsyncSession, keys: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], KpiValue]:
-        return await repo.values_by_key(session, keys)
-
-    async def upsert(
-        self, session: AsyncSession, job: JobRun, row: Row, stored: KpiValue | None
-    ) -> Verdict:
-        data: KpiValueImportRow = row.data
-        principal = job.principal
+    async def _kpi(self, session: AsyncSession, job: JobRun, data: KpiValueImportRow) -> Kpi:
+        """The row's organization and KPI (its id, or its code) as the importer sees them;
+        each looked up once per job."""
         if data.organization_code is not None:
             data.organization_id = self.organization_of(job, data.organization_code)
         kpi_id = await self._kpi_id(session, job, data)
@@ -200,12 +207,159 @@ class KpiValuesImport(RowwiseKind):
         seen: dict[Any, Any] = job.memo.setdefault("kpis", {})
         if kpi_id not in seen:
             try:
-                seen[kpi_id] = await kpis.get(session, principal, kpi_id)
+                seen[kpi_id] = await kpis.get(session, principal=job.principal, kpi_id=kpi_id)
             except DomainError as exc:
                 seen[kpi_id] = exc
         if isinstance(seen[kpi_id], DomainError):
             raise seen[kpi_id]
-        kpi = seen[kpi_id]
+        kpi: Kpi = seen[kpi_id]
+        return kpi
+
+    async def _within(
+        self, session: AsyncSession, job: JobRun, kpi: Kpi, org_id: uuid.UUID
+    ) -> None:
+        """`kpis.within_kpi` (the organization is the importer's, the KPI applies to it),
+        decided once per job for each KPI and organization."""
+        decided: dict[Any, DomainError | None] = job.memo.setdefault("within", {})
+        key = (kpi.id, org_id)
+        if key not in decided:
+            try:
+                await kpis.within_kpi(session, job.principal, kpi, org_id, "organization_id")
+                decided[key] = None
+            except DomainError as exc:
+                decided[key] = exc
+        if (error := decided[key]) is not None:
+            raise error
+
+    async def _sees(self, session: AsyncSession, job: JobRun, org_id: uuid.UUID) -> bool:
+        seen: dict[uuid.UUID, bool] = job.memo.setdefault("sees", {})
+        if org_id not in seen:
+            seen[org_id] = await sees_organization(session, job.principal, org_id)
+        return seen[org_id]
+
+    async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
+        """Set-based: every row is checked by `submit_value`'s rules in Python, with what
+        they read from the database looked up once per job (organization and KPI codes, the
+        KPI, whether it applies to the organization) or once per batch (the values the keys
+        name, locked; which KPI, organization and period already have a live value). The
+        new values are then COPied into a staging table and inserted by one statement with
+        their `kpi.value_submitted` events and delivery jobs; a rerun's unchanged rows
+        write nothing. A changed value and a row citing documents (`attachment_ids`) go
+        through the use cases row by row (`_update`, `kpis.submit_value`), as before."""
+        outcome = Outcome()
+        if not job.principal.can(self.permission):
+            for row in rows:
+                outcome.rejections.append(refusal_of(Forbidden(), row.line, dict(row.values)))
+            return outcome
+        seen: dict[tuple[str, str], int] = {}
+        with audit.folded():
+            async with session_on(connection, job) as session:
+                await self.prepare(session, job, rows)
+                stored = await repo.stored_values(
+                    connection, list({self.key(job, row) for row in rows})
+                )
+                new: list[tuple[Row, Kpi, tuple[str, str]]] = []
+                one_by_one: list[tuple[Row, Any]] = []
+                for row in rows:
+                    key = self.key(job, row)
+                    if key in seen:
+                        outcome.rejections.append(repeated(row.line, key, seen[key]))
+                        continue
+                    seen[key] = row.line
+                    data: KpiValueImportRow = row.data
+                    try:
+                        kpi = await self._kpi(session, job, data)
+                        assert data.organization_id is not None
+                        found = stored.get(key)
+                        if found is not None:
+                            if await self._same(session, job, kpi, data, found):
+                                outcome.unchanged += 1
+                            else:
+                                one_by_one.append((row, found))
+                            continue
+                        kpis.submittable(kpi)
+                        kpis.period_matches(kpi, data.period, "period")
+                        await self._within(session, job, kpi, data.organization_id)
+                    except RowRefused as refused:
+                        outcome.rejections.append(refused.rejection(row.line))
+                        continue
+                    except DomainError as exc:
+                        outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
+                        continue
+                    if data.attachment_ids:
+                        one_by_one.append((row, None))
+                    else:
+                        new.append((row, kpi, key))
+                await self._insert(connection, job, new, outcome)
+                for row, found in one_by_one:
+                    tally(outcome, await self._one(session, job, row, found))
+        return outcome
+
+    async def _same(
+        self, session: AsyncSession, job: JobRun, kpi: Kpi, data: KpiValueImportRow, found: Any
+    ) -> bool:
+        """A value imported before that the row leaves as it is (what `_update` checks
+        first: the importer sees it, its KPI, organization and period are the row's, and
+        so are its figures); anything else goes to `_update`, which refuses or changes."""
+        return (
+            await self._sees(session, job, found["organization_id"])
+            and (found["kpi_id"], found["organization_id"], found["period"])
+            == (kpi.id, data.organization_id, data.period)
+            and (found["value"], found["evidence_url"], found["comment"])
+            == (data.value, data.evidence_url, data.comment)
+        )
+
+    @staticmethod
+    def _identity(row: Row, kpi: Kpi) -> tuple[uuid.UUID, uuid.UUID, str]:
+        """What one live value is allowed per: its KPI, organization and period."""
+        data: KpiValueImportRow = row.data
+        assert data.organization_id is not None
+        return (kpi.id, data.organization_id, data.period)
+
+    async def _insert(
+        self,
+        connection: Any,
+        job: JobRun,
+        new: list[tuple[Row, Kpi, tuple[str, str]]],
+        outcome: Outcome,
+    ) -> None:
+        """The new values without a live value for their KPI, organization and period
+        (in the database, or earlier in the batch), in one statement."""
+        live = await repo.live_values(connection, [self._identity(row, kpi) for row, kpi, _ in new])
+        records: list[tuple[Any, ...]] = []
+        for row, kpi, key in new:
+            data: KpiValueImportRow = row.data
+            identity = self._identity(row, kpi)
+            if identity in live:
+                outcome.rejections.append(
+                    refusal_of(kpis.value_exists(), row.line, dict(row.values))
+                )
+                continue
+            live.add(identity)
+            records.append(
+                (
+                    uuid.uuid4(),
+                    kpi.id,
+                    data.organization_id,
+                    data.period,
+                    data.value,
+                    data.evidence_url,
+                    data.comment,
+                    job.principal.subject,
+                    *key,
+                )
+            )
+        if records:
+            inserted = await repo.insert_values(connection, records)
+            outcome.imported += inserted
+            outcome.unchanged += len(records) - inserted  # a key another import wrote
+
+    async def upsert(self, session: AsyncSession, job: JobRun, row: Row, stored: Any) -> Verdict:
+        """A row `load` leaves to the use cases: a new value citing documents (`stored` is
+        None), or a value imported before whose row differs (`stored`: its record)."""
+        data: KpiValueImportRow = row.data
+        principal = job.principal
+        kpi = await self._kpi(session, job, data)
         source, external_id = self.key(job, row)
         body = ValueIn.model_validate(data.model_dump(include=set(ValueIn.model_fields)))
         if stored is None:
@@ -213,19 +367,19 @@ class KpiValuesImport(RowwiseKind):
             value.external_source, value.external_id = source, external_id
             await flush(session)
             return "imported"
-        return await self._update(session, principal, stored, kpi.id, body, data.external_id)
+        return await self._update(session, principal, stored["id"], kpi.id, body, data.external_id)
 
     async def _update(
         self,
         session: AsyncSession,
         principal: Principal,
-        stored: KpiValue,
+        value_id: uuid.UUID,
         kpi_id: uuid.UUID,
         body: ValueIn,
         external_id: str,
     ) -> Verdict:
         try:
-            value = await kpis.get_value(session, principal, stored.id, lock=True)
+            value = await kpis.get_value(session, principal, value_id, lock=True)
         except DomainError as exc:
             raise _outside("external_id", external_id) from exc
         same_identity = (value.kpi_id, value.organization_id, value.period) == (

@@ -205,6 +205,10 @@ async def test_kpi_values_import_with_the_submit_rules(client, hub, settings):
         "SELECT payload FROM common_outbox WHERE event_type = 'kpi.value_submitted'",
     )
     assert len(events) == 3  # the API's submission and the two imported
+    payloads = {p["value"]: p for p in (json.loads(e["payload"]) for e in events)}
+    api_made, imported = payloads["50.0000"], payloads["68.5000"]
+    assert imported.keys() == api_made.keys()
+    assert imported["status"] == "submitted" and imported["organization_id"] == str(hub.orgs["A"])
     assert quarterly["code"] == "QTR"
 
     # a rerun changes nothing; a corrected figure updates the submitted value
@@ -326,3 +330,26 @@ async def test_a_broken_quote_and_a_windows_1256_row_cost_only_their_own_lines(
     done = await run(settings, client, headers, response.json())
     assert (done["rows_imported"], done["rows_rejected"]) == (2, 2)
     assert sorted(await errors_of(client, headers, done)) == [3, 4]
+
+
+async def test_kpi_values_of_one_batch_keep_one_live_value_per_period(client, hub, settings):
+    """The set-based load checks the batch against itself too: a second row for the same
+    KPI, organization and period is refused as `submit_value` refuses it, with its line."""
+    await create_kpi(client, hub, code="EPAY")
+    headers = hub.auth("org_admin@R")
+    content = (
+        "external_id,kpi_code,organization_code,period,value\n"
+        "W-1,EPAY,olaya,2027-04,10\n"
+        "W-2,EPAY,olaya,2027-04,11\n"  # 3: the same period again, another key
+        "W-3,EPAY,malaz,2027-04,12\n"
+    )
+    job = await start(client, headers, "kpi_values", content, source="baladi")
+    done = await run(settings, client, headers, job)
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 1)
+    errors = await errors_of(client, headers, done)
+    assert sorted(errors) == [3] and errors[3]["field"] == "period"
+    assert errors[3]["value"] == "2027-04"
+    listed = await fetch(
+        settings, "SELECT external_id FROM campaign_kpi_value ORDER BY external_id"
+    )
+    assert [r["external_id"] for r in listed] == ["W-1", "W-3"]

@@ -1,14 +1,17 @@
-"""SQL of the campaigns' imports: rows by their external key, ids by their codes."""
+"""SQL of the campaigns' imports: rows by their external key, ids by their codes, and the
+set-based load of KPI values (COPY into a staging table, one statement per batch)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.models import Axis, Initiative, Kpi, KpiValue
+from services.common.imports.staging import column_type, create_stage, delivery_ctes, stage
 
 
 async def initiatives_by_key(
@@ -73,3 +76,88 @@ async def kpi_id_by_code(
     )
     owners = {org: kpi_id for org, kpi_id in rows.all()}
     return next((owners[org] for org in chain if org in owners), None)
+
+
+# --- KPI values, set-based (asyncpg, on the import's connection) -----------------------
+
+_VALUE = cast(Table, KpiValue.__table__)
+VALUE_STAGE = "campaign_kpi_value_import_stage"
+VALUE_COLUMNS = (
+    "id",
+    "kpi_id",
+    "organization_id",
+    "period",
+    "value",
+    "evidence_url",
+    "comment",
+    "submitted_by",
+    "external_source",
+    "external_id",
+)
+CREATE_VALUE_STAGE = create_stage(
+    VALUE_STAGE, [(name, column_type(_VALUE, name)) for name in VALUE_COLUMNS]
+)
+_LISTED = ", ".join(VALUE_COLUMNS)
+# the new values, submitted, each with its `kpi.value_submitted` event (the payload of
+# `service.kpis.value_payload`) and the event's delivery job
+INSERT_VALUES = f"""
+WITH inserted AS (
+    INSERT INTO campaign_kpi_value ({_LISTED}, status)
+    SELECT {_LISTED}, 'submitted' FROM {VALUE_STAGE}
+    ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    RETURNING id, kpi_id, organization_id, period, value, status
+), events AS (
+    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
+                               payload)
+    SELECT gen_random_uuid(), 'kpi.value_submitted', 'kpi_value', id, organization_id,
+           jsonb_build_object('kpi_value_id', id::text, 'kpi_id', kpi_id::text,
+                              'organization_id', organization_id::text, 'period', period,
+                              'value', value::text, 'status', status)
+    FROM inserted
+    RETURNING id
+){delivery_ctes("events")}
+SELECT count(*) FROM inserted
+"""  # noqa: S608
+STORED_VALUES = """
+SELECT v.external_source, v.external_id, v.id, v.kpi_id, v.organization_id, v.period,
+       v.value, v.evidence_url, v.comment, v.status
+FROM campaign_kpi_value AS v
+JOIN unnest($1::text[], $2::text[]) AS k(source, external_id)
+  ON v.external_source = k.source AND v.external_id = k.external_id
+WHERE v.external_id IS NOT NULL
+ORDER BY v.id
+FOR UPDATE OF v
+"""
+LIVE_VALUES = """
+SELECT v.kpi_id, v.organization_id, v.period FROM campaign_kpi_value AS v
+JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(kpi_id, organization_id, period)
+  ON v.kpi_id = k.kpi_id AND v.organization_id = k.organization_id AND v.period = k.period
+WHERE v.status <> 'rejected'
+"""
+
+
+async def stored_values(connection: Any, keys: Sequence[tuple[str, str]]) -> dict[Any, Any]:
+    """The values imported under these keys, locked for the batch (in id order)."""
+    if not keys:
+        return {}
+    rows = await connection.fetch(STORED_VALUES, [k[0] for k in keys], [k[1] for k in keys])
+    return {(row["external_source"], row["external_id"]): row for row in rows}
+
+
+async def live_values(
+    connection: Any, wanted: Sequence[tuple[uuid.UUID, uuid.UUID, str]]
+) -> set[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Which (KPI, organization, period) already have a submitted or verified value."""
+    if not wanted:
+        return set()
+    rows = await connection.fetch(
+        LIVE_VALUES, [w[0] for w in wanted], [w[1] for w in wanted], [w[2] for w in wanted]
+    )
+    return {(row["kpi_id"], row["organization_id"], row["period"]) for row in rows}
+
+
+async def insert_values(connection: Any, records: Sequence[tuple[Any, ...]]) -> int:
+    """Stages the new values (`VALUE_COLUMNS`) and inserts them; how many were inserted."""
+    await stage(connection, VALUE_STAGE, CREATE_VALUE_STAGE, VALUE_COLUMNS, records)
+    inserted: int = await connection.fetchval(INSERT_VALUES)
+    return inserted

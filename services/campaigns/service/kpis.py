@@ -41,7 +41,7 @@ from services.campaigns.service.common import (
 from services.common.attachments.references import Owner, attach
 from services.common.audit import diff
 from services.common.auth import Principal
-from services.common.errors import NotFound
+from services.common.errors import DomainError, NotFound
 from services.common.outbox import emit
 from services.common.pagination import PageParams
 
@@ -123,7 +123,7 @@ async def update(session: AsyncSession, principal: Principal, kpi: Kpi, data: Kp
     return kpi
 
 
-def _period_matches(kpi: Kpi, period: str, field: str) -> None:
+def period_matches(kpi: Kpi, period: str, field: str) -> None:
     if frequency_of(period) != kpi.frequency:
         raise invalid(
             field,
@@ -132,7 +132,7 @@ def _period_matches(kpi: Kpi, period: str, field: str) -> None:
         )
 
 
-async def _within_kpi(
+async def within_kpi(
     session: AsyncSession, principal: Principal, kpi: Kpi, org_id: uuid.UUID, field: str
 ) -> None:
     """The organization is the caller's to speak for, and the KPI applies to it."""
@@ -157,7 +157,7 @@ async def replace_targets(
     rows: list[dict[str, Any]] = []
     for index, item in enumerate(data.items):
         field = f"items.{index}"
-        _period_matches(kpi, item.period, f"{field}.period")
+        period_matches(kpi, item.period, f"{field}.period")
         if (item.organization_id, item.period) in seen:
             raise conflict(
                 field,
@@ -177,7 +177,7 @@ async def replace_targets(
             )
         rows.append(item.model_dump())
     for org_id in {r["organization_id"] for r in rows}:
-        await _within_kpi(session, principal, kpi, org_id, "items")
+        await within_kpi(session, principal, kpi, org_id, "items")
     await repo.replace_visible_targets(session, principal, kpi.id, rows)
     await record(
         session,
@@ -191,10 +191,8 @@ async def replace_targets(
     return await repo.targets_of(session, principal, kpi.id)
 
 
-async def submit_value(
-    session: AsyncSession, principal: Principal, kpi: Kpi, data: ValueIn
-) -> KpiValue:
-    require(principal, "campaigns:write")
+def submittable(kpi: Kpi) -> None:
+    """A built-in KPI's values are computed from events, never submitted."""
     if kpi.source is not None:
         raise conflict(
             "kpi_id",
@@ -202,15 +200,27 @@ async def submit_value(
             f"This KPI's values are computed from {kpi.source}; they are not submitted",
             code="kpi_builtin",
         )
-    _period_matches(kpi, data.period, "period")
-    await _within_kpi(session, principal, kpi, data.organization_id, "organization_id")
+
+
+def value_exists() -> DomainError:
+    """One live (submitted or verified) value per KPI, organization and period."""
+    return conflict(
+        "period",
+        "توجد قيمة مقدّمة أو معتمدة لهذه الجهة والفترة",
+        "A submitted or verified value exists for this organization and period",
+        code="value_exists",
+    )
+
+
+async def submit_value(
+    session: AsyncSession, principal: Principal, kpi: Kpi, data: ValueIn
+) -> KpiValue:
+    require(principal, "campaigns:write")
+    submittable(kpi)
+    period_matches(kpi, data.period, "period")
+    await within_kpi(session, principal, kpi, data.organization_id, "organization_id")
     if await repo.live_value(session, kpi.id, data.organization_id, data.period) is not None:
-        raise conflict(
-            "period",
-            "توجد قيمة مقدّمة أو معتمدة لهذه الجهة والفترة",
-            "A submitted or verified value exists for this organization and period",
-            code="value_exists",
-        )
+        raise value_exists()
     value = KpiValue(
         id=uuid.uuid4(),
         kpi_id=kpi.id,

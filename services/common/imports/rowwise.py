@@ -76,9 +76,37 @@ class RowRefused(Exception):
         super().__init__(reason)
         self.field, self.reason, self.value = field, reason, value
 
+    def rejection(self, line: int) -> Rejection:
+        return Rejection(line, self.reason, self.field, _shown(self.value))
+
 
 def _shown(value: Any) -> str | None:
     return None if value is None else str(value)[:200]
+
+
+def repeated(line: int, key: tuple[str, str], first: int) -> Rejection:
+    """A key the batch has on an earlier line already."""
+    return Rejection(
+        line,
+        text(
+            f"المعرّف مكرر في الملف (السطر {first})",
+            f"The same external_id is on line {first} already",
+        ),
+        "external_id",
+        _shown(key[1]),
+    )
+
+
+def tally(outcome: Outcome, result: Verdict | Rejection) -> None:
+    """Counts one row's result in the batch's outcome."""
+    if isinstance(result, Rejection):
+        outcome.rejections.append(result)
+    elif result == "imported":
+        outcome.imported += 1
+    elif result == "updated":
+        outcome.updated += 1
+    else:
+        outcome.unchanged += 1
 
 
 def refusal_of(exc: DomainError, line: int, values: dict[str, Any]) -> Rejection:
@@ -151,28 +179,10 @@ class RowwiseKind(ImportKind):
                 for row in rows:
                     key = self.key(job, row)
                     if key in seen:
-                        outcome.rejections.append(
-                            Rejection(
-                                row.line,
-                                text(
-                                    f"المعرّف مكرر في الملف (السطر {seen[key]})",
-                                    f"The same external_id is on line {seen[key]} already",
-                                ),
-                                "external_id",
-                                _shown(key[1]),
-                            )
-                        )
+                        outcome.rejections.append(repeated(row.line, key, seen[key]))
                         continue
                     seen[key] = row.line
-                    rejection = await self._one(session, job, row, found.get(key))
-                    if isinstance(rejection, Rejection):
-                        outcome.rejections.append(rejection)
-                    elif rejection == "imported":
-                        outcome.imported += 1
-                    elif rejection == "updated":
-                        outcome.updated += 1
-                    else:
-                        outcome.unchanged += 1
+                    tally(outcome, await self._one(session, job, row, found.get(key)))
         return outcome
 
     async def _one(
@@ -183,7 +193,7 @@ class RowwiseKind(ImportKind):
             async with session.begin_nested():
                 return await self.upsert(session, job, row, stored)
         except RowRefused as refused:
-            return Rejection(row.line, refused.reason, refused.field, _shown(refused.value))
+            return refused.rejection(row.line)
         except DomainError as exc:
             return refusal_of(exc, row.line, values)
         except DBAPIError as exc:

@@ -14,16 +14,13 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql
 
+from services.common.imports.staging import column_type, create_stage, delivery_ctes, stage
 from services.common.models import OutboxEvent
-from services.common.outbox import DELIVER_ENTRYPOINT
-from services.common.queue import QUEUE_PREFIX
 from services.inquiries.models import Event, Inquiry
 
 STAGE = "inquiry_import_stage"
 _INQUIRY, _EVENT, _OUTBOX = (cast(Table, m.__table__) for m in (Inquiry, Event, OutboxEvent))
-_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 INQUIRY_COLUMNS = tuple(c.key for c in _INQUIRY.c if c.computed is None)
 EVENT_COLUMNS = tuple(c.key for c in _EVENT.c)
@@ -59,18 +56,12 @@ STAGE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _type(table: Table, name: str) -> str:
-    return str(table.c[name].type.compile(dialect=_DIALECT))
-
-
-CREATE_STAGE = (
-    f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (existing boolean NOT NULL, "
-    + ", ".join(
-        [f"i_{n} {_type(_INQUIRY, n)}" for n in INQUIRY_COLUMNS]
-        + [f"e_{n} {_type(_EVENT, n)}" for n in EVENT_COLUMNS]
-        + [f"o_{n} {_type(_OUTBOX, n)}" for n in OUTBOX_COLUMNS]
-    )
-    + ") ON COMMIT DELETE ROWS"
+CREATE_STAGE = create_stage(
+    STAGE,
+    [("existing", "boolean NOT NULL")]
+    + [(f"i_{n}", column_type(_INQUIRY, n)) for n in INQUIRY_COLUMNS]
+    + [(f"e_{n}", column_type(_EVENT, n)) for n in EVENT_COLUMNS]
+    + [(f"o_{n}", column_type(_OUTBOX, n)) for n in OUTBOX_COLUMNS],
 )
 
 
@@ -99,16 +90,7 @@ WITH updated AS (
     INSERT INTO common_outbox ({_list(OUTBOX_COLUMNS)})
     SELECT {_list(OUTBOX_COLUMNS, "s.o_")} FROM {STAGE} AS s JOIN inserted ON inserted.id = s.i_id
     RETURNING id
-), jobs AS (
-    INSERT INTO {QUEUE_PREFIX}pgqueuer (priority, entrypoint, payload, status, headers)
-    SELECT 0, '{DELIVER_ENTRYPOINT}', convert_to(events.id::text, 'UTF8'),
-           'queued'::{QUEUE_PREFIX}pgqueuer_status, 'null'::jsonb
-    FROM events
-    RETURNING id, entrypoint, priority
-), job_log AS (
-    INSERT INTO {QUEUE_PREFIX}pgqueuer_log (job_id, status, entrypoint, priority)
-    SELECT id, 'queued'::{QUEUE_PREFIX}pgqueuer_status, entrypoint, priority FROM jobs
-)
+){delivery_ctes("events")}
 SELECT (SELECT count(*) FROM inserted) AS inserted, (SELECT count(*) FROM updated) AS updated
 """  # noqa: S608
 
@@ -170,8 +152,6 @@ async def existing(
 
 async def write_batch(connection: Any, records: list[tuple[Any, ...]]) -> tuple[int, int]:
     """Stages the batch and upserts it; (inserted, updated)."""
-    await connection.execute(CREATE_STAGE)
-    await connection.execute(f"TRUNCATE {STAGE}")
-    await connection.copy_records_to_table(STAGE, records=records, columns=STAGE_COLUMNS)
+    await stage(connection, STAGE, CREATE_STAGE, STAGE_COLUMNS, records)
     row = await connection.fetchrow(UPSERT)
     return int(row["inserted"]), int(row["updated"])
