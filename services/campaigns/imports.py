@@ -13,6 +13,10 @@ A KPI value imported before changes while it is `submitted` (a corrected figure,
 `kpi.value_submitted` event again) or `rejected` (submitted again); a verified value never
 changes. Its KPI, organization and period are its identity and never change either.
 
+Initiatives load set-based too (`InitiativesImport.load`): `initiatives.create`'s checks on
+references looked up once per job, one statement inserting the batch's new initiatives and
+their `initiative.created` events, each parent's progress derived once; a changed
+initiative, a child of a row of the same batch and a code taken already go row by row.
 KPI values load set-based (`KpiValuesImport.load`): `submit_value`'s checks run in Python
 on what is looked up once per job or per batch, and the batch's new values are COPied into
 a staging table and inserted, with their events and delivery jobs, by one statement; only
@@ -26,6 +30,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.campaigns.domain.states import initiative_move
 from services.campaigns.models import Initiative, Kpi
 from services.campaigns.repository import imports as repo
 from services.campaigns.repository.base import flush, organization_chain, sees_organization
@@ -35,6 +40,7 @@ from services.campaigns.schemas.kpis import ValueIn
 from services.campaigns.service import initiatives, kpis
 from services.campaigns.service.common import snapshot
 from services.common import audit
+from services.common.arabic import normalize
 from services.common.auth import Principal
 from services.common.errors import DomainError, Forbidden
 from services.common.i18n import text
@@ -65,6 +71,16 @@ def _outside(field: str, value: Any) -> RowRefused:
     )
 
 
+def _named(data: InitiativeImportRow) -> dict[str, Any]:
+    """The update body's fields the row names (its codes standing for ids)."""
+    named = set(data.model_fields_set) - _NOT_UPDATED
+    if data.axis_code is not None:
+        named.add("axis_id")
+    if data.parent_code is not None:
+        named.add("parent_id")
+    return {name: getattr(data, name) for name in InitiativeUpdate.model_fields if name in named}
+
+
 @register
 class InitiativesImport(RowwiseKind):
     service = "campaigns"
@@ -78,8 +94,12 @@ class InitiativesImport(RowwiseKind):
         "the ids."
     )
 
-    async def _ids(self, session: AsyncSession, job: JobRun, data: InitiativeImportRow) -> None:
-        """Sets the ids the row's codes stand for."""
+    async def _ids(
+        self, session: AsyncSession, job: JobRun, data: InitiativeImportRow, wait: bool = False
+    ) -> bool:
+        """Sets the ids the row's codes stand for. A parent code the organization does not
+        have (yet) refuses the row, or with `wait` returns True: the parent may be a row
+        of the same batch."""
         if data.organization_code is not None:
             data.organization_id = self.organization_of(job, data.organization_code)
         if data.axis_code is not None:
@@ -95,10 +115,19 @@ class InitiativesImport(RowwiseKind):
             data.axis_id = axes[data.axis_code]
         if data.parent_code is not None:
             assert data.organization_id is not None
-            data.parent_id = await repo.initiative_id_by_code(
-                session, data.organization_id, data.parent_code
-            )
+            # the parents found (an initiative's code and organization never change)
+            parents: dict[Any, uuid.UUID] = job.memo.setdefault("parents", {})
+            known = (data.organization_id, data.parent_code)
+            if known not in parents:
+                found = await repo.initiative_id_by_code(
+                    session, data.organization_id, data.parent_code
+                )
+                if found is not None:
+                    parents[known] = found
+            data.parent_id = parents.get(known)
             if data.parent_id is None:
+                if wait:
+                    return True
                 raise RowRefused(
                     "parent_code",
                     text(
@@ -107,6 +136,157 @@ class InitiativesImport(RowwiseKind):
                     ),
                     data.parent_code,
                 )
+        return False
+
+    async def _references(self, session: AsyncSession, job: JobRun, data: Any) -> None:
+        """`initiatives.check_references` for the row, each reference decided once per
+        job (the organization and the parent as the importer sees them, the participants
+        and the axis exist)."""
+        decided: dict[Any, DomainError | None] = job.memo.setdefault("references", {})
+        wanted: list[tuple[str, Any]] = [("organization_id", data.organization_id)]
+        wanted += [
+            ("participating_organization_ids", [org]) for org in data.participating_organization_ids
+        ]
+        wanted.append(("axis_id", data.axis_id))
+        if data.parent_id is not None:
+            wanted.append(("parent_id", data.parent_id))
+        for name, value in wanted:
+            key = (name, tuple(value) if isinstance(value, list) else value)
+            if key not in decided:
+                try:
+                    await initiatives.check_references(session, job.principal, {name: value})
+                    decided[key] = None
+                except DomainError as exc:
+                    decided[key] = exc
+            if (error := decided[key]) is not None:
+                raise error
+
+    async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
+        """Set-based: a new initiative is checked by `initiatives.create`'s rules in Python
+        on what is looked up once per job (codes, references), then the batch's new
+        initiatives are COPied into a staging table and inserted with their
+        `initiative.created` events and delivery jobs by one statement, and the progress
+        of each parent they join is derived once. A key imported before whose row names
+        what the initiative already holds writes nothing. Row by row through the use cases,
+        as before: a changed initiative, a new one whose parent is a row of the same
+        batch, and one whose code its organization (or an earlier row) has already."""
+        outcome = Outcome()
+        if not job.principal.can(self.permission):
+            for row in rows:
+                outcome.rejections.append(refusal_of(Forbidden(), row.line, dict(row.values)))
+            return outcome
+        seen: dict[tuple[str, str], int] = {}
+        with audit.folded():
+            async with session_on(connection, job) as session:
+                await self.prepare(session, job, rows)
+                stored = await self.stored(session, list({self.key(job, row) for row in rows}))
+                new: list[tuple[Row, tuple[str, str]]] = []
+                one_by_one: list[tuple[Row, Any]] = []
+                waiting: set[Any] = set()  # the codes of new rows left to the use cases
+                for row in rows:
+                    key = self.key(job, row)
+                    if key in seen:
+                        outcome.rejections.append(repeated(row.line, key, seen[key]))
+                        continue
+                    seen[key] = row.line
+                    data: InitiativeImportRow = row.data
+                    found = stored.get(key)
+                    try:
+                        waits = await self._ids(session, job, data, wait=found is None)
+                        if found is not None:
+                            if await self._same(session, job, found, data):
+                                outcome.unchanged += 1
+                            else:
+                                one_by_one.append((row, found))
+                            continue
+                        if waits:
+                            one_by_one.append((row, None))
+                            waiting.add((data.organization_id, data.code))
+                            continue
+                        await self._references(session, job, data)
+                        if data.status not in ("proposed", "approved"):
+                            initiative_move("proposed", data.status)
+                    except RowRefused as refused:
+                        outcome.rejections.append(refused.rejection(row.line))
+                        continue
+                    except DomainError as exc:
+                        outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
+                        continue
+                    new.append((row, key))
+                await self._insert(session, connection, job, new, one_by_one, waiting, outcome)
+                for row, found in sorted(one_by_one, key=lambda item: item[0].line):
+                    tally(outcome, await self._one(session, job, row, found))
+        return outcome
+
+    async def _same(
+        self, session: AsyncSession, job: JobRun, stored: Initiative, data: InitiativeImportRow
+    ) -> bool:
+        """An initiative imported before that the row leaves as it is: the importer sees
+        it, it stays in its organization, and every field the row names holds that value
+        already (what `_update` would find unchanged); anything else goes to `_update`."""
+        sees: dict[uuid.UUID, bool] = job.memo.setdefault("sees", {})
+        if stored.organization_id not in sees:
+            sees[stored.organization_id] = await sees_organization(
+                session, job.principal, stored.organization_id
+            )
+        if not sees[stored.organization_id] or data.organization_id != stored.organization_id:
+            return False
+        for name, value in _named(data).items():
+            if name == "participating_organization_ids":
+                value = list(dict.fromkeys(value))
+            if getattr(stored, name) != value:
+                return False
+        return True
+
+    async def _insert(
+        self,
+        session: AsyncSession,
+        connection: Any,
+        job: JobRun,
+        new: list[tuple[Row, tuple[str, str]]],
+        one_by_one: list[tuple[Row, Any]],
+        waiting: set[Any],
+        outcome: Outcome,
+    ) -> None:
+        """The new initiatives in one statement, then each parent's derived progress. A
+        code its organization has already (in the database, or on another row of the
+        batch) is left to the use cases, in the file's order: the row that comes later is
+        refused as a single create is."""
+        taken: set[Any] = await repo.taken_codes(
+            connection, [(row.data.organization_id, row.data.code) for row, _ in new]
+        )
+        taken |= waiting
+        records: list[tuple[Any, ...]] = []
+        parents: set[uuid.UUID] = set()
+        for row, key in new:
+            data: InitiativeImportRow = row.data
+            code = (data.organization_id, data.code)
+            if code in taken:
+                one_by_one.append((row, None))
+                continue
+            taken.add(code)
+            values = data.model_dump(include=set(repo.INITIATIVE_CREATE_COLUMNS))
+            values["participating_organization_ids"] = list(
+                dict.fromkeys(data.participating_organization_ids)
+            )
+            records.append(
+                (
+                    uuid.uuid4(),
+                    *(values[name] for name in repo.INITIATIVE_CREATE_COLUMNS),
+                    normalize(data.title_ar),
+                    job.principal.subject,
+                    *key,
+                )
+            )
+            if data.parent_id is not None:
+                parents.add(data.parent_id)
+        if not records:
+            return
+        inserted = await repo.insert_initiatives(connection, records)
+        outcome.imported += inserted
+        outcome.unchanged += len(records) - inserted  # a key another import wrote
+        for parent_id in sorted(parents):
+            await initiatives.recompute(session, parent_id)
 
     async def stored(
         self, session: AsyncSession, keys: list[tuple[str, str]]
@@ -150,14 +330,7 @@ class InitiativesImport(RowwiseKind):
                 ),
                 data.organization_code or data.organization_id,
             )
-        named = set(data.model_fields_set) - _NOT_UPDATED
-        if data.axis_code is not None:
-            named.add("axis_id")
-        if data.parent_code is not None:
-            named.add("parent_id")
-        fields = {
-            name: getattr(data, name) for name in InitiativeUpdate.model_fields if name in named
-        }
+        fields = _named(data)
         before = snapshot(initiative, initiatives.FIELDS)
         initiative = await initiatives.update(
             session, principal, initiative, InitiativeUpdate.model_validate(fields)

@@ -356,7 +356,11 @@ class _Template:
 
     def __init__(self, values: tuple[Any, ...]) -> None:
         self.values = [False, *values]
-        self.payload = json.loads(self.values[_INDEX["o_payload"]])
+        # the event's JSON around its id and reference (both plain ASCII: a uuid, INQ-…)
+        payload = json.loads(self.values[_INDEX["o_payload"]])
+        marked = {**payload, "id": "\x00", "reference": "\x00"}
+        self.payload = json.dumps(marked, ensure_ascii=False).split("\\u0000")
+        assert len(self.payload) == 3
 
     def record(
         self, data: InquiryImportRow, reference: str, token_hash: str, key: tuple[str, str]
@@ -373,10 +377,7 @@ class _Template:
             inquiry_id,
             uuid.uuid4(),
             inquiry_id,
-            json.dumps(
-                {**self.payload, "id": str(inquiry_id), "reference": reference},
-                ensure_ascii=False,
-            ),
+            str(inquiry_id).join(self.payload[:2]) + reference + self.payload[2],
         )
         for index, value in zip(_OWN_INDEXES, own, strict=True):
             values[index] = value

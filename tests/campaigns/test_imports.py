@@ -353,3 +353,91 @@ async def test_kpi_values_of_one_batch_keep_one_live_value_per_period(client, hu
         settings, "SELECT external_id FROM campaign_kpi_value ORDER BY external_id"
     )
     assert [r["external_id"] for r in listed] == ["W-1", "W-3"]
+
+
+INITIATIVE_AS_CREATED = (
+    "title_ar, title_en, title_search, description_ar, organization_id, "
+    "participating_organization_ids, axis_id, parent_id, weight, start_date, end_date, "
+    "budget_planned, budget_actual, currency, status, published, progress, created_by"
+)
+
+
+async def test_an_imported_initiative_is_what_a_single_create_makes(client, hub, settings):
+    """The set-based load writes what `POST /v1/initiatives` writes for the same body:
+    every column, the derived title search, the creator, the `initiative.created` payload;
+    and the parent it joins has its progress derived again, as after a single create."""
+    parent = await create_initiative(client, hub, org="A", code="OLY-P", who="org_admin@R")
+    body = {
+        "title_ar": "إعادة تأهيل الحدائق",
+        "title_en": "Parks",
+        "description_ar": "وصف",
+        "participating_organization_ids": [str(hub.orgs["B"]), str(hub.orgs["B"])],
+        "weight": "2.50",
+        "start_date": "2027-02-01",
+        "end_date": "2027-10-31",
+        "budget_planned": "4500000.00",
+        "currency": "SAR",
+        "status": "approved",
+        "published": True,
+    }
+    line = {
+        "external_id": "S-1",
+        "code": "OLY-IMP",
+        "organization_code": "olaya",
+        "axis_code": "health_awareness",
+        "parent_code": "OLY-P",
+        **body,
+    }
+    headers = hub.auth("org_admin@R")
+    job = await start(
+        client,
+        headers,
+        "initiatives",
+        json.dumps(line, ensure_ascii=False) + "\n",
+        "application/x-ndjson",
+    )
+    done = await run(settings, client, headers, job)
+    assert done["rows_imported"] == 1, await errors_of(client, headers, done)
+    [progress_after_import] = await fetch(
+        settings, "SELECT progress FROM campaign_initiative WHERE id = $1", uuid.UUID(parent["id"])
+    )
+    api_made = await create_initiative(
+        client,
+        hub,
+        org="A",
+        who="org_admin@R",
+        code="OLY-API",
+        axis_id=parent["axis_id"],
+        parent_id=parent["id"],
+        **body,
+    )
+    rows = {
+        r["code"]: r
+        for r in await fetch(
+            settings,
+            f"SELECT id, code, {INITIATIVE_AS_CREATED} FROM campaign_initiative "
+            "WHERE code IN ('OLY-IMP', 'OLY-API')",
+        )
+    }
+    imported, single = dict(rows["OLY-IMP"]), dict(rows["OLY-API"])
+    assert str(single["id"]) == api_made["id"]
+    assert imported["participating_organization_ids"] == [hub.orgs["B"]]
+    for row in (imported, single):
+        row.pop("id"), row.pop("code")
+    assert imported == single
+    payloads = {}
+    for code, ident in (("OLY-IMP", rows["OLY-IMP"]["id"]), ("OLY-API", rows["OLY-API"]["id"])):
+        [event] = await fetch(
+            settings,
+            "SELECT payload FROM common_outbox WHERE event_type = 'initiative.created' "
+            "AND aggregate_id = $1",
+            ident,
+        )
+        payload = json.loads(event["payload"])
+        assert payload["initiative_id"] == str(ident) and payload["code"] == code
+        payloads[code] = {k: v for k, v in payload.items() if k not in ("initiative_id", "code")}
+    assert payloads["OLY-IMP"] == payloads["OLY-API"]
+    [progress_after_create] = await fetch(
+        settings, "SELECT progress FROM campaign_initiative WHERE id = $1", uuid.UUID(parent["id"])
+    )
+    assert progress_after_import == progress_after_create

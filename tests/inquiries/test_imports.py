@@ -516,6 +516,12 @@ async def test_every_imported_row_is_decided_as_a_single_create_would_be(
                 for ident in (imported[0]["id"], api_id)
             ]
             values = [json.loads(rows[0][column]) for rows in pair]
+            if column == "payload":
+                [stored] = await fetch(
+                    settings, "SELECT reference FROM inquiry WHERE id = $1", imported[0]["id"]
+                )
+                assert values[0]["id"] == str(imported[0]["id"])
+                assert values[0]["reference"] == stored["reference"]
             for value in values:
                 value.pop("id", None), value.pop("reference", None)
             assert values[0] == values[1], (n, table)

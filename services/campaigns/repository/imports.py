@@ -161,3 +161,82 @@ async def insert_values(connection: Any, records: Sequence[tuple[Any, ...]]) -> 
     await stage(connection, VALUE_STAGE, CREATE_VALUE_STAGE, VALUE_COLUMNS, records)
     inserted: int = await connection.fetchval(INSERT_VALUES)
     return inserted
+
+
+# --- initiatives, set-based ----------------------------------------------------------
+
+_INITIATIVE = cast(Table, Initiative.__table__)
+INITIATIVE_STAGE = "campaign_initiative_import_stage"
+# the create body's columns (`initiatives.create` writes `data.model_dump()`)
+INITIATIVE_CREATE_COLUMNS = (
+    "code",
+    "title_ar",
+    "title_en",
+    "description_ar",
+    "description_en",
+    "organization_id",
+    "participating_organization_ids",
+    "axis_id",
+    "parent_id",
+    "weight",
+    "start_date",
+    "end_date",
+    "budget_planned",
+    "budget_actual",
+    "currency",
+    "status",
+    "published",
+)
+INITIATIVE_COLUMNS = (
+    "id",
+    *INITIATIVE_CREATE_COLUMNS,
+    "title_search",
+    "created_by",
+    "external_source",
+    "external_id",
+)
+CREATE_INITIATIVE_STAGE = create_stage(
+    INITIATIVE_STAGE, [(name, column_type(_INITIATIVE, name)) for name in INITIATIVE_COLUMNS]
+)
+_INITIATIVES_LISTED = ", ".join(INITIATIVE_COLUMNS)
+# the new initiatives, each with its `initiative.created` event (the payload of
+# `service.initiatives.event_payload`) and the event's delivery job
+INSERT_INITIATIVES = f"""
+WITH inserted AS (
+    INSERT INTO campaign_initiative ({_INITIATIVES_LISTED})
+    SELECT {_INITIATIVES_LISTED} FROM {INITIATIVE_STAGE}
+    ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    RETURNING id, code, title_ar, organization_id, status
+), events AS (
+    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
+                               payload)
+    SELECT gen_random_uuid(), 'initiative.created', 'initiative', id, organization_id,
+           jsonb_build_object('initiative_id', id::text, 'code', code, 'title_ar', title_ar,
+                              'organization_id', organization_id::text, 'status', status)
+    FROM inserted
+    RETURNING id
+){delivery_ctes("events")}
+SELECT count(*) FROM inserted
+"""  # noqa: S608
+TAKEN_CODES = """
+SELECT i.organization_id, i.code FROM campaign_initiative AS i
+JOIN unnest($1::uuid[], $2::text[]) AS k(organization_id, code)
+  ON i.organization_id = k.organization_id AND i.code = k.code
+"""
+
+
+async def taken_codes(
+    connection: Any, wanted: Sequence[tuple[Any, str]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Which (organization, code) pairs an initiative has already."""
+    if not wanted:
+        return set()
+    rows = await connection.fetch(TAKEN_CODES, [w[0] for w in wanted], [w[1] for w in wanted])
+    return {(row["organization_id"], row["code"]) for row in rows}
+
+
+async def insert_initiatives(connection: Any, records: Sequence[tuple[Any, ...]]) -> int:
+    """Stages the new initiatives (`INITIATIVE_COLUMNS`) and inserts them; how many were."""
+    await stage(connection, INITIATIVE_STAGE, CREATE_INITIATIVE_STAGE, INITIATIVE_COLUMNS, records)
+    inserted: int = await connection.fetchval(INSERT_INITIATIVES)
+    return inserted

@@ -80,9 +80,11 @@ async def list_initiatives(
     return await repo.list_visible(session, principal, filters, page, options)
 
 
-async def _check_references(
+async def check_references(
     session: AsyncSession, principal: Principal, values: dict[str, Any]
 ) -> None:
+    """The organization, participants, axis and parent `values` name exist and, for the
+    organization and the parent, are the principal's to see."""
     if "organization_id" in values:
         await visible_organization(session, principal, values["organization_id"], "organization_id")
     if values.get("participating_organization_ids"):
@@ -100,7 +102,7 @@ async def _check_references(
 async def create(session: AsyncSession, principal: Principal, data: InitiativeCreate) -> Initiative:
     require(principal, "campaigns:write")
     values = data.model_dump()
-    await _check_references(session, principal, values)
+    await check_references(session, principal, values)
     if data.status not in ("proposed", "approved"):
         initiative_move("proposed", data.status)  # a new initiative starts where it may
     values["participating_organization_ids"] = list(
@@ -143,7 +145,7 @@ async def update(
     require(principal, "campaigns:write")
     fields = data.model_fields_set
     values = {name: getattr(data, name) for name in fields}
-    await _check_references(session, principal, values)
+    await check_references(session, principal, values)
     start = values.get("start_date", initiative.start_date)
     end = values.get("end_date", initiative.end_date)
     if end < start:
