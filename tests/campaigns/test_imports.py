@@ -336,19 +336,22 @@ async def test_kpi_values_of_one_batch_keep_one_live_value_per_period(client, hu
     """The set-based load checks the batch against itself too: a second row for the same
     KPI, organization and period is refused as `submit_value` refuses it, with its line."""
     await create_kpi(client, hub, code="EPAY")
+    await create_kpi(client, hub, "R", code="INQ-VOLUME", source="inquiries.volume", unit="count")
     headers = hub.auth("org_admin@R")
     content = (
         "external_id,kpi_code,organization_code,period,value\n"
         "W-1,EPAY,olaya,2027-04,10\n"
         "W-2,EPAY,olaya,2027-04,11\n"  # 3: the same period again, another key
         "W-3,EPAY,malaz,2027-04,12\n"
+        "W-4,INQ-VOLUME,olaya,2027-04,5\n"  # 5: a built-in KPI's values are computed
     )
     job = await start(client, headers, "kpi_values", content, source="baladi")
     done = await run(settings, client, headers, job)
-    assert (done["rows_imported"], done["rows_rejected"]) == (2, 1)
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 2)
     errors = await errors_of(client, headers, done)
-    assert sorted(errors) == [3] and errors[3]["field"] == "period"
+    assert sorted(errors) == [3, 5] and errors[3]["field"] == "period"
     assert errors[3]["value"] == "2027-04"
+    assert errors[5]["field"] == "kpi_id"
     listed = await fetch(
         settings, "SELECT external_id FROM campaign_kpi_value ORDER BY external_id"
     )
