@@ -1,5 +1,6 @@
 """The route class every govhub router uses: body checks before parsing, idempotent POSTs,
-and a lean handler for the reads that need no more than their path and the caller."""
+and a lean handler, opt-in per route (`@lean`), for the reads that need no more than their
+path and the caller."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import inspect
 import json
 import typing
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -25,6 +27,53 @@ from services.common.inputcheck import check_json, check_request, check_urlencod
 from services.common.strict import JsonTypes, check_query_temporals, temporal_kind
 
 JSON_TYPES = ("application/json",)
+
+# The FastAPI release `lean_handler` was checked against: it reads `Dependant`'s fields,
+# `ModelField.validate` and the route's `dependency_overrides_provider`, which are FastAPI's
+# internals, not its public API. tests/common/test_lean_routes.py fails when uv.lock pins
+# another release, or when one of those changes shape: re-check the lean handler against
+# FastAPI's `solve_dependencies` then, and move this.
+FASTAPI_CHECKED = "0.165.0"
+
+LEAN_MARK = "__govhub_lean__"
+
+_serving_app: ContextVar[Any] = ContextVar("govhub_serving_app", default=None)
+
+
+class _ServingApp:
+    """Every route's `dependency_overrides_provider`: the app serving the request. The
+    kernel puts routes straight into each app's router (services/common/app.py), so a route
+    has no app of its own, and the same route objects serve every app built from a router;
+    FastAPI reads `dependency_overrides` from here while it solves the dependencies."""
+
+    @property
+    def dependency_overrides(self) -> dict[Any, Any]:
+        overrides: dict[Any, Any] = getattr(_serving_app.get(), "dependency_overrides", {})
+        return overrides
+
+
+SERVING_APP = _ServingApp()
+
+
+def _overrides(request: Request) -> dict[Any, Any] | None:
+    """The serving app's `dependency_overrides` when it has any (tests), else None."""
+    overrides: dict[Any, Any] | None = getattr(
+        request.scope.get("app"), "dependency_overrides", None
+    )
+    return overrides or None
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def lean(endpoint: Endpoint) -> Endpoint:
+    """Opts a route into `lean_handler` (put it under the route's decorator). The route
+    must be one it can serve — async, returning its `Response`, taking only path
+    parameters, the request and request-only dependencies — or building the app fails.
+    FastAPI's own handler still serves it whenever `app.dependency_overrides` replaces one
+    of its dependencies."""
+    setattr(endpoint, LEAN_MARK, True)
+    return endpoint
 
 
 def static_paths(scope: Scope) -> frozenset[str]:
@@ -76,14 +125,16 @@ def _is_json(content_type: str) -> bool:
 
 class GovhubRoute(APIRoute):
     """Adds the Idempotency-Key dependency to POSTs; answers 415 and bad UTF-8 as problems;
-    serves the reads that need only their path and the caller on `lean_handler`."""
+    serves the routes marked `@lean` on `lean_handler`."""
 
-    lean: bool = False  # set when the handler is built: True when it is `lean_handler`'s
+    lean: bool = False  # set when the handler is built: True for a route marked `@lean`
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or []}
         if "POST" in methods:
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(idempotency)]
+        if kwargs.get("dependency_overrides_provider") is None:
+            kwargs["dependency_overrides_provider"] = SERVING_APP
         super().__init__(path, endpoint, **kwargs)
 
     @cached_property
@@ -138,16 +189,28 @@ class GovhubRoute(APIRoute):
             check_request(request.scope)
             if temporals:
                 check_query_temporals(request.query_params, temporals)
-            return await handler(request)
+            if _overrides(request) is None:
+                return await handler(request)
+            serving = _serving_app.set(request.scope["app"])
+            try:
+                return await handler(request)
+            finally:
+                _serving_app.reset(serving)
 
         return guarded
 
     def _body_checked_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        lean = lean_handler(self.dependant, self.endpoint)
-        self.lean = lean is not None
-        if lean is not None:
-            return lean
         handler = super().get_route_handler()
+        if getattr(self.endpoint, LEAN_MARK, False):
+            lean = lean_handler(self.dependant, self.endpoint)
+            if lean is None:
+                raise TypeError(
+                    f"{self.endpoint.__qualname__} is marked @lean but the lean handler "
+                    "cannot serve it: it must be async, return a Response and take only path "
+                    "parameters, the request and async request-only dependencies"
+                )
+            self.lean = True
+            return _unless_overridden(lean, handler, self.dependant)
         body_params = self.dependant.body_params
         if not body_params:
             return handler  # nothing to check: no wrapper on the way of every read
@@ -254,6 +317,34 @@ def _solver(dependencies: list[Dependant]) -> Solver:
         return values
 
     return solve
+
+
+def _calls(dependant: Dependant) -> set[Any]:
+    """Every dependency function in the tree below `dependant`."""
+    found: set[Any] = set()
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            found.add(sub.call)
+        found |= _calls(sub)
+    return found
+
+
+def _unless_overridden(
+    lean: Callable[[Request], Coroutine[Any, Any, Response]],
+    full: Callable[[Request], Coroutine[Any, Any, Response]],
+    dependant: Dependant,
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    """`lean`, except while the app's `dependency_overrides` replace one of the route's
+    dependencies: then FastAPI's own handler (`full`), which applies the override."""
+    calls = frozenset(_calls(dependant))
+
+    async def handle(request: Request) -> Response:
+        overrides = _overrides(request)
+        if overrides is not None and not calls.isdisjoint(overrides):
+            return await full(request)
+        return await lean(request)
+
+    return handle
 
 
 def lean_handler(

@@ -1,19 +1,28 @@
-"""Reads by id run on a lean handler (`routing.lean_handler`) instead of FastAPI's: the
-same answers as FastAPI's own handler for the same signature, and only for the routes it
-can serve."""
+"""Reads by id marked `@lean` run on a lean handler (`routing.lean_handler`) instead of
+FastAPI's: the same answers as FastAPI's own handler for the same signature, only for the
+routes that opt in and that it can serve, and FastAPI's handler again while
+`app.dependency_overrides` replaces one of the route's dependencies."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi
 import pytest
 from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi._compat import ModelField
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from services.common.app import create_service_app, new_router
 from services.common.auth import Principal, PrincipalDep, require, require_principal
 from services.common.responses import json_response
-from services.common.routing import GovhubRoute
+from services.common.routing import FASTAPI_CHECKED, SERVING_APP, GovhubRoute, lean
 from services.common.settings import GovhubSettings
 from tests.common.tokens import mint
 
@@ -31,7 +40,8 @@ def answer(thing_id: uuid.UUID, request: Request, principal: Any) -> dict[str, A
 
 # `counted` is named twice (route and parameter): FastAPI calls it once per request
 @router.get("/lean/{thing_id}", dependencies=[Depends(counted)])
-async def lean(
+@lean
+async def lean_read(
     thing_id: uuid.UUID,
     request: Request,
     principal: PrincipalDep,
@@ -55,6 +65,7 @@ Admin = Annotated[Principal, require("api_clients:read")]
 
 
 @router.get("/admin-lean/{thing_id}")
+@lean
 async def admin_lean(thing_id: uuid.UUID, request: Request, principal: Admin) -> Response:
     return json_response(answer(thing_id, request, principal))
 
@@ -62,6 +73,12 @@ async def admin_lean(thing_id: uuid.UUID, request: Request, principal: Admin) ->
 @router.get("/admin-full/{thing_id}")
 async def admin_full(thing_id: uuid.UUID, request: Request, principal: Admin) -> dict[str, Any]:
     return answer(thing_id, request, principal)
+
+
+# could be lean, but does not opt in
+@router.get("/unmarked/{thing_id}")
+async def unmarked(thing_id: uuid.UUID, request: Request, principal: PrincipalDep) -> Response:
+    return json_response(answer(thing_id, request, principal))
 
 
 @router.get("/query/{thing_id}")
@@ -90,6 +107,7 @@ def test_only_routes_of_path_request_and_request_only_dependencies_are_lean():
     assert route("/v1/things/admin-lean/{thing_id}").lean
     assert not route("/v1/things/full/{thing_id}").lean  # FastAPI serializes its result
     assert not route("/v1/things/query/{thing_id}").lean  # a query parameter
+    assert not route("/v1/things/unmarked/{thing_id}").lean  # not marked @lean
     assert require_principal in {
         d.call for d in route("/v1/things/lean/{thing_id}").dependant.dependencies
     }
@@ -154,3 +172,88 @@ def test_the_reads_by_id_of_the_services_are_lean():
         assert [r.lean for r in routes if isinstance(r, GovhubRoute) and "GET" in r.methods] == [
             True
         ]
+
+
+def test_a_route_marked_lean_that_it_cannot_serve_fails_when_it_is_declared():
+    other = new_router(prefix="/v1/other")
+
+    async def with_query(thing_id: uuid.UUID, verbose: bool = Query(False)) -> Response:
+        return json_response({})
+
+    with pytest.raises(TypeError, match="marked @lean"):
+        other.get("/{thing_id}")(lean(with_query))
+
+
+async def test_an_override_of_a_lean_routes_dependency_takes_effect(client, settings):
+    app: FastAPI = client.app
+    thing = uuid.uuid4()
+    org = uuid.uuid4()
+    stand_in = Principal(
+        subject="stand-in", kind="user", organization_id=org, roles=frozenset({"org_admin"})
+    )
+
+    async def no_token_needed() -> Principal:
+        return stand_in
+
+    overridden: list[str] = []
+
+    async def instead_of_counted(request: Request) -> None:
+        overridden.append(request.url.path)
+
+    assert (await client.get(f"/v1/things/lean/{thing}")).status_code == 401
+    app.dependency_overrides[require_principal] = no_token_needed
+    app.dependency_overrides[counted] = instead_of_counted
+    try:
+        for path in (f"/v1/things/lean/{thing}", f"/v1/things/admin-lean/{thing}"):
+            calls.clear()
+            ok = await client.get(path)  # no token: the override signs the caller in
+            assert ok.status_code == 200, ok.text
+            assert ok.json()["org"] == str(org)
+            assert calls == []
+        assert overridden == [f"/v1/things/lean/{thing}"]  # the route's own, replaced
+        # FastAPI's own handler (a route not marked lean) takes it as well
+        assert (await client.get(f"/v1/things/unmarked/{thing}")).json()["org"] == str(org)
+    finally:
+        app.dependency_overrides.clear()
+    # without overrides the lean handler serves it again, with the real dependencies
+    assert (await client.get(f"/v1/things/lean/{thing}")).status_code == 401
+    auth = {"Authorization": f"Bearer {mint(settings, org=org)}"}
+    calls.clear()
+    assert (await client.get(f"/v1/things/lean/{thing}", headers=auth)).status_code == 200
+    assert calls == [f"/v1/things/lean/{thing}"]
+
+
+def test_the_fastapi_internals_the_lean_handler_reads_are_still_there():
+    """`lean_handler` re-does part of FastAPI's `solve_dependencies` with its internals; this
+    fails loudly when uv.lock moves FastAPI, or when those internals change shape."""
+    lock = (Path(__file__).resolve().parents[2] / "uv.lock").read_text()
+    locked = re.search(r'\nname = "fastapi"\nversion = "([^"]+)"', lock)
+    assert locked is not None
+    assert fastapi.__version__ == locked.group(1), "the environment is not synced to uv.lock"
+    assert locked.group(1) == FASTAPI_CHECKED, (
+        f"uv.lock moves FastAPI to {locked.group(1)}; the lean handler was checked against "
+        f"{FASTAPI_CHECKED}: compare services/common/routing.py with FastAPI's "
+        "solve_dependencies and request handler, then update FASTAPI_CHECKED"
+    )
+    fields = {f.name for f in dataclasses.fields(Dependant)}
+    assert fields >= {
+        "path_params",
+        "query_params",
+        "header_params",
+        "cookie_params",
+        "body_params",
+        "dependencies",
+        "name",
+        "call",
+        "request_param_name",
+        "websocket_param_name",
+        "http_connection_param_name",
+        "response_param_name",
+        "background_tasks_param_name",
+        "security_scopes_param_name",
+        "use_cache",
+    }
+    validate = inspect.signature(ModelField.validate).parameters
+    assert list(validate)[:3] == ["self", "value", "values"] and "loc" in validate
+    assert "dependency_overrides_provider" in inspect.signature(APIRoute.__init__).parameters
+    assert route("/v1/things/lean/{thing_id}").dependency_overrides_provider is SERVING_APP

@@ -14,6 +14,7 @@ from services.common.db import SessionDep, read_pool_of
 from services.common.etag import check_if_match, etag_for, set_etag
 from services.common.pagination import Page, PageDep
 from services.common.responses import json_response
+from services.common.routing import lean
 from services.directory.domain.vocabulary import OrganizationKind
 from services.directory.models import Organization
 from services.directory.schemas.common import problems
@@ -107,6 +108,7 @@ async def create_organization(
     response_model=OrganizationOut,
     responses=problems(401, 403, 404),
 )
+@lean  # a read by id: the lean handler (services/common/routing.py)
 async def get_organization(
     organization_id: uuid.UUID, request: Request, principal: Reader
 ) -> Response:

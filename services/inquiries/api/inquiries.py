@@ -17,6 +17,7 @@ from services.common.db import SessionDep, open_session, read_pool_of, session_o
 from services.common.etag import etag_for
 from services.common.pagination import PageDep
 from services.common.responses import json_response
+from services.common.routing import lean
 from services.common.search import SearchOptionsDep, SearchPage
 from services.inquiries import clock
 from services.inquiries.api.deps import (
@@ -189,6 +190,7 @@ async def inquiry_stats(
     "the citizen's contact details; anyone else gets 404. Carries an `ETag`.",
     responses=problems(401, 403, 404, 422),
 )
+@lean  # a read by id: the lean handler (services/common/routing.py)
 async def get_inquiry(inquiry_id: uuid.UUID, request: Request, principal: PrincipalDep) -> Response:
     row = await service.view_visible(read_pool_of(request), principal, inquiry_id)
     tag = {"ETag": etag_for(row.id, row.updated_at)}
