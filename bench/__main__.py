@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import attachments, calendar, campaigns, inquiries
+from bench import attachments, calendar, campaigns, inquiries, replicas
 from bench.harness import ROOT, Stack, wrk
 from bench.scenarios import SCENARIOS as BASE_SCENARIOS
 from bench.scenarios import Scenario, Target
@@ -28,6 +28,7 @@ console = Console(width=190)  # the table stays readable in logs and narrow term
 SCENARIOS: list[Scenario] = [
     *BASE_SCENARIOS,
     *inquiries.SCENARIOS,
+    *replicas.SCENARIOS,
     *campaigns.SCENARIOS,
     *calendar.SCENARIOS,
 ]
@@ -86,7 +87,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         f"load average at the end {load:.2f})"
     )
     columns = ("scenario", "target", "conns", "req/s", "rounds", "p50 ms", "p95 ms", "p99 ms")
-    for column in (*columns, "× bare", "goal", "result", "errors"):
+    # × baseline: the scenario's first target (the bare app; for the replica scenarios,
+    # one replica)
+    for column in (*columns, "× baseline", "goal", "result", "errors"):
         left = column in ("scenario", "target", "goal")
         table.add_column(column, justify="left" if left else "right")
     for row in rows:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     embedded: EmbeddedDatabase | None = None
+    env: dict[str, str] = field(default_factory=dict)  # every process's environment
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -78,6 +80,7 @@ class Stack:
             "BENCH_DATABASE_URL": self.database_url,
             **{f"GOVHUB_{n.upper()}_PORT": str(self.ports[n]) for n in SERVICE_NAMES},
         }
+        self.env = env
         argvs = [uvicorn(f"services.{n}.app:create_app", self.ports[n]) for n in SERVICE_NAMES]
         argvs.append(uvicorn("gateway.app:create_gateway_app", self.ports["gateway"]))
         argvs.append(uvicorn("bench.bare_app:create_app", self.ports["bare"]))
@@ -85,6 +88,14 @@ class Stack:
             self.processes.append(subprocess.Popen(argv, cwd=ROOT, env=env))
         for name in (*SERVICE_NAMES, "gateway"):
             self._wait(f"{self.url(name)}/healthz")
+
+    def start_extra(self, name: str, argv: Callable[[int], list[str]], **env: str) -> None:
+        """One more process beside the stack (a second replica, a second gateway) on a free
+        port, with the stack's environment and `env`; waits for its /healthz."""
+        self.ports[name] = free_port()
+        process = subprocess.Popen(argv(self.ports[name]), cwd=ROOT, env=self.env | env)
+        self.processes.append(process)
+        self._wait(f"{self.url(name)}/healthz")
 
     def _wait(self, url: str, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
