@@ -156,3 +156,32 @@ def test_replicas_plan_n_processes_of_each_service_and_worker_and_m_gateways():
     assert inquiries.argv[inquiries.argv.index("--port") + 1] == "9202"
     workers = [c for c in children if c.name.startswith("worker")]
     assert all(c.argv[-2:] == ["-m", "govhub.worker"] for c in workers)
+
+
+def test_the_run_command_passes_replicas_and_gateways_on(monkeypatch):
+    from typer.testing import CliRunner
+
+    from govhub.cli import app
+
+    seen: list[GovhubSettings] = []
+
+    def run(settings: GovhubSettings) -> int:
+        seen.append(settings)
+        return 0
+
+    monkeypatch.setattr(supervisor, "run", run)
+    assert CliRunner().invoke(app, ["run", "--replicas", "3", "--gateways", "2"]).exit_code == 0
+    assert (seen[-1].replicas, seen[-1].gateways) == (3, 2)
+    assert seen[-1].ports_of("calendar") == [8103, 8203, 8303]
+    assert CliRunner().invoke(app, ["run"]).exit_code == 0
+    assert (seen[-1].replicas, seen[-1].gateways) == (1, 1)
+    monkeypatch.setenv("GOVHUB_REPLICA_PORTS", '{"calendar": [9001]}')
+    from services.common.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        refused = CliRunner().invoke(app, ["run", "--replicas", "2"])
+    finally:
+        get_settings.cache_clear()
+    assert refused.exit_code == 2
+    assert "1 port(s) for calendar" in refused.output
