@@ -65,7 +65,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
-	$(BIN)/mypy services gateway govhub
+	$(BIN)/mypy services gateway govhub tests bench
 
 ## migrations are checked by tests/test_migrations.py (upgrade → downgrade → upgrade, no drift)
 migrations-check: $(STAMP)

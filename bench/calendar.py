@@ -26,6 +26,7 @@ import random
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -75,7 +76,8 @@ def _range(value: object) -> asyncpg.Range:
 def generate() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     rng = random.Random(15)
     tz = ZoneInfo("Asia/Riyadh")
-    entries, occurrences = [], []
+    entries: list[tuple[Any, ...]] = []
+    occurrences: list[tuple[Any, ...]] = []
     for i in range(ENTRIES):
         org = seed.org_id(rng.randrange(seed.ORG_COUNT))
         day = datetime(YEAR, 1, 1, tzinfo=tz) + timedelta(days=rng.randrange(330))
@@ -178,7 +180,7 @@ CHECK_BODY = {
 }
 
 
-def check_body_file():  # type: ignore[no-untyped-def]
+def check_body_file():
     return RESULTS / "calendar_check_body.json"
 
 

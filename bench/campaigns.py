@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -47,7 +48,9 @@ async def prepare(stack: Stack) -> None:
             return
         rng = random.Random(YEAR)
         paths: dict[int, list[uuid.UUID]] = {0: [org_id(0)]}
-        rows = [(org_id(0), None, path_of(paths[0]), "ministry", "BENCH-KPI", "وزارة القياس")]
+        rows: list[tuple[Any, ...]] = [
+            (org_id(0), None, path_of(paths[0]), "ministry", "BENCH-KPI", "وزارة القياس")
+        ]
         for index in range(1, ORGANIZATIONS):
             if index <= REGIONS:
                 parent, kind = 0, "region"

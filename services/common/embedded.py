@@ -9,7 +9,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-import psutil  # type: ignore[import-untyped]
+import psutil
 from sqlalchemy.engine import make_url
 
 logger = logging.getLogger("govhub.db")

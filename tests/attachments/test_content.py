@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,11 @@ async def test_ranges_and_entity_tags(hub: Hub) -> None:
 
 async def test_upload_idempotency_key(hub: Hub) -> None:
     staff = {"Idempotency-Key": "upload-1", **hub.world.auth("agent@R")}
-    body = {"content": pdf_bytes(), "params": {"filename": "a.pdf"}, "headers": staff}
+    body: dict[str, Any] = {
+        "content": pdf_bytes(),
+        "params": {"filename": "a.pdf"},
+        "headers": staff,
+    }
     first = await hub.api.post("/v1/attachments", **body)
     again = await hub.api.post("/v1/attachments", **body)
     assert first.status_code == again.status_code == 201

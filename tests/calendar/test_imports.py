@@ -271,7 +271,7 @@ async def _feed_of_olaya(client, world) -> bytes:
             exdates=["20260412"],
         ),
     ]
-    moves = [
+    moves: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
         (entries[0], "20260118T160000Z", {"starts_at": "2026-01-19T20:00:00+03:00"}),
         (entries[0], "20260125T160000Z", {"cancelled": True}),
         (entries[3], "20260501T070000Z", {"starts_at": "2026-05-02T11:00:00+02:00"}),
@@ -537,9 +537,10 @@ async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
     the batch's rows already written roll back with it, the job stays `running` at its last
     committed batch, and the next run resumes there: every entry exists once."""
     from services.calendar import imports as calendar_imports
+    from services.calendar.service import entries as entries_service
 
     monkeypatch.setattr(calendar_imports.EntriesImport, "batch_size", 3)
-    real_create = calendar_imports.entries.create
+    real_create = entries_service.create
     calls = {"n": 0}
 
     async def failing_create(*args: Any, **kwargs: Any) -> Any:
@@ -548,7 +549,7 @@ async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
             raise ConnectionResetError("the worker's connection is gone")
         return await real_create(*args, **kwargs)
 
-    monkeypatch.setattr(calendar_imports.entries, "create", failing_create)
+    monkeypatch.setattr(entries_service, "create", failing_create)
     headers = world.auth("agent@A")
     content = CSV_HEADER + "".join(
         f"R-{n},meeting,اجتماع {n},2026-03-0{n}T10:00:00+03:00,2026-03-0{n}T11:00:00+03:00"
@@ -571,7 +572,7 @@ async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
     keys = await fetch(settings, "SELECT external_id FROM calendar_entry ORDER BY 1")
     assert [k["external_id"] for k in keys] == ["R-1", "R-2", "R-3"]
 
-    monkeypatch.setattr(calendar_imports.entries, "create", real_create)
+    monkeypatch.setattr(entries_service, "create", real_create)
     done = await run(settings, client, headers, job)
     assert done["state"] == "succeeded"
     assert (done["rows_seen"], done["rows_imported"]) == (7, 7)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 import asyncpg
 import pytest
@@ -487,7 +488,7 @@ async def test_dry_run_check_finds_what_the_created_entry_finds(client, world):
     stored entry's own, for timed, recurring, all-day, blackout and spokesperson drafts;
     only the draft's id differs."""
     spokesperson = str(world.users["spokesperson@R"])
-    held = [
+    held: list[dict[str, Any]] = [
         dict(
             kind="press_conference",
             title_ar="مؤتمر الأمانة",
@@ -518,7 +519,7 @@ async def test_dry_run_check_finds_what_the_created_entry_finds(client, world):
     for fields in held:
         entry = await create_entry(client, world, "agent@R", **fields)
         assert (await act(client, world, entry["id"], "submit", "agent@R")).status_code == 200
-    drafts = [
+    drafts: list[dict[str, Any]] = [
         dict(
             kind="social_post",
             title_ar="منشور أسبوعي",

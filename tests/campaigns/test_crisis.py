@@ -59,7 +59,7 @@ async def backdate(settings, inquiry_id: str, hours: float) -> None:
 async def test_activation_tags_matching_inquiries_and_closing_stops_it(
     client, hub, settings, make_client
 ):
-    inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
+    inquiries = await make_client(create_inquiries_app)
     # the campaigns app reads live counts from the inquiries app
     client.app.state.inquiries_client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=inquiries.app), base_url="http://inquiries"
@@ -233,7 +233,7 @@ async def test_a_close_handled_after_a_late_inquiry_takes_its_tag_off(hub, setti
 
     from services.inquiries.service import crisis
 
-    inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
+    inquiries = await make_client(create_inquiries_app)
     activation_id = uuid.uuid4()
     tag = f"crisis:{activation_id}"
     opened_at = datetime.now(UTC) - timedelta(minutes=5)
@@ -272,7 +272,7 @@ async def test_a_close_racing_a_tagging_waits_for_it_and_takes_the_tag_off(
 
     from services.inquiries.service import crisis
 
-    inquiries: httpx.AsyncClient = await make_client(create_inquiries_app)
+    inquiries = await make_client(create_inquiries_app)
     activation_id = uuid.uuid4()
     tag = f"crisis:{activation_id}"
     opened_at = datetime.now(UTC) - timedelta(minutes=5)

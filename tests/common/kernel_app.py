@@ -112,7 +112,7 @@ async def patch_note(
         raise NotFound("الملاحظة", "note")
     check_if_match(request, row.id, row.occurred_at)
     row.changes = {"text": body.text}
-    row.occurred_at = func.clock_timestamp()  # type: ignore[assignment]
+    row.occurred_at = func.clock_timestamp()
     await session.flush()
     await session.refresh(row)
     set_etag(response, row.id, row.occurred_at)

@@ -12,7 +12,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from services.common import auth
 from services.common.auth import TokenVerifier
 from services.common.errors import Unauthorized
 from services.common.keys import load_signing_key
@@ -39,7 +38,7 @@ def sso(monkeypatch):
 
     real_client = httpx.AsyncClient
     monkeypatch.setattr(
-        auth.httpx,
+        httpx,
         "AsyncClient",
         lambda **kw: real_client(transport=httpx.MockTransport(handler), **kw),
     )

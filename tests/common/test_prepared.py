@@ -22,6 +22,7 @@ async def test_one_row_as_attributes_none_when_absent_and_every_parameter_requir
     try:
         connection = await engine.raw_connection()
         driver = connection.driver_connection
+        assert driver is not None
         org_id = uuid.uuid4()
         await driver.execute(
             "INSERT INTO directory_organization (id, path, kind, code, name_ar) "

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from services.common import auth
 from services.common.auth import LEEWAY_SECONDS, TokenVerifier
 from services.common.errors import Unauthorized
 from services.common.keys import load_signing_key
@@ -29,7 +28,7 @@ async def test_cached_token_is_refused_once_expired(data_dir, monkeypatch):
     assert await verifier.verify(token) == first
     assert calls == []  # served from the cache
     real_time = time.time
-    monkeypatch.setattr(auth.time, "time", lambda: real_time() + 60 + LEEWAY_SECONDS + 1)
+    monkeypatch.setattr(time, "time", lambda: real_time() + 60 + LEEWAY_SECONDS + 1)
     with pytest.raises(Unauthorized):
         await verifier.verify(token)
     assert calls == [token]  # not served from the cache: checked again, and refused

@@ -72,12 +72,12 @@ class Tree:
     clients: dict[str, ApiClientInfo] = field(default_factory=dict)  # name → client
     tokens: dict[str, str] = field(default_factory=dict)  # principal → access token
 
-    def auth(self, principal: str) -> dict[str, str]:
-        token = self.tokens.get(principal)
+    def auth(self, principal: str | None) -> dict[str, str]:
+        token = self.tokens.get(principal) if principal is not None else None
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     async def request(
-        self, principal: str, method: str, url: str, body: Any = None, **kwargs: Any
+        self, principal: str | None, method: str, url: str, body: Any = None, **kwargs: Any
     ) -> httpx.Response:
         headers = self.auth(principal) | kwargs.pop("headers", {})
         if body is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from services.common.models import IdempotencyKey
@@ -72,7 +74,7 @@ async def test_idempotent_replay_never_carries_the_secret(tree: Tree):
 
 
 async def test_bad_input(tree: Tree):
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str | None]] = [
         ({"scopes": ["inquiries:admin"]}, 422, "scopes.0"),
         ({"scopes": []}, 422, "scopes"),
         ({"name": ""}, 422, "name"),

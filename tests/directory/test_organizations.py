@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select, text
 
 from services.common.models import AuditEntry
@@ -142,7 +144,7 @@ async def test_orgtree_read_model_agrees(tree: Tree):
 
 async def test_bad_input_names_the_field_and_writes_nothing(tree: Tree):
     before = await _counts(tree)
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str | None]] = [
         ({"timezone": "Mars/Olympus"}, 422, "timezone"),
         ({"weekend": ["friday", "funday"]}, 422, "weekend.1"),
         ({"kind": "castle"}, 422, "kind"),

@@ -276,7 +276,7 @@ BAD_TOKENS = {
         },
         "not-the-key-but-long-enough-for-hmac-32b",
         algorithm="HS256",
-        headers={"kid": t.http.app.state.signing_key.kid},  # type: ignore[attr-defined]
+        headers={"kid": t.http.app.state.signing_key.kid},
     ),
     "garbage": lambda t: "not.a.jwt",
 }

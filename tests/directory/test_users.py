@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from services.directory.models import User
@@ -54,7 +56,7 @@ async def test_create_normalizes_and_hides_the_password(tree: Tree):
 
 async def test_bad_input_names_the_field_and_writes_nothing(tree: Tree):
     before = await _user_count(tree)
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str | None]] = [
         ({"phone": "12345"}, 422, "phone"),
         ({"phone": "+966 12"}, 422, "phone"),
         ({"email": "not-an-email"}, 422, "email"),

@@ -13,7 +13,7 @@ SPEC = json.loads(
     (Path(__file__).resolve().parents[2] / "openapi" / "govhub.openapi.json").read_text("utf-8")
 )
 METHODS = ("get", "put", "post", "delete", "patch")
-TOKEN = [{"OAuth2": []}, {"BearerJWT": []}]
+TOKEN: list[dict[str, list[str]]] = [{"OAuth2": []}, {"BearerJWT": []}]
 PROBLEM = "application/problem+json"
 
 

@@ -68,6 +68,7 @@ def test_a_child_that_keeps_crashing_stops_the_hub(started):
         for _ in range(CRASH_LOOP_LIMIT):
             child.started_at = t
             supervise_child(child, {}, t + 0.1)  # exits right after starting
+            assert child.restart_at is not None
             delays.append(child.restart_at - (t + 0.1))
             t = child.restart_at
             supervise_child(child, {}, t)

@@ -249,7 +249,7 @@ async def test_catalog_writes(client, world, caller, org, expected):
 
 async def test_catalog_reads(client, world):
     admin = world.auth("admin")
-    made = {}
+    made: dict[tuple[str, bool | str], Any] = {}
     for org in ("R", "A", "S", "M"):
         for public in (True, False):
             response = await client.post(

@@ -465,8 +465,8 @@ async def test_every_imported_row_is_decided_as_a_single_create_would_be(
     headers = world.auth("org_admin@R")
     org = str(world.orgs["R"])
     soon, later = "2026-11-20T10:00:00+03:00", "2026-11-23T12:00:00+03:00"
-    media = {"outlet": "صحيفة الرياض", "contact": {"phone": "+966501234567"}}
-    bodies = [
+    media: dict[str, Any] = {"outlet": "صحيفة الرياض", "contact": {"phone": "+966501234567"}}
+    bodies: list[dict[str, Any]] = [
         {"kind": "complaint"},
         {"kind": "complaint"},
         {"kind": "complaint", "priority": "urgent"},

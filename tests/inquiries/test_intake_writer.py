@@ -142,7 +142,7 @@ async def test_an_intake_whose_generation_moved_is_told_so_in_its_batch(client, 
     current = captured["generation"]
     fresh, stale = another(captured, 1), another(captured, 2, generation=current - 1)
     results = await asyncio.gather(writer.write(**fresh), writer.write(**stale))
-    assert results == [True, False]
+    assert list(results) == [True, False]
     counts = await stored(world, [stale["i_id"]])
     assert counts == {"inquiry": 0, "history": 0, "audit": 0, "outbox": 0, "jobs": 0}
     assert (await stored(world, [fresh["i_id"]]))["inquiry"] == 1

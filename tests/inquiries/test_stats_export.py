@@ -152,11 +152,11 @@ async def test_export_streams_more_than_one_chunk(client, world):
         async for rows in original(session, stmt, chunk=1):
             yield rows
 
-    repository.iter_chunks = small_chunks  # type: ignore[assignment]
+    repository.iter_chunks = small_chunks
     try:
         response = await client.get("/v1/inquiries/export", headers=world.auth("agent@A"))
     finally:
-        repository.iter_chunks = original  # type: ignore[assignment]
+        repository.iter_chunks = original
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert sorted(r["subject"] for r in rows) == ["بلاغ 0", "بلاغ 1", "بلاغ 2"]
 

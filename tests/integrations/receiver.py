@@ -39,6 +39,7 @@ class Receiver:
     def url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)
         return f"{'https' if self.tls else 'http'}://{host}:{port}/hooks"
 
     def start(self) -> Receiver:

@@ -41,9 +41,7 @@ class Mailbox:
         self.messages: list[email.message.EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=default_policy)  # type: ignore[arg-type]
-        )
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
         return "250 OK"
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text, update
 
 import services.inquiries.handlers  # noqa: F401 - registers the WhatsApp handlers and job
 from govhub.worker import deliver
+from services.common.attachments.storage import build_storage
 from services.common.models import OutboxEvent
 from services.common.outbox import JOBS, JobContext
 from services.inquiries.app import create_app
@@ -574,7 +575,6 @@ async def test_a_storage_failure_keeps_nothing_and_the_fetch_is_tried_again(
     await post(
         client, message("wamid.F1", "image", {"id": "MEDIA-PHOTO", "mime_type": "image/jpeg"})
     )
-    real = whatsapp_media.build_storage
 
     class Full:
         name = "full"
@@ -595,5 +595,5 @@ async def test_a_storage_failure_keeps_nothing_and_the_fetch_is_tried_again(
     (row,) = await rows(client, WhatsAppMessage, WhatsAppMessage.id == row.id)
     assert row.attempts == 1 and "No space left" in (row.error or "")
     assert list((settings.resolved_data_dir / "attachments" / "spool").glob("*")) == []
-    monkeypatch.setattr(whatsapp_media, "build_storage", real)
+    monkeypatch.setattr(whatsapp_media, "build_storage", build_storage)  # the real one
     assert await whatsapp_media.run(sessionmaker, settings, row.id, None) == "stored"
