@@ -1,14 +1,16 @@
-"""`python -m bench.imports_rowwise [--rows N]` — the imports that run a service's own use
-cases row by row (`services/common/imports/rowwise.py`): calendar entries and KPI values.
+"""`python -m bench.imports_rowwise [--rows N] [--kinds …]` — the calendar's and the
+campaigns' imports: calendar entries (the calendar's use cases row by row,
+`services/common/imports/rowwise.py`), initiatives and KPI values (set-based since issue
+19's third round: the create's rules in Python, COPY into staging, one statement a batch).
 
 On its own embedded database (`.govhub/bench-imports-rowwise`, fresh every run): an
-organization with an `x` channel and children (one per 1,000 KPI values), a monthly KPI,
-then a CSV of N calendar entries (a quarter of them weekly series of ten occurrences) and a
-CSV of N KPI values. Each file is imported as the worker runs a job
+organization with an `x` channel and children (one per 1,000 rows), a monthly KPI, then a
+CSV of N calendar entries (a quarter of them weekly series of ten occurrences), a CSV of N
+initiatives (programmes of ten, the nine children in the same batch as their programme)
+and a CSV of N KPI values. Each file is imported as the worker runs a job
 (`services.common.imports.runner.run_import`, in a child process), then again: rows/s of
 both runs, the rerun's rows changed (goal: 0) and the child's peak RSS (`VmHWM`). No speed
-goal is set for these kinds (issue 19's goals are the inquiries'); these numbers are what
-the next change to the per-row path is measured against.
+goal is set for these kinds (issue 19's goals are the inquiries').
 """
 
 from __future__ import annotations
@@ -53,6 +55,24 @@ def write_entries(path: Path, rows: int) -> None:
             out.write(
                 f"E-{n},meeting,اجتماع اللجنة رقم {n},BENCH-ORG,"
                 f"2027-03-{day:02d}T10:00:00+03:00,2027-03-{day:02d}T11:00:00+03:00,{rule},x\n"
+            )
+
+
+def write_initiatives(path: Path, rows: int) -> None:
+    """Programmes of the children, each with nine initiatives under it (in the same
+    batch: the set-based load inserts them in waves)."""
+    kids = children(rows)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(
+            "external_id,code,title_ar,organization_code,axis_code,parent_code,start_date,"
+            "end_date,budget_planned\n"
+        )
+        for n in range(rows):
+            _, org = kids[n // PER_CHILD]
+            parent = "" if n % 10 == 0 else f"INI-{n - n % 10}"
+            out.write(
+                f"I-{n},INI-{n},مبادرة رقم {n},{org},health_awareness,{parent},"
+                f"2027-01-01,2027-12-31,{1000 * (n % 50)}\n"
             )
 
 
@@ -177,6 +197,11 @@ def run_job(url: str, service: str, kind: str, path: Path) -> tuple[float, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument(
+        "--kinds",
+        default="entries,initiatives,kpi_values",
+        help="comma-separated: entries, initiatives, kpi_values",
+    )
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".govhub" / "bench-imports-rowwise")
     args = parser.parse_args()
     shutil.rmtree(args.data_dir, ignore_errors=True)
@@ -190,8 +215,11 @@ def main() -> None:
         asyncio.run(prepare(url, args.rows))
         for service, kind, write in (
             ("calendar", "entries", write_entries),
+            ("campaigns", "initiatives", write_initiatives),
             ("campaigns", "kpi_values", write_values),
         ):
+            if kind not in args.kinds.split(","):
+                continue
             path = args.data_dir / f"{kind}.csv"
             write(path, args.rows)
             console.print(f"{kind}: import …")
@@ -203,7 +231,7 @@ def main() -> None:
         embedded.stop()
 
     table = Table(
-        title=f"row-by-row imports, {args.rows:,} rows each "
+        title=f"calendar and campaigns imports, {args.rows:,} rows each "
         f"(load average at the end {os.getloadavg()[0]:.2f})"
     )
     for column in ("kind", "run", "job seconds", "rows/s", "process s", "peak RSS MB", "counts"):

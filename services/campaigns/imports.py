@@ -118,12 +118,16 @@ class InitiativesImport(RowwiseKind):
             # the parents found (an initiative's code and organization never change)
             parents: dict[Any, uuid.UUID] = job.memo.setdefault("parents", {})
             known = (data.organization_id, data.parent_code)
-            if known not in parents:
+            # what the batch looked for in vain (`wait` only: its rows may insert it)
+            absent: set[Any] = job.memo.setdefault("absent", set())
+            if known not in parents and not (wait and known in absent):
                 found = await repo.initiative_id_by_code(
                     session, data.organization_id, data.parent_code
                 )
                 if found is not None:
                     parents[known] = found
+                else:
+                    absent.add(known)
             data.parent_id = parents.get(known)
             if data.parent_id is None:
                 if wait:
@@ -166,10 +170,12 @@ class InitiativesImport(RowwiseKind):
         on what is looked up once per job (codes, references), then the batch's new
         initiatives are COPied into a staging table and inserted with their
         `initiative.created` events and delivery jobs by one statement, and the progress
-        of each parent they join is derived once. A key imported before whose row names
-        what the initiative already holds writes nothing. Row by row through the use cases,
-        as before: a changed initiative, a new one whose parent is a row of the same
-        batch, and one whose code its organization (or an earlier row) has already."""
+        of each parent they join is derived once. A row whose parent is a row of the same
+        batch waits for it: the batch is inserted in waves (programmes, then their
+        initiatives …). A key imported before whose row names what the initiative already
+        holds writes nothing. Row by row through the use cases, as before: a changed
+        initiative, one whose parent code the batch does not resolve, and one whose code
+        its organization (or another row) has already."""
         outcome = Outcome()
         if not job.principal.can(self.permission):
             for row in rows:
@@ -179,10 +185,11 @@ class InitiativesImport(RowwiseKind):
         with audit.folded():
             async with session_on(connection, job) as session:
                 await self.prepare(session, job, rows)
+                job.memo["absent"] = set()
                 stored = await self.stored(session, list({self.key(job, row) for row in rows}))
                 new: list[tuple[Row, tuple[str, str]]] = []
                 one_by_one: list[tuple[Row, Any]] = []
-                waiting: set[Any] = set()  # the codes of new rows left to the use cases
+                waiting: list[tuple[Row, tuple[str, str]]] = []
                 for row in rows:
                     key = self.key(job, row)
                     if key in seen:
@@ -191,32 +198,58 @@ class InitiativesImport(RowwiseKind):
                     seen[key] = row.line
                     data: InitiativeImportRow = row.data
                     found = stored.get(key)
+                    if found is None:
+                        await self._classify(session, job, row, key, new, waiting, outcome)
+                        continue
                     try:
-                        waits = await self._ids(session, job, data, wait=found is None)
-                        if found is not None:
-                            if await self._same(session, job, found, data):
-                                outcome.unchanged += 1
-                            else:
-                                one_by_one.append((row, found))
-                            continue
-                        if waits:
-                            one_by_one.append((row, None))
-                            waiting.add((data.organization_id, data.code))
-                            continue
-                        await self._references(session, job, data)
-                        if data.status not in ("proposed", "approved"):
-                            initiative_move("proposed", data.status)
+                        await self._ids(session, job, data)
+                        if await self._same(session, job, found, data):
+                            outcome.unchanged += 1
+                        else:
+                            one_by_one.append((row, found))
                     except RowRefused as refused:
                         outcome.rejections.append(refused.rejection(row.line))
-                        continue
-                    except DomainError as exc:
-                        outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
-                        continue
-                    new.append((row, key))
-                await self._insert(session, connection, job, new, one_by_one, waiting, outcome)
+                # in waves: the children of the rows just inserted are ready next
+                while new:
+                    later = {(r.data.organization_id, r.data.code) for r, _ in waiting}
+                    await self._insert(session, connection, job, new, one_by_one, later, outcome)
+                    new = []
+                    still: list[tuple[Row, tuple[str, str]]] = []
+                    for row, key in waiting:
+                        await self._classify(session, job, row, key, new, still, outcome)
+                    waiting = still
+                one_by_one += [(row, None) for row, _ in waiting]
                 for row, found in sorted(one_by_one, key=lambda item: item[0].line):
                     tally(outcome, await self._one(session, job, row, found))
         return outcome
+
+    async def _classify(
+        self,
+        session: AsyncSession,
+        job: JobRun,
+        row: Row,
+        key: tuple[str, str],
+        ready: list[tuple[Row, tuple[str, str]]],
+        waiting: list[tuple[Row, tuple[str, str]]],
+        outcome: Outcome,
+    ) -> None:
+        """A new initiative through `initiatives.create`'s checks: ready to insert, refused,
+        or waiting for its parent (a code its organization does not have yet)."""
+        data: InitiativeImportRow = row.data
+        try:
+            if await self._ids(session, job, data, wait=True):
+                waiting.append((row, key))
+                return
+            await self._references(session, job, data)
+            if data.status not in ("proposed", "approved"):
+                initiative_move("proposed", data.status)
+        except RowRefused as refused:
+            outcome.rejections.append(refused.rejection(row.line))
+            return
+        except DomainError as exc:
+            outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
+            return
+        ready.append((row, key))
 
     async def _same(
         self, session: AsyncSession, job: JobRun, stored: Initiative, data: InitiativeImportRow
@@ -250,14 +283,15 @@ class InitiativesImport(RowwiseKind):
     ) -> None:
         """The new initiatives in one statement, then each parent's derived progress. A
         code its organization has already (in the database, or on another row of the
-        batch) is left to the use cases, in the file's order: the row that comes later is
-        refused as a single create is."""
+        batch: `waiting`, or one left to the use cases) is left to the use cases, in the
+        file's order: the row that comes later is refused as a single create is."""
         taken: set[Any] = await repo.taken_codes(
             connection, [(row.data.organization_id, row.data.code) for row, _ in new]
         )
         taken |= waiting
+        taken |= {(r.data.organization_id, r.data.code) for r, found in one_by_one if not found}
         records: list[tuple[Any, ...]] = []
-        parents: set[uuid.UUID] = set()
+        joined: set[uuid.UUID] = set()  # the parents whose progress is derived again
         for row, key in new:
             data: InitiativeImportRow = row.data
             code = (data.organization_id, data.code)
@@ -279,13 +313,18 @@ class InitiativesImport(RowwiseKind):
                 )
             )
             if data.parent_id is not None:
-                parents.add(data.parent_id)
+                joined.add(data.parent_id)
         if not records:
             return
         inserted = await repo.insert_initiatives(connection, records)
-        outcome.imported += inserted
-        outcome.unchanged += len(records) - inserted  # a key another import wrote
-        for parent_id in sorted(parents):
+        outcome.imported += len(inserted)
+        outcome.unchanged += len(records) - len(inserted)  # a key another import wrote
+        # the parents the next wave's rows may name
+        parents: dict[Any, uuid.UUID] = job.memo.setdefault("parents", {})
+        for initiative_id, organization_id, inserted_code in inserted:
+            parents[(organization_id, inserted_code)] = initiative_id
+            job.memo["absent"].discard((organization_id, inserted_code))
+        for parent_id in sorted(joined):
             await initiatives.recompute(session, parent_id)
 
     async def stored(

@@ -444,3 +444,33 @@ async def test_an_imported_initiative_is_what_a_single_create_makes(client, hub,
         settings, "SELECT progress FROM campaign_initiative WHERE id = $1", uuid.UUID(parent["id"])
     )
     assert progress_after_import == progress_after_create
+
+
+async def test_a_programme_tree_in_one_batch_whatever_the_order_of_its_rows(client, hub, settings):
+    """Children wait for their parents within a batch (the set-based load inserts it in
+    waves): a grandchild above its parent above the programme still finds both."""
+    content = (
+        "external_id,code,title_ar,organization_code,axis_code,parent_code,start_date,end_date\n"
+        "T-3,OLY-T3,فرعية الفرعية,olaya,health_awareness,OLY-T2,2027-01-01,2027-03-31\n"
+        "T-2,OLY-T2,فرعية,olaya,health_awareness,OLY-T1,2027-01-01,2027-06-30\n"
+        "T-1,OLY-T1,برنامج,olaya,health_awareness,,2027-01-01,2027-12-31\n"
+        "T-4,OLY-T4,يتيمة,olaya,health_awareness,OLY-NONE,2027-01-01,2027-12-31\n"
+    )
+    headers = hub.auth("org_admin@A")
+    done = await run(
+        settings, client, headers, await start(client, headers, "initiatives", content)
+    )
+    assert (done["rows_imported"], done["rows_rejected"]) == (3, 1)
+    errors = await errors_of(client, headers, done)
+    assert errors[5]["field"] == "parent_code" and errors[5]["value"] == "OLY-NONE"
+    rows = {
+        r["code"]: r
+        for r in await fetch(settings, "SELECT id, code, parent_id FROM campaign_initiative")
+    }
+    assert rows["OLY-T1"]["parent_id"] is None
+    assert rows["OLY-T2"]["parent_id"] == rows["OLY-T1"]["id"]
+    assert rows["OLY-T3"]["parent_id"] == rows["OLY-T2"]["id"]
+    events = await fetch(
+        settings, "SELECT count(*) AS n FROM common_outbox WHERE event_type = 'initiative.created'"
+    )
+    assert events[0]["n"] == 3

@@ -216,7 +216,7 @@ WITH inserted AS (
     FROM inserted
     RETURNING id
 ){delivery_ctes("events")}
-SELECT count(*) FROM inserted
+SELECT id, organization_id, code FROM inserted
 """  # noqa: S608
 TAKEN_CODES = """
 SELECT i.organization_id, i.code FROM campaign_initiative AS i
@@ -235,8 +235,11 @@ async def taken_codes(
     return {(row["organization_id"], row["code"]) for row in rows}
 
 
-async def insert_initiatives(connection: Any, records: Sequence[tuple[Any, ...]]) -> int:
-    """Stages the new initiatives (`INITIATIVE_COLUMNS`) and inserts them; how many were."""
+async def insert_initiatives(
+    connection: Any, records: Sequence[tuple[Any, ...]]
+) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Stages the new initiatives (`INITIATIVE_COLUMNS`) and inserts them; (id,
+    organization, code) of each inserted."""
     await stage(connection, INITIATIVE_STAGE, CREATE_INITIATIVE_STAGE, INITIATIVE_COLUMNS, records)
-    inserted: int = await connection.fetchval(INSERT_INITIATIVES)
-    return inserted
+    rows = await connection.fetch(INSERT_INITIATIVES)
+    return [(row["id"], row["organization_id"], row["code"]) for row in rows]
