@@ -15,6 +15,7 @@ audited once, by the kernel, for the whole job.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -31,7 +32,6 @@ from services.common.orgtree import DEFAULT_TIMEZONE
 from services.inquiries import clock
 from services.inquiries.repository import imports as sql
 from services.inquiries.schemas.inquiries import InquiryCreate, Kind, NoNul, Priority
-from services.inquiries.service.inquiries import token_hash
 from services.inquiries.service.intake import create as intake
 from services.inquiries.service.intake.memory import IntakeMemory
 
@@ -115,6 +115,7 @@ class _Batch:
         self.now = clock.now()
         # the batch's templates of new inquiries (see `_new_record`)
         self.templates: dict[Any, _Template] = {}
+        self.random = _Random()
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Any]:
@@ -278,9 +279,11 @@ class _Batch:
     async def _reference(self) -> str:
         if self.job.dry_run:  # sequences are not rolled back: a dry run draws no number
             return "DRY-" + secrets.token_hex(10)
-        memory: IntakeMemory = self.memo.setdefault(
-            "references", IntakeMemory(reference_block=InquiriesImport.batch_size)
-        )
+        memory: IntakeMemory | None = self.memo.get("references")
+        if memory is None:
+            memory = self.memo["references"] = IntakeMemory(
+                reference_block=InquiriesImport.batch_size
+            )
         year = self.now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year
         return await memory.reference(self._connect, year)
 
@@ -301,12 +304,12 @@ class _Batch:
         those values and differ only in `_Template.OWN` (ids, reference, token, texts,
         contact, location): the due times are computed once per group, not per row."""
         reference = await self._reference()
-        # the citizen of an imported inquiry has no token to see: one nobody holds
-        token = secrets.token_urlsafe(24)
         group = (decided, priority, data.kind, data.deadline, id(context))
         template: _Template | None = self.templates.get(group)
         if template is not None:
-            return template.record(data, reference, token_hash(token), key)
+            return template.record(data, reference, self.random, key)
+        # the citizen of an imported inquiry has no token to see: one nobody holds
+        token = secrets.token_urlsafe(24)
         _, params = intake._rows(
             self.principal, data, self.now, priority, reference, token, decided, context.receiving
         )
@@ -363,19 +366,21 @@ class _Template:
         assert len(self.payload) == 3
 
     def record(
-        self, data: InquiryImportRow, reference: str, token_hash: str, key: tuple[str, str]
+        self, data: InquiryImportRow, reference: str, random: _Random, key: tuple[str, str]
     ) -> tuple[Any, ...]:
         values = self.values.copy()
-        inquiry_id = uuid.uuid4()
+        inquiry_id = random.uuid4()
         own = (
             inquiry_id,
             reference,
-            token_hash,
+            # the hash of a tracking token nobody holds (as `_rows` stores for one it
+            # draws and forgets): 256 random bits, the preimage of nothing anyone has
+            random.take(32).hex(),
             *_updatable(data),
             *key,
-            uuid.uuid4(),
+            random.uuid4(),
             inquiry_id,
-            uuid.uuid4(),
+            random.uuid4(),
             inquiry_id,
             str(inquiry_id).join(self.payload[:2]) + reference + self.payload[2],
         )
@@ -385,3 +390,22 @@ class _Template:
 
 
 _OWN_INDEXES = tuple(_INDEX[name] for name in _Template.OWN)
+
+
+class _Random:
+    """Random bytes from the OS a block at a time (one system call for many rows' ids)."""
+
+    BLOCK = 64 * 1024
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.at = 0
+
+    def take(self, count: int) -> bytes:
+        if self.at + count > len(self.buffer):
+            self.buffer, self.at = os.urandom(self.BLOCK), 0
+        self.at += count
+        return self.buffer[self.at - count : self.at]
+
+    def uuid4(self) -> uuid.UUID:
+        return uuid.UUID(bytes=self.take(16), version=4)
