@@ -11,6 +11,8 @@ it stops again by its pid; every run is bounded in time.
 
 Transports (BENCH_TRANSPORT in a gateway process):
   custom         the gateway as it is: gateway/upstream.py + gateway/http11.py
+  gateway-aiohttp  the gateway with GOVHUB_GATEWAY_TRANSPORT=aiohttp (gateway/aiohttp_upstream.py)
+  httpx          httpx.AsyncClient with httpx's default transport (httpcore's pool)
   httpx-aiohttp  httpx.AsyncClient over httpx_aiohttp.AiohttpTransport (aiohttp's pool)
   httpx-aiohttp-direct  the same transport, called directly by the proxy (no client.send)
   aiohttp        aiohttp.ClientSession used by the proxy directly
@@ -58,7 +60,7 @@ from gateway.proxy import (
 from gateway.routes import Target
 from services.common.context import request_id_var
 from services.common.i18n import text
-from services.common.settings import SERVICE_NAMES
+from services.common.settings import SERVICE_NAMES, GovhubSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "/v1/organizations/7f1c0b9e"  # owned by the directory: proxied to the bare app
@@ -253,6 +255,24 @@ class HttpxAiohttpProxy(UpstreamProxy):
         return await self.client.send(request, stream=True)
 
 
+class HttpxDefaultProxy(HttpxAiohttpProxy):
+    """The pooled httpx.AsyncClient over httpx's default transport (httpcore)."""
+
+    async def open(self) -> httpx.AsyncClient:
+        if self.client is None:
+            self.client = httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
+                timeout=httpx.Timeout(self.timeout_seconds),
+                follow_redirects=False,
+                trust_env=False,
+            )
+        return self.client
+
+
+def gateway_with_aiohttp(settings: GovhubSettings) -> UpstreamProxy:
+    return UpstreamProxy(settings.model_copy(update={"gateway_transport": "aiohttp"}))
+
+
 class HttpxAiohttpDirectProxy(HttpxAiohttpProxy):
     """As above, but the hot path calls the transport itself, as the gateway does now."""
 
@@ -334,8 +354,10 @@ class AiohttpProxy(UpstreamProxy):
         response.release()
 
 
-PROXIES: dict[str, type[UpstreamProxy]] = {
+PROXIES: dict[str, Callable[[GovhubSettings], UpstreamProxy]] = {
     "custom": UpstreamProxy,
+    "gateway-aiohttp": gateway_with_aiohttp,
+    "httpx": HttpxDefaultProxy,
     "httpx-aiohttp": HttpxAiohttpProxy,
     "httpx-aiohttp-direct": HttpxAiohttpDirectProxy,
     "aiohttp": AiohttpProxy,
@@ -375,7 +397,7 @@ def start(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes
     return subprocess.Popen(argv, cwd=ROOT, env=env)
 
 
-def wait_until_up(url: str, seconds: float = 30) -> None:
+def wait_until_up(url: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

@@ -1,10 +1,12 @@
-"""The streaming reverse proxy: one pooled HTTP client, bodies streamed both ways.
+"""The streaming reverse proxy: pooled keep-alive connections, bodies streamed both ways.
 
 This is the hot path of the gateway, so it speaks raw ASGI: the request body goes upstream
 chunk by chunk as the client sends it (or in one piece when it arrived in one message), the
 response comes back chunk by chunk as the service writes it, and headers are filtered in a
-single pass over the raw byte pairs. The pooled client is an `httpx.AsyncClient` over
-`UpstreamTransport`; the proxy calls that transport directly (see gateway/upstream.py).
+single pass over the raw byte pairs. The proxy calls its transport directly: the built-in
+`UpstreamTransport` (gateway/upstream.py), or aiohttp's client with
+`GOVHUB_GATEWAY_TRANSPORT=aiohttp` (gateway/aiohttp_upstream.py). The gateway's own calls
+(the merged spec, readiness) go through an `httpx.AsyncClient` over `UpstreamTransport`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
+from gateway.aiohttp_upstream import AiohttpResponse, AiohttpTransport
 from gateway.breaker import CircuitBreaker
 from gateway.routes import Target
 from gateway.upstream import Timeouts, Upstream, UpstreamResponse, UpstreamTransport
@@ -30,6 +33,7 @@ from services.common.settings import GovhubSettings
 logger = logging.getLogger("govhub.gateway")
 
 Headers = list[tuple[bytes, bytes]]
+Answer = UpstreamResponse | AiohttpResponse
 
 # RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. `Proxy-*` headers
 # are matched by prefix, and the names listed in `Connection` are dropped as well.
@@ -157,7 +161,7 @@ async def _request_chunks(first: bytes, receive: Receive) -> AsyncIterator[bytes
             return
 
 
-async def _abort_on_disconnect(receive: Receive, response: UpstreamResponse) -> None:
+async def _abort_on_disconnect(receive: Receive, response: Answer) -> None:
     """Waits for the client to go away (draining any unread body), then drops the service."""
     try:
         while (await receive())["type"] != "http.disconnect":
@@ -194,9 +198,7 @@ def _short_answer(headers: Sequence[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-async def _send_whole(
-    send: Send, response: UpstreamResponse, target: Target, extra_headers: Headers
-) -> None:
+async def _send_whole(send: Send, response: Answer, target: Target, extra_headers: Headers) -> None:
     """The answer to a write, read to its end before anything goes out: a service that
     dies halfway through it gives a 502 (the client retries with its Idempotency-Key),
     never a 201 whose body stops short."""
@@ -304,8 +306,9 @@ class UpstreamProxy:
     def __init__(self, settings: GovhubSettings) -> None:
         self.timeout_seconds = settings.upstream_timeout_seconds
         self.timeouts = Timeouts.of(self.timeout_seconds)
+        self.transport_name = settings.gateway_transport
         self.client: httpx.AsyncClient | None = None
-        self.transport: UpstreamTransport | None = None
+        self.transport: UpstreamTransport | AiohttpTransport | None = None
         self._upstreams: dict[str, Upstream] = {}
         self._replicas: dict[str, Replicas] = {}
         self.breakers: dict[str, CircuitBreaker] = {}
@@ -313,9 +316,13 @@ class UpstreamProxy:
     async def open(self) -> httpx.AsyncClient:
         """Builds the one pooled client of the process (called from the lifespan)."""
         if self.client is None:
-            self.transport = UpstreamTransport(timeouts=self.timeouts)
+            builtin = UpstreamTransport(timeouts=self.timeouts)
+            if self.transport_name == "aiohttp":
+                self.transport = AiohttpTransport(timeouts=self.timeouts)
+            else:
+                self.transport = builtin
             self.client = httpx.AsyncClient(
-                transport=self.transport,
+                transport=builtin,
                 timeout=httpx.Timeout(self.timeout_seconds),
                 follow_redirects=False,
                 # Never pick up HTTP(S)_PROXY or .netrc from the environment.
@@ -325,7 +332,9 @@ class UpstreamProxy:
 
     async def close(self) -> None:
         if self.client is not None:
-            await self.client.aclose()  # closes the transport and its connections
+            await self.client.aclose()  # closes the built-in transport and its connections
+            if isinstance(self.transport, AiohttpTransport):
+                await self.transport.aclose()
             self.client = None
             self.transport = None
 
@@ -530,7 +539,7 @@ class UpstreamProxy:
         send: Send,
         target: Target,
         extra_headers: Headers,
-        response: UpstreamResponse,
+        response: Answer,
     ) -> None:
         if scope["method"] in _WRITES and _short_answer(response.headers):
             await _send_whole(send, response, target, extra_headers)

@@ -255,6 +255,11 @@ class GovhubSettings(BaseSettings):
     gateway_keepalive_seconds: float = Field(
         5.0, description="An idle keep-alive connection to the gateway is closed after this."
     )
+    gateway_transport: Literal["builtin", "aiohttp"] = Field(
+        "builtin",
+        description="How the gateway reaches the services: `builtin` (its own keep-alive "
+        "HTTP/1.1 transport) or `aiohttp` (aiohttp's client).",
+    )
     jwt_issuer: str = Field("govhub", description="`iss` of the tokens govhub signs.")
     jwt_audience: str = Field("govhub", description="`aud` of the tokens govhub signs.")
     jwt_ttl_seconds: int = Field(900, description="Lifetime of access tokens.")

@@ -1,4 +1,5 @@
-"""The streaming proxy: bodies both ways, headers, forwarding, 502/504/413 problems."""
+"""The streaming proxy: bodies both ways, headers, forwarding, 502/504/413 problems — each
+case with the built-in transport and with aiohttp's client (GOVHUB_GATEWAY_TRANSPORT)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,27 @@ import asyncio
 import hashlib
 
 import httpx
+import pytest
 
+from gateway.aiohttp_upstream import AiohttpTransport
 from gateway.app import create_gateway_app
 from gateway.proxy import downstream_response_headers, upstream_request_headers
+from gateway.upstream import UpstreamTransport
 from tests.gateway.conftest import CLIENT_IP, free_port, pattern, serve
 
 PROBLEM = "application/problem+json"
 MIB = 1024 * 1024
+TRANSPORTS = {"builtin": UpstreamTransport, "aiohttp": AiohttpTransport}
+
+
+@pytest.fixture(params=sorted(TRANSPORTS))
+def gateway_settings(gateway_settings, request):
+    """Every gateway of these tests, once per transport."""
+
+    def build(**overrides):
+        return gateway_settings(**{"gateway_transport": request.param, **overrides})
+
+    return build
 
 
 async def test_large_bodies_both_ways(gateway, upstreams) -> None:
@@ -252,10 +267,12 @@ async def test_body_over_the_limit_is_413_before_forwarding(make_gateway, upstre
 async def test_pooled_client_lives_in_the_lifespan(gateway_settings, upstreams) -> None:
     from asgi_lifespan import LifespanManager
 
-    app = create_gateway_app(gateway_settings())
+    settings = gateway_settings()
+    app = create_gateway_app(settings)
     state = app.state.gateway
     assert state.proxy.client is None and state.limiter.storage is None
     async with LifespanManager(app):
         client = state.proxy.client
         assert isinstance(client, httpx.AsyncClient) and not client.is_closed
-    assert state.proxy.client is None and client.is_closed
+        assert type(state.proxy.transport) is TRANSPORTS[settings.gateway_transport]
+    assert state.proxy.client is None and client.is_closed and state.proxy.transport is None
