@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     String,
     and_,
+    any_,
     bindparam,
     func,
     literal,
@@ -22,12 +23,13 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.calendar.models import Entry, Occurrence
-from services.common.orgtree import in_subtree, within
+from services.common.db import Prepared, driver_of
+from services.common.orgtree import in_subtree, subtree_ids_query, within
 
 # occurrences of these statuses collide with others (drafts, rejected, cancelled and
 # suspended ones hold no place)
@@ -118,29 +120,36 @@ class Draft:
     end_days: list[date]  # exclusive
 
 
-def _draft_pairs(draft: Draft, sector_root: uuid.UUID) -> Any:
+# the shapes of the draft's statement: which reasons it asks (a blackout asks none; a
+# draft without channels, audiences or spokesperson skips those)
+REASONS = ("channel", "audience", "spokesperson", "blackout")
+
+
+def _draft_pairs(reasons: tuple[str, ...]) -> Prepared:
     """The stored occurrences the draft's occurrences collide with, each reason one
     indexed join (`&&` on the GiST indexes of `span`/`days`) from the draft's occurrences
-    passed as arrays; the other side's description in the same rows."""
+    passed as arrays; the other side's description in the same rows. Compiled once per
+    shape (building the statement cost more than running it)."""
     a = (
         func.unnest(
-            bindparam("recurrence_ids", draft.recurrence_ids, type_=ARRAY(String())),
-            bindparam("starts", draft.starts, type_=ARRAY(DateTime(timezone=True))),
-            bindparam("ends", draft.ends, type_=ARRAY(DateTime(timezone=True))),
-            bindparam("first_days", draft.first_days, type_=ARRAY(Date())),
-            bindparam("end_days", draft.end_days, type_=ARRAY(Date())),
+            bindparam("recurrence_ids", type_=ARRAY(String())),
+            bindparam("starts", type_=ARRAY(DateTime(timezone=True))),
+            bindparam("ends", type_=ARRAY(DateTime(timezone=True))),
+            bindparam("first_days", type_=ARRAY(Date())),
+            bindparam("end_days", type_=ARRAY(Date())),
         )
         .table_valued("recurrence_id", "starts_at", "ends_at", "first_day", "end_day")
         .render_derived(name="a")
     )
-    a_span = func.tstzrange(a.c.starts_at, a.c.ends_at, "[)")
-    a_days = func.daterange(a.c.first_day, a.c.end_day, "[)")
+    a_span = func.tstzrange(a.c.starts_at, a.c.ends_at, literal("[)"))
+    a_days = func.daterange(a.c.first_day, a.c.end_day, literal("[)"))
     b, other = aliased(Occurrence, name="b"), aliased(Entry, name="other")
     base_b = and_(
         b.cancelled.is_(False),
-        b.status.in_(HOLDING),
-        in_subtree(b.organization_id, sector_root),
+        b.status == any_(literal(list(HOLDING), ARRAY(String()))),
+        b.organization_id.in_(subtree_ids_query(bindparam("root", type_=UUID(as_uuid=True)))),
     )
+    not_blackout = b.kind != literal("blackout")
 
     def reason(name: str, *conditions: Any, refused: Any = None) -> Any:
         return (
@@ -163,57 +172,78 @@ def _draft_pairs(draft: Draft, sector_root: uuid.UUID) -> Any:
             .join(other, other.id == b.entry_id)
         )
 
-    reasons = []
-    if draft.kind != "blackout":
-        not_blackout = b.kind != "blackout"
-        if draft.channels:
-            reasons.append(
-                reason(
-                    "channel",
-                    not_blackout,
-                    b.span.op("&&")(a_span),
-                    b.channels.overlap(literal(draft.channels, Occurrence.channels.type)),
-                )
+    statements: dict[str, Callable[[], Any]] = {
+        "channel": lambda: reason(
+            "channel",
+            not_blackout,
+            b.span.op("&&")(a_span),
+            b.channels.overlap(bindparam("channels", type_=Occurrence.channels.type)),
+        ),
+        "audience": lambda: reason(
+            "audience",
+            not_blackout,
+            b.days.op("&&")(a_days),
+            b.audiences.overlap(bindparam("audiences", type_=Occurrence.audiences.type)),
+        ),
+        "spokesperson": lambda: reason(
+            "spokesperson",
+            not_blackout,
+            b.spokesperson_id == bindparam("spokesperson_id", type_=UUID(as_uuid=True)),
+            b.span.op("&&")(a_span),
+        ),
+        "blackout": lambda: reason(
+            "blackout",
+            b.kind == literal("blackout"),
+            b.span.op("&&")(a_span),
+            within(bindparam("organization_id", type_=UUID(as_uuid=True)), b.organization_id),
+            refused=other.enforcement == literal("refuse"),
+        ).where(
+            or_(
+                func.cardinality(other.blocks) == literal(0),
+                bindparam("kind", type_=String()) == other.blocks.any_(),
             )
-        if draft.audiences:
-            reasons.append(
-                reason(
-                    "audience",
-                    not_blackout,
-                    b.days.op("&&")(a_days),
-                    b.audiences.overlap(literal(draft.audiences, Occurrence.audiences.type)),
-                )
-            )
-        if draft.spokesperson_id is not None:
-            reasons.append(
-                reason(
-                    "spokesperson",
-                    not_blackout,
-                    b.spokesperson_id == draft.spokesperson_id,
-                    b.span.op("&&")(a_span),
-                )
-            )
-        reasons.append(
-            reason(
-                "blackout",
-                b.kind == "blackout",
-                b.span.op("&&")(a_span),
-                within(draft.organization_id, b.organization_id),
-                refused=other.enforcement == "refuse",
-            ).where(
-                or_(func.cardinality(other.blocks) == 0, literal(draft.kind) == other.blocks.any_())
-            )
-        )
-    if not reasons:
-        return None
-    return union_all(*reasons).limit(MAX_PAIRS) if len(reasons) > 1 else reasons[0].limit(MAX_PAIRS)
+        ),
+    }
+    selects: list[Any] = [statements[name]() for name in reasons]
+    stmt: Any = union_all(*selects) if len(selects) > 1 else selects[0]
+    return Prepared(stmt.limit(literal(MAX_PAIRS)))
+
+
+_DRAFT_PAIRS: dict[tuple[str, ...], Prepared] = {}
 
 
 async def of_draft(session: AsyncSession, draft: Draft, sector_root: uuid.UUID) -> list[Any]:
     """`of_entry` for an entry that is not stored: one statement, the other occurrences
-    described in its rows."""
-    stmt = _draft_pairs(draft, sector_root)
-    return [] if stmt is None else list(await session.execute(stmt))
+    described in its rows (mappings)."""
+    if draft.kind == "blackout" or not draft.recurrence_ids:
+        return []
+    asked = {
+        "channel": bool(draft.channels),
+        "audience": bool(draft.audiences),
+        "spokesperson": draft.spokesperson_id is not None,
+        "blackout": True,
+    }
+    shape = tuple(name for name in REASONS if asked[name])
+    prepared = _DRAFT_PAIRS.get(shape)
+    if prepared is None:
+        prepared = _DRAFT_PAIRS[shape] = _draft_pairs(shape)
+    values = {
+        "recurrence_ids": draft.recurrence_ids,
+        "starts": draft.starts,
+        "ends": draft.ends,
+        "first_days": draft.first_days,
+        "end_days": draft.end_days,
+        "root": sector_root,
+        "channels": draft.channels,
+        "audiences": draft.audiences,
+        "spokesperson_id": draft.spokesperson_id,
+        "organization_id": draft.organization_id,
+        "kind": draft.kind,
+    }
+    wanted = set(prepared.names)
+    return await prepared.rows(
+        await driver_of(session), **{k: v for k, v in values.items() if k in wanted}
+    )
 
 
 async def of_entry(session: AsyncSession, entry_id: uuid.UUID, sector_root: uuid.UUID) -> list[Any]:

@@ -125,13 +125,13 @@ async def of_draft(
     pairs = await repo.of_draft(session, draft, root) if live else []
     out = []
     for p in pairs:
-        starts_at, ends_at = times[p.a_recurrence_id]
+        starts_at, ends_at = times[p["a_recurrence_id"]]
         out.append(
             {
-                "reason": p.reason,
+                "reason": p["reason"],
                 "occurrence": {
                     "entry_id": entry.id,
-                    "recurrence_id": p.a_recurrence_id,
+                    "recurrence_id": p["a_recurrence_id"],
                     "organization_id": entry.organization_id,
                     "kind": entry.kind,
                     "title_ar": entry.title_ar,
@@ -139,23 +139,23 @@ async def of_draft(
                     "ends_at": ends_at,
                 },
                 "other": {
-                    "entry_id": p.b_entry_id,
-                    "recurrence_id": p.b_recurrence_id,
-                    "organization_id": p.organization_id,
-                    "kind": p.kind,
-                    "title_ar": p.title_ar,
-                    "starts_at": p.starts_at,
-                    "ends_at": p.ends_at,
+                    "entry_id": p["b_entry_id"],
+                    "recurrence_id": p["b_recurrence_id"],
+                    "organization_id": p["organization_id"],
+                    "kind": p["kind"],
+                    "title_ar": p["title_ar"],
+                    "starts_at": p["starts_at"],
+                    "ends_at": p["ends_at"],
                 },
                 "value": _value_of(
-                    p.reason,
+                    p["reason"],
                     channels,
-                    p.channels,
+                    p["channels"],
                     list(entry.audiences),
-                    p.audiences,
+                    p["audiences"],
                     entry.spokesperson_id,
                 ),
-                "refused": bool(p.refused),
+                "refused": bool(p["refused"]),
             }
         )
     out.sort(key=lambda c: (c["occurrence"]["starts_at"], c["reason"]))
