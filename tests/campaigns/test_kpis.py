@@ -280,3 +280,70 @@ async def test_series_rollup_and_scorecard_colours(client, hub):
         ),
         422,
     )
+
+
+async def test_scorecard_targets_are_the_roots_own_or_its_subtrees(client, hub):
+    """A scorecard's target and amber threshold: the organization's own when it has some
+    for the KPI, else its subtree's rolled up by the KPI's rule, amber thresholds only
+    where they are set."""
+    headers = hub.auth("org_admin@M")
+    cases = {"SUMMED": "sum", "AVERAGED": "avg", "LATEST": "last"}
+    kpis = {
+        code: await create_kpi(client, hub, "M", code=code, aggregation=rule)
+        for code, rule in cases.items()
+    }
+    items = [
+        {
+            "organization_id": str(hub.orgs["R"]),
+            "period": "2027-01",
+            "target": "100",
+            "amber_at": "80",
+        },
+        {
+            "organization_id": str(hub.orgs["R"]),
+            "period": "2027-02",
+            "target": "120",
+            "amber_at": "90",
+        },
+        {"organization_id": str(hub.orgs["A"]), "period": "2027-01", "target": "50"},
+        {
+            "organization_id": str(hub.orgs["B"]),
+            "period": "2027-02",
+            "target": "30",
+            "amber_at": "20",
+        },
+    ]
+    for kpi in kpis.values():
+        response = await client.put(
+            f"/v1/kpis/{kpi['id']}/targets", json={"items": items}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+
+    async def card(org: str) -> dict[str, tuple[str | None, str | None]]:
+        response = await client.get(
+            "/v1/scorecards",
+            params={"organization_id": str(hub.orgs[org]), "period": "2027-Q1"},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        return {i["code"]: (i["target"], i["amber_at"]) for i in response.json()["items"]}
+
+    # R has its own: 100 + 120 / (100 + 120) / 2 / the later month's 120; amber alike
+    assert await card("R") == {
+        "SUMMED": ("220.0000", "170.0000"),
+        "AVERAGED": ("110.0000", "85.0000"),
+        "LATEST": ("120.0000", "90.0000"),
+    }
+    # A has its own target and no amber threshold
+    assert await card("A") == {
+        "SUMMED": ("50.0000", None),
+        "AVERAGED": ("50.0000", None),
+        "LATEST": ("50.0000", None),
+    }
+    # M has none: its subtree's, per organization then over organizations (R 220/110/120,
+    # A 50, B 30); amber over R (170/85/90) and B (20) only
+    assert await card("M") == {
+        "SUMMED": ("300.0000", "190.0000"),
+        "AVERAGED": ("63.3333", "52.5000"),
+        "LATEST": ("200.0000", "110.0000"),
+    }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, delete, false, func, or_, select, true
+from sqlalchemy import Select, and_, delete, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -266,32 +266,61 @@ async def rolled_values(
 
 
 async def rolled_targets(
-    session: AsyncSession,
-    kpi_ids: Sequence[uuid.UUID],
-    root_id: uuid.UUID,
-    periods: Sequence[str],
-    *,
-    own: bool,
+    session: AsyncSession, kpi_ids: Sequence[uuid.UUID], root_id: uuid.UUID, periods: Sequence[str]
 ) -> dict[uuid.UUID, tuple[Rolled, Rolled]]:
-    """(target, amber_at) rolled up per KPI: the root's own targets, or its subtree's."""
+    """(target, amber_at) rolled up per KPI, as the values are: the root's own targets
+    when it has some for the KPI, else its subtree's (the root's included); amber
+    thresholds count only where they are set. One statement: each organization's figures
+    once, then per KPI both the root's row and the whole subtree's."""
     if not kpi_ids:
         return {}
-    scope = (
-        KpiTarget.organization_id == root_id
-        if own
-        else in_subtree(KpiTarget.organization_id, root_id)
-    )
-    where = [KpiTarget.kpi_id.in_(kpi_ids), KpiTarget.period.in_(periods), scope]
-    found: dict[uuid.UUID, list[Rolled]] = {}
-    for column in (KpiTarget.target, KpiTarget.amber_at):
-        stmt = _two_level(
-            column,
-            KpiTarget.kpi_id,
-            KpiTarget.organization_id,
-            KpiTarget.period,
-            [*where, column.is_not(None)],
+    target, amber = KpiTarget.target, KpiTarget.amber_at
+    per_org = (
+        select(
+            KpiTarget.kpi_id.label("kpi_id"),
+            KpiTarget.organization_id.label("org"),
+            func.sum(target).label("st"),
+            func.avg(target).label("at"),
+            func.array_agg(aggregate_order_by(target, KpiTarget.period.desc()))[1].label("lt"),
+            func.sum(amber).label("sa"),
+            func.avg(amber).label("aa"),
+            func.array_agg(aggregate_order_by(amber, KpiTarget.period.desc()))
+            .filter(amber.is_not(None))[1]
+            .label("la"),
         )
-        for r in await session.execute(stmt):
-            found.setdefault(r[0], []).append(Rolled(r[1], r[2], r[3], int(r[4])))
-    empty = Rolled(None, None, None, 0)
-    return {k: (v[0], v[1] if len(v) > 1 else empty) for k, v in found.items()}
+        .where(
+            KpiTarget.kpi_id.in_(kpi_ids),
+            KpiTarget.period.in_(periods),
+            in_subtree(KpiTarget.organization_id, root_id),
+        )
+        .group_by(KpiTarget.kpi_id, KpiTarget.organization_id)
+        .subquery()
+    )
+    c = per_org.c
+    own = c.org == root_id
+    has_amber = c.aa.is_not(None)
+
+    def rolled(*where: Any) -> list[Any]:
+        def agg(expression: Any) -> Any:
+            return expression.filter(and_(*where)) if where else expression
+
+        return [
+            agg(func.sum(c.st)),
+            agg(func.avg(c.at)),
+            agg(func.sum(c.lt)),
+            agg(func.count()),
+            agg(func.sum(c.sa)),
+            agg(func.avg(c.aa)),
+            agg(func.sum(c.la)),
+            func.count().filter(and_(has_amber, *where)),
+        ]
+
+    stmt = select(c.kpi_id, func.bool_or(own), *rolled(own), *rolled()).group_by(c.kpi_id)
+    found: dict[uuid.UUID, tuple[Rolled, Rolled]] = {}
+    for row in await session.execute(stmt):
+        kpi_id, figures = row[0], row[2:10] if row[1] else row[10:18]
+        found[kpi_id] = (
+            Rolled(figures[0], figures[1], figures[2], int(figures[3])),
+            Rolled(figures[4], figures[5], figures[6], int(figures[7])),
+        )
+    return found

@@ -439,9 +439,7 @@ async def scorecard(
     ids = [k.id for k in kpis]
     # rolled up in the database: one row per KPI, whatever the size of the subtree
     values = await repo.rolled_values(session, ids, organization_id, all_periods)
-    own = await repo.rolled_targets(session, ids, organization_id, all_periods, own=True)
-    missing = [i for i in ids if i not in own]
-    subtree = await repo.rolled_targets(session, missing, organization_id, all_periods, own=False)
+    rolled_targets = await repo.rolled_targets(session, ids, organization_id, all_periods)
     # built-in KPIs: the subtree's inquiries of the period, one aggregate for all of them
     builtin = (
         await inquiry_kpis.builtin_figures(session, organization_id, period)
@@ -457,7 +455,7 @@ async def scorecard(
         if kpi.source is not None and builtin is not None:
             value = rules.rounded(inquiry_kpis.figure_of(kpi.source, builtin))
             organizations = int(builtin["organizations"])
-        targets = own.get(kpi.id) or subtree.get(kpi.id)
+        targets = rolled_targets.get(kpi.id)
         target = targets[0].by(kpi.aggregation) if targets else None
         amber_at = targets[1].by(kpi.aggregation) if targets else None
         colour = rules.status(kpi.direction, value, target, amber_at)
