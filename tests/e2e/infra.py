@@ -100,12 +100,15 @@ def pgbouncer(
     directory: Path,
     *,
     pool_mode: str = "session",
-    pool_size: int = 40,
-    max_db_connections: int = 80,
+    pool_size: int = 60,
+    max_db_connections: int = 70,
 ) -> Iterator[PgBouncer]:
     """PgBouncer in front of `database_url`'s database, as two names: `govhub` pooled in
     `pool_mode`, and `govhub_session` pooled in session mode (for what needs the same server
-    connection throughout: the worker's LISTEN and session advisory locks, migrations)."""
+    connection throughout: the worker's LISTEN and session advisory locks, migrations).
+    In session mode every client connection holds a server connection: `pool_size` must
+    cover the sum of the hub's pools (README "Production", the connection budget), and a
+    client beyond it fails after `query_wait_timeout` instead of waiting two minutes."""
     program = require("pgbouncer")
     host, port, database, user, password, owner = _server_of(database_url)
     directory.mkdir(parents=True, exist_ok=True)
@@ -126,6 +129,7 @@ def pgbouncer(
         f"default_pool_size = {pool_size}",
         f"max_db_connections = {max_db_connections}",
         "max_client_conn = 2000",
+        "query_wait_timeout = 30",
         "server_reset_query = DISCARD ALL",
         # asyncpg and libpq name these at connect; PgBouncer passes the tracked ones on
         "ignore_startup_parameters = extra_float_digits",
