@@ -1,7 +1,8 @@
 """The gateway in front of several replicas of a service: it balances between them (the
 fewest requests in flight, ties in turn), skips one whose circuit breaker is open, sends a
 request whose connection failed to another replica, and an idempotent one whose replica
-went away before answering too."""
+went away before answering too — with the built-in transport and with aiohttp's client
+(GOVHUB_GATEWAY_TRANSPORT)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ from tests.gateway.conftest import FakeService, free_port, serve
 from tests.gateway.fake_apps import fake_service_apps
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(params=["aiohttp", "builtin"])
+def gateway_settings(gateway_settings: Callable[..., GovhubSettings], request: Any) -> Any:
+    """Every gateway of these tests, once per upstream transport."""
+
+    def build(**overrides: Any) -> GovhubSettings:
+        return gateway_settings(**{"gateway_transport": request.param, **overrides})
+
+    return build
 
 
 @pytest.fixture
