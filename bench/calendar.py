@@ -34,7 +34,14 @@ import httpx
 
 from bench import seed
 from bench.harness import BENCH_DIR, Stack
-from bench.scenarios import Goal, Scenario, Target, bare_select_one, mint_token
+from bench.scenarios import (
+    Goal,
+    Scenario,
+    Target,
+    bare_select_one,
+    mint_token,
+    one_at_a_time,
+)
 from services.calendar.domain.recurrence import instances
 from services.calendar.models import Entry
 from services.calendar.service.entries import occurrence_row, search_text_of, series_of
@@ -209,7 +216,7 @@ def range_targets(stack: Stack) -> list[Target]:
             connections=4,
             duration=5,
         ),
-        Target(
+        gateway := Target(
             "sector month, gateway",
             f"{stack.url('gateway')}{range_path()}",
             token,
@@ -217,6 +224,7 @@ def range_targets(stack: Stack) -> list[Target]:
             connections=4,
             duration=5,
         ),
+        one_at_a_time(gateway),
     ]
 
 
@@ -259,18 +267,16 @@ def search_targets(stack: Stack) -> list[Target]:
 
 
 def check_targets(stack: Stack) -> list[Target]:
-    return [
-        bare_select_one(stack, connections=4, duration=5),
-        Target(
-            "conflict check, direct",
-            f"{stack.url('calendar')}/v1/calendar/conflicts/check",
-            coordinator_token(stack),
-            body_file=check_body_file(),
-            goal=Goal(p95_ms=CHECK_P95_MS),
-            connections=4,
-            duration=5,
-        ),
-    ]
+    check = Target(
+        "conflict check, direct",
+        f"{stack.url('calendar')}/v1/calendar/conflicts/check",
+        coordinator_token(stack),
+        body_file=check_body_file(),
+        goal=Goal(p95_ms=CHECK_P95_MS),
+        connections=4,
+        duration=5,
+    )
+    return [bare_select_one(stack, connections=4, duration=5), check, one_at_a_time(check)]
 
 
 def feed_targets(stack: Stack) -> list[Target]:

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import asyncpg
 
 from bench.harness import Stack
-from bench.scenarios import Goal, Scenario, Target, bare_select_one, mint_token
+from bench.scenarios import Goal, Scenario, Target, bare_select_one, mint_token, one_at_a_time
 from services.common.orgtree import path_of
 
 ORGANIZATIONS = 500
@@ -123,16 +123,18 @@ async def prepare(stack: Stack) -> None:
 def targets(stack: Stack) -> list[Target]:
     token = mint_token(stack, org_id(0), ["org_admin"])
     query = urlencode({"organization_id": str(org_id(0)), "period": str(YEAR)})
+    scorecard = Target(
+        "ministry scorecard, gateway",
+        f"{stack.url('gateway')}/v1/scorecards?{query}",
+        token,
+        goal=Goal(p95_ms=P95_MS),
+        connections=4,
+        duration=5,
+    )
     return [
         bare_select_one(stack, connections=4, duration=5),
-        Target(
-            "ministry scorecard, gateway",
-            f"{stack.url('gateway')}/v1/scorecards?{query}",
-            token,
-            goal=Goal(p95_ms=P95_MS),
-            connections=4,
-            duration=5,
-        ),
+        scorecard,
+        one_at_a_time(scorecard),
     ]
 
 

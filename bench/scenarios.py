@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,13 @@ def bare_select_one(stack: Stack, connections: int, duration: int) -> Target:
         connections=connections,
         duration=duration,
     )
+
+
+def one_at_a_time(target: Target) -> Target:
+    """The target with one connection: the request's own latency, without the queueing
+    of several concurrent requests on the service's one event loop (shown beside the
+    concurrent row, whose goal is the one that counts)."""
+    return replace(target, label=f"{target.label}, 1 connection", connections=1)
 
 
 def mint_token(stack: Stack, org_id: uuid.UUID, roles: list[str]) -> str:
