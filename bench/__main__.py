@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import attachments, calendar, campaigns, inquiries, replicas
+from bench import attachments, calendar, campaigns, inquiries, intake_memory, replicas
 from bench.harness import ROOT, Stack, wrk
 from bench.scenarios import SCENARIOS as BASE_SCENARIOS
 from bench.scenarios import Scenario, Target
@@ -29,6 +29,7 @@ SCENARIOS: list[Scenario] = [
     *BASE_SCENARIOS,
     *inquiries.SCENARIOS,
     *replicas.SCENARIOS,
+    *intake_memory.SCENARIOS,
     *campaigns.SCENARIOS,
     *calendar.SCENARIOS,
 ]
@@ -88,7 +89,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     )
     columns = ("scenario", "target", "conns", "req/s", "rounds", "p50 ms", "p95 ms", "p99 ms")
     # × baseline: the scenario's first target (the bare app; for the replica scenarios,
-    # one replica)
+    # one replica; for the intake memory's, the memory off)
     for column in (*columns, "× baseline", "goal", "result", "errors"):
         left = column in ("scenario", "target", "goal")
         table.add_column(column, justify="left" if left else "right")

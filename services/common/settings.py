@@ -133,6 +133,12 @@ class GovhubSettings(BaseSettings):
         description="Reference numbers each inquiries process draws at a time (one round "
         "trip per block; a stopped process leaves the rest of its block unused).",
     )
+    inquiries_intake_memory: bool = Field(
+        True,
+        description="Each inquiries process keeps the intake contexts it read (category, "
+        "organization, channel, SLA policy, calendar) until the configuration changes; "
+        "false reads them afresh for every intake (README, Benchmarks).",
+    )
     outbox_max_attempts: int = Field(8, description="Deliveries tried before dead-letter.")
     outbox_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each time.")
     worker_handler_modules: list[str] = Field(

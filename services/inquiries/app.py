@@ -9,7 +9,7 @@ from services.common.attachments.storage import build_storage
 from services.common.db import build_driver_pool
 from services.common.pool_metrics import watch_driver_pool
 from services.inquiries.api import ROUTERS, TAGS
-from services.inquiries.service.intake.memory import IntakeMemory
+from services.inquiries.service.intake.memory import KEPT_CONTEXTS, IntakeMemory
 from services.inquiries.service.intake.writer import INTAKE_WRITER_CONNECTIONS, IntakeWriter
 from services.inquiries.settings import SERVICE_NAME, GovhubSettings, get_settings
 
@@ -24,7 +24,10 @@ def create_app(settings: GovhubSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     async def start_intake(app: FastAPI) -> None:
-        app.state.intake_memory = IntakeMemory(settings.inquiries_reference_block)
+        app.state.intake_memory = IntakeMemory(
+            settings.inquiries_reference_block,
+            kept=KEPT_CONTEXTS if settings.inquiries_intake_memory else 0,
+        )
         pool = await build_driver_pool(app.state.engine, INTAKE_WRITER_CONNECTIONS)
         watch_driver_pool(pool, "intake_writer")
         app.state.intake_writer = IntakeWriter(pool)

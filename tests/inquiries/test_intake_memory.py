@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from services.common.embedded import to_plain_url
+from services.inquiries.app import create_app
 from services.inquiries.repository import intake as sql
 from services.inquiries.service.intake.memory import IntakeMemory
 from tests.inquiries.conftest import create_category, problem, submit, submit_keyed_twice
@@ -42,6 +43,18 @@ async def test_a_context_is_read_once_while_nothing_changes(client, world, monke
     # another kind is another context
     await submit(client, organization_id=org, channel="majlis", kind="suggestion")
     assert reads[0] == 2
+
+
+async def test_with_the_memory_off_every_intake_reads_its_context(make_client, world, monkeypatch):
+    """GOVHUB_INQUIRIES_INTAKE_MEMORY=false: the plain read, as `make bench` compares."""
+    plain = await make_client(create_app, inquiries_intake_memory=False)
+    reads = count_reads(monkeypatch)
+    org = str(world.orgs["A"])
+    references = set()
+    for n in range(3):
+        created = await submit(plain, organization_id=org, channel="majlis", subject=f"بلاغ {n}")
+        references.add(created["reference"])
+    assert reads[0] == 3 and len(references) == 3
 
 
 async def test_a_holiday_added_later_moves_the_next_due_time(
