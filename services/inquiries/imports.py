@@ -95,7 +95,7 @@ class InquiriesImport(ImportKind):
     name = "inquiries"
     permission = "inquiries:write"
     schema = InquiryImportRow
-    batch_size = 2000
+    batch_size = 5000
     description = (
         "inquiries from a legacy system: the `POST /v1/inquiries` fields plus "
         "`external_id`, `external_source`, `organization_code`, `category_code`."

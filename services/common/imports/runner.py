@@ -188,6 +188,9 @@ class Runner:
         rows, rejections = checked[0], list(checked[1])
         connection = self.connection
         async with connection.transaction():
+            # the batch's commit does not wait for its WAL to reach the disk: a crash that
+            # loses it loses `records_done` with it, and the job resumes before the batch
+            await connection.execute("SET LOCAL synchronous_commit TO off")
             state = await connection.fetchval(
                 "SELECT state FROM common_import_job WHERE id = $1 FOR UPDATE", self.run.id
             )
