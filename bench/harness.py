@@ -135,7 +135,7 @@ def wrk(
     script = BENCH_DIR / ("post.lua" if body_file else "report.lua")
     argv = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",  # wrk needs a connection per thread
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
