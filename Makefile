@@ -28,9 +28,12 @@ test: $(STAMP) lint typecheck openapi-check replicas-parts
 	  || status=$$?; $(BIN)/python -m tests.database stop || true; exit $$status
 
 ## check: the quick loop before a commit — lint, types and the tests that need no database
+## (the proxy's with both upstream transports, against fake services; the README's)
 check: $(STAMP) lint typecheck openapi-check
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_architecture.py tests/gateway/test_routes.py \
-	  tests/gateway/test_openapi.py tests/inquiries/test_business_hours.py tests/inquiries/test_arabic.py
+	  tests/gateway/test_openapi.py tests/gateway/test_proxy.py tests/test_readme.py \
+	  tests/inquiries/test_business_hours.py tests/inquiries/test_arabic.py \
+	  tests/common/test_lean_routes.py::test_the_fastapi_internals_the_lean_handler_reads_are_still_there
 
 ## fault: kill -9 each child of a running hub and its PostgreSQL under a write load;
 ## every case, held to a 5 s recovery (make test runs the short form)
