@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench bench-surge install clean replicas replicas-parts
+.PHONY: run test check lint typecheck migrations-check openapi openapi-check migrate bench bench-surge bench-flights install clean replicas replicas-parts
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,11 @@ bench: $(STAMP)
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }; }
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.surge
+	$(BIN)/python -m bench.flights
+
+## bench-flights: from a campaign's approval to its flights in the calendar (goal: 1 s)
+bench-flights: $(STAMP)
+	$(BIN)/python -m bench.flights
 
 ## bench-surge: the crisis surge alone (10× the steady intake for 60 s, tagging on)
 bench-surge: $(STAMP)

@@ -139,6 +139,19 @@ async def test_an_aggregates_events_are_delivered_in_the_order_written(
     assert (await status_of(sessionmaker, second)).attempts == 0  # waiting is no attempt
     assert await deliver(sessionmaker, other, settings) == "delivered"
     assert await deliver(sessionmaker, first, settings) == "delivered"
+    async with sessionmaker() as session:
+        # handed on: the first one's delivery queued the second at once (its own look
+        # again is ORDER_WAIT_SECONDS away)
+        due = (
+            await session.execute(
+                text(
+                    "SELECT count(*) FROM common_pgqueuer WHERE entrypoint = 'outbox.deliver'"
+                    " AND payload = :payload AND execute_after <= now() + interval '1 second'"
+                ),
+                {"payload": str(second).encode()},
+            )
+        ).scalar_one()
+    assert due == 2  # its own first job (never taken here: deliver is called) and the hand-on
     assert await deliver(sessionmaker, second, settings) == "delivered"
     assert seen == ["other", "scheduled", "cancelled"]
 
