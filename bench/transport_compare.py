@@ -48,14 +48,12 @@ from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from gateway.app import create_gateway_app
+from gateway.headers import Headers, downstream_response_headers, upstream_request_headers
 from gateway.proxy import (
     ClientDisconnectedError,
-    Headers,
     UpstreamProxy,
     _request_chunks,
-    downstream_response_headers,
     send_problem,
-    upstream_request_headers,
 )
 from gateway.routes import Target
 from services.common.context import request_id_var

@@ -28,6 +28,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from gateway.headers import Headers
 from gateway.openapi import (
     DESCRIPTION,
     TITLE,
@@ -37,7 +38,7 @@ from gateway.openapi import (
     swagger_assets_dir,
 )
 from gateway.operations import router as operations_router
-from gateway.proxy import Headers, UpstreamProxy, send_problem
+from gateway.proxy import UpstreamProxy, send_problem
 from gateway.ratelimit import GatewayRateLimiter, is_token_request, read_body, token_principal
 from gateway.routes import RouteTable, build_route_table
 from services.common.bodylimit import BodyLimitMiddleware

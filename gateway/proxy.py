@@ -23,6 +23,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from gateway.aiohttp_upstream import AiohttpResponse, AiohttpTransport
 from gateway.breaker import CircuitBreaker
+from gateway.headers import Headers, downstream_response_headers, upstream_request_headers
 from gateway.routes import Target
 from gateway.upstream import Timeouts, Upstream, UpstreamResponse, UpstreamTransport
 from services.common.context import request_id_var
@@ -32,37 +33,8 @@ from services.common.settings import GovhubSettings
 
 logger = logging.getLogger("govhub.gateway")
 
-Headers = list[tuple[bytes, bytes]]
 Answer = UpstreamResponse | AiohttpResponse
 
-# RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. `Proxy-*` headers
-# are matched by prefix, and the names listed in `Connection` are dropped as well.
-HOP_BY_HOP = frozenset(
-    {
-        b"connection",
-        b"keep-alive",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-    }
-)
-# Rebuilt for the upstream: the Host is the service's own and the body framing is the
-# transport's; the forwarding headers and the request id are set below. `Expect:
-# 100-continue` was already answered to the client by the gateway's server.
-_REBUILT = frozenset(
-    {
-        b"host",
-        b"content-length",
-        b"expect",
-        b"x-forwarded-for",
-        b"x-forwarded-proto",
-        b"x-forwarded-host",
-        b"x-request-id",
-    }
-)
-# The gateway's server adds its own Date and Server; the upstream's would duplicate them.
-_RESPONSE_REPLACED = frozenset({b"date", b"server"})
 # The answer to a write is read whole before its status goes out (up to this size), so a
 # service that dies halfway through it turns into a 502, never a 201 cut short.
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -71,80 +43,6 @@ WRITE_ANSWER_BUFFER_BYTES = 1 << 20
 
 class ClientDisconnectedError(Exception):
     """The client went away while its request body was still being forwarded."""
-
-
-def _connection_tokens(value: bytes, into: set[bytes] | None) -> set[bytes]:
-    tokens = into if into is not None else set()
-    for token in value.split(b","):
-        token = token.strip().lower()
-        if token:
-            tokens.add(token)
-    return tokens
-
-
-def upstream_request_headers(
-    scope: Scope, request_id: str | None
-) -> tuple[Headers, bool, int | None]:
-    """Headers for the upstream, whether a body follows, and its declared length."""
-    headers: Headers = []
-    named: set[bytes] | None = None
-    host = b""
-    forwarded_for = b""
-    chunked = False
-    content_length: int | None = None
-    for name, value in scope["headers"]:
-        if name in HOP_BY_HOP or name.startswith(b"proxy-"):
-            if name == b"connection":
-                named = _connection_tokens(value, named)
-            elif name == b"transfer-encoding":
-                chunked = True
-            continue
-        if name in _REBUILT:
-            if name == b"host":
-                host = value
-            elif name == b"content-length":
-                content_length = int(value) if value.isdigit() else None
-            elif name == b"x-forwarded-for":
-                forwarded_for = forwarded_for + b", " + value if forwarded_for else value
-            continue
-        headers.append((name, value))
-    if named:
-        headers = [(name, value) for name, value in headers if name not in named]
-    client = scope.get("client")
-    if client:
-        peer = client[0].encode("latin-1")
-        forwarded_for = forwarded_for + b", " + peer if forwarded_for else peer
-    if forwarded_for:
-        headers.append((b"x-forwarded-for", forwarded_for))
-    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
-    if host:
-        headers.append((b"x-forwarded-host", host))
-    if request_id:
-        headers.append((b"x-request-id", request_id.encode("latin-1")))
-    if chunked:
-        content_length = None
-    has_body = chunked or bool(content_length)
-    return headers, has_body, content_length
-
-
-def downstream_response_headers(raw: Sequence[tuple[bytes, bytes]], extra: Headers) -> Headers:
-    """The upstream's response headers without hop-by-hop ones, plus the gateway's own."""
-    headers: Headers = []
-    named: set[bytes] | None = None
-    for raw_name, value in raw:
-        name = raw_name.lower()
-        if name in HOP_BY_HOP or name.startswith(b"proxy-"):
-            if name == b"connection":
-                named = _connection_tokens(value, named)
-            continue
-        if name in _RESPONSE_REPLACED:
-            continue
-        headers.append((name, value))
-    if named:
-        headers = [(name, value) for name, value in headers if name not in named]
-    if extra:
-        headers.extend(extra)
-    return headers
 
 
 async def _request_chunks(first: bytes, receive: Receive) -> AsyncIterator[bytes]:

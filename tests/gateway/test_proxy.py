@@ -11,7 +11,7 @@ import pytest
 
 from gateway.aiohttp_upstream import AiohttpTransport
 from gateway.app import create_gateway_app
-from gateway.proxy import downstream_response_headers, upstream_request_headers
+from gateway.headers import downstream_response_headers, upstream_request_headers
 from gateway.upstream import UpstreamTransport
 from tests.gateway.conftest import CLIENT_IP, free_port, pattern, serve
 
