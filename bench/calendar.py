@@ -44,7 +44,8 @@ from bench.scenarios import (
 )
 from services.calendar.domain.recurrence import instances
 from services.calendar.models import Entry
-from services.calendar.service.entries import occurrence_row, search_text_of, series_of
+from services.calendar.service.entries import search_text_of
+from services.calendar.service.materialize import occurrence_row, series_of
 
 RESULTS = BENCH_DIR / "results"
 ENTRIES = 10_000

@@ -42,7 +42,7 @@ from services.calendar.models import Entry
 from services.calendar.repository import approvals as approval_repo
 from services.calendar.repository import entries as entry_repo
 from services.calendar.schemas.entries import EntryCreate, EntryUpdate
-from services.calendar.service import approvals, suspensions
+from services.calendar.service import approvals, materialize, suspensions
 from services.calendar.service import entries as service
 from services.calendar.service.common import SYSTEM, event, now
 from services.common import search_words
@@ -73,7 +73,7 @@ async def _known_channels(session: AsyncSession, org_id: uuid.UUID, values: list
     kept = []
     for value in values:
         try:
-            await service.resolve_channels(session, org_id, [value])
+            await materialize.resolve_channels(session, org_id, [value])
         except DomainError:
             continue
         kept.append(value)

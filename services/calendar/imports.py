@@ -30,6 +30,7 @@ from services.calendar.schemas.entries import EntryUpdate
 from services.calendar.schemas.imports import EntryImportRow, OverrideRow
 from services.calendar.service import entries, series
 from services.calendar.service.common import now, visible_organization
+from services.calendar.service.materialize import materialize
 from services.common.auth import Principal
 from services.common.errors import DomainError, NotFound
 from services.common.i18n import text
@@ -90,7 +91,7 @@ async def _overrides(
     if stale:
         await entries_repo.drop_overrides(session, entry.id, stale)
         entry.updated_at = now()
-        await entries.materialize(session, entry)
+        await materialize(session, entry)
         changed = True
     return changed
 

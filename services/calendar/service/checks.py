@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.calendar.schemas.entries import EntryCreate
-from services.calendar.service import conflicts
+from services.calendar.service import conflicts, materialize
 from services.calendar.service import entries as entry_service
 from services.calendar.service.common import visible_organization
 from services.common.auth import Principal
@@ -29,7 +29,7 @@ async def check(
     duplicate external id)."""
     if not data.attachment_ids and data.external_id is None:
         entry = await entry_service.new_entry(session, principal, data)
-        rows = await entry_service.occurrence_rows(session, entry, stored=False)
+        rows = await materialize.occurrence_rows(session, entry, stored=False)
         return await conflicts.of_draft(session, entry, rows)
     found: list[dict[str, Any]] = []
     try:

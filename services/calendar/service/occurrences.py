@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.calendar.repository import directory as directory_repo
 from services.calendar.repository import occurrences as repo
 from services.calendar.service.common import visible_organization
-from services.calendar.service.entries import hijri_of, local_days
+from services.calendar.service.materialize import hijri_of, local_days
 from services.common import highlight, search
 from services.common.auth import Principal
 from services.common.pagination import PageParams

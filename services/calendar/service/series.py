@@ -22,9 +22,8 @@ from services.calendar.service.common import (
     now,
     record,
 )
-from services.calendar.service.entries import (
-    create,
-    entry_payload,
+from services.calendar.service.entries import create, entry_payload
+from services.calendar.service.materialize import (
     instances_of,
     materialize,
     series_of,

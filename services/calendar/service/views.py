@@ -11,7 +11,7 @@ from services.calendar.models import Entry
 from services.calendar.repository import occurrences as occurrence_repo
 from services.calendar.service import conflicts
 from services.calendar.service.approvals import approval_view
-from services.calendar.service.entries import hijri_of, local_days
+from services.calendar.service.materialize import hijri_of, local_days
 from services.common.attachments import repository as attachment_records
 
 
