@@ -11,6 +11,7 @@ from sqlalchemy import Table, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.models import Axis, Initiative, Kpi, KpiValue
+from services.campaigns.schemas.initiatives import InitiativeCreate
 from services.common.imports.staging import column_type, create_stage, delivery_ctes, stage
 
 
@@ -168,25 +169,7 @@ async def insert_values(connection: Any, records: Sequence[tuple[Any, ...]]) -> 
 _INITIATIVE = cast(Table, Initiative.__table__)
 INITIATIVE_STAGE = "campaign_initiative_import_stage"
 # the create body's columns (`initiatives.create` writes `data.model_dump()`)
-INITIATIVE_CREATE_COLUMNS = (
-    "code",
-    "title_ar",
-    "title_en",
-    "description_ar",
-    "description_en",
-    "organization_id",
-    "participating_organization_ids",
-    "axis_id",
-    "parent_id",
-    "weight",
-    "start_date",
-    "end_date",
-    "budget_planned",
-    "budget_actual",
-    "currency",
-    "status",
-    "published",
-)
+INITIATIVE_CREATE_COLUMNS = tuple(InitiativeCreate.model_fields)
 INITIATIVE_COLUMNS = (
     "id",
     *INITIATIVE_CREATE_COLUMNS,

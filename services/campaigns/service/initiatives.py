@@ -36,25 +36,7 @@ from services.common.pagination import PageParams
 
 InitiativeFilters = repo.InitiativeFilters
 
-FIELDS = (
-    "code",
-    "title_ar",
-    "title_en",
-    "description_ar",
-    "description_en",
-    "organization_id",
-    "participating_organization_ids",
-    "axis_id",
-    "parent_id",
-    "weight",
-    "start_date",
-    "end_date",
-    "budget_planned",
-    "budget_actual",
-    "currency",
-    "status",
-    "published",
-)
+FIELDS = tuple(InitiativeCreate.model_fields)  # what a create writes, snapshotted
 
 
 async def get(
