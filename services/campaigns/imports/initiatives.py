@@ -18,7 +18,7 @@ from services.campaigns.service.common import snapshot
 from services.common import audit
 from services.common.arabic import normalize
 from services.common.auth import Principal
-from services.common.errors import DomainError, Forbidden
+from services.common.errors import DomainError
 from services.common.i18n import text
 from services.common.imports.kinds import JobRun, Outcome, Row, register
 from services.common.imports.rowwise import (
@@ -26,7 +26,6 @@ from services.common.imports.rowwise import (
     RowwiseKind,
     Verdict,
     refusal_of,
-    repeated,
     session_on,
     tally,
 )
@@ -151,12 +150,10 @@ class InitiativesImport(RowwiseKind):
         holds writes nothing. Row by row through the use cases, as before: a changed
         initiative, one whose parent code the batch does not resolve, and one whose code
         its organization (or another row) has already."""
+        forbidden = self.refused_all(job, rows)
+        if forbidden is not None:
+            return forbidden
         outcome = Outcome()
-        if not job.principal.can(self.permission):
-            for row in rows:
-                outcome.rejections.append(refusal_of(Forbidden(), row.line, dict(row.values)))
-            return outcome
-        seen: dict[tuple[str, str], int] = {}
         with audit.folded():
             async with session_on(connection, job) as session:
                 await self.prepare(session, job, rows)
@@ -165,12 +162,7 @@ class InitiativesImport(RowwiseKind):
                 new: list[tuple[Row, tuple[str, str]]] = []
                 one_by_one: list[tuple[Row, Any]] = []
                 waiting: list[tuple[Row, tuple[str, str]]] = []
-                for row in rows:
-                    key = self.key(job, row)
-                    if key in seen:
-                        outcome.rejections.append(repeated(row.line, key, seen[key]))
-                        continue
-                    seen[key] = row.line
+                for row, key in self.distinct(job, rows, outcome):
                     data: InitiativeImportRow = row.data
                     found = stored.get(key)
                     if found is None:

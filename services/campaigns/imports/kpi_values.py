@@ -16,7 +16,7 @@ from services.campaigns.schemas.kpis import ValueIn
 from services.campaigns.service import kpis
 from services.common import audit
 from services.common.auth import Principal
-from services.common.errors import DomainError, Forbidden
+from services.common.errors import DomainError
 from services.common.i18n import text
 from services.common.imports.kinds import JobRun, Outcome, Row, register
 from services.common.imports.rowwise import (
@@ -24,7 +24,6 @@ from services.common.imports.rowwise import (
     RowwiseKind,
     Verdict,
     refusal_of,
-    repeated,
     session_on,
     tally,
 )
@@ -112,12 +111,10 @@ class KpiValuesImport(RowwiseKind):
         their `kpi.value_submitted` events and delivery jobs; a rerun's unchanged rows
         write nothing. A changed value and a row citing documents (`attachment_ids`) go
         through the use cases row by row (`_update`, `kpis.submit_value`), as before."""
+        forbidden = self.refused_all(job, rows)
+        if forbidden is not None:
+            return forbidden
         outcome = Outcome()
-        if not job.principal.can(self.permission):
-            for row in rows:
-                outcome.rejections.append(refusal_of(Forbidden(), row.line, dict(row.values)))
-            return outcome
-        seen: dict[tuple[str, str], int] = {}
         with audit.folded():
             async with session_on(connection, job) as session:
                 await self.prepare(session, job, rows)
@@ -126,12 +123,7 @@ class KpiValuesImport(RowwiseKind):
                 )
                 new: list[tuple[Row, Kpi, tuple[str, str]]] = []
                 one_by_one: list[tuple[Row, Any]] = []
-                for row in rows:
-                    key = self.key(job, row)
-                    if key in seen:
-                        outcome.rejections.append(repeated(row.line, key, seen[key]))
-                        continue
-                    seen[key] = row.line
+                for row, key in self.distinct(job, rows, outcome):
                     data: KpiValueImportRow = row.data
                     try:
                         kpi = await self._kpi(session, job, data)

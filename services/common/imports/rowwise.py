@@ -17,7 +17,7 @@ is rejected. The use cases' own audit entries are folded into the job's single o
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.pool import StaticPool
 
 from services.common import audit
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Forbidden
 from services.common.i18n import text
 from services.common.imports.kinds import ImportKind, JobRun, Outcome, Rejection, Row
 from services.common.orgtree import organization
@@ -169,19 +169,36 @@ class RowwiseKind(ImportKind):
         """Creates the row's record (`stored` is None) or updates `stored` with it."""
         raise NotImplementedError
 
+    def distinct(
+        self, job: JobRun, rows: list[Row], outcome: Outcome
+    ) -> Iterator[tuple[Row, tuple[str, str]]]:
+        """The batch's rows with their keys, a key repeated within the batch rejected (the
+        first row holding it is the one loaded)."""
+        seen: dict[tuple[str, str], int] = {}
+        for row in rows:
+            key = self.key(job, row)
+            if key in seen:
+                outcome.rejections.append(repeated(row.line, key, seen[key]))
+                continue
+            seen[key] = row.line
+            yield row, key
+
+    def refused_all(self, job: JobRun, rows: list[Row]) -> Outcome | None:
+        """Every row refused when the importer lacks the kind's permission, else None."""
+        if job.principal.can(self.permission):
+            return None
+        outcome = Outcome()
+        for row in rows:
+            outcome.rejections.append(refusal_of(Forbidden(), row.line, dict(row.values)))
+        return outcome
+
     async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
         outcome = Outcome()
-        seen: dict[tuple[str, str], int] = {}
         with audit.folded():
             async with session_on(connection, job) as session:
                 await self.prepare(session, job, rows)
                 found = await self.stored(session, list({self.key(job, row) for row in rows}))
-                for row in rows:
-                    key = self.key(job, row)
-                    if key in seen:
-                        outcome.rejections.append(repeated(row.line, key, seen[key]))
-                        continue
-                    seen[key] = row.line
+                for row, key in self.distinct(job, rows, outcome):
                     tally(outcome, await self._one(session, job, row, found.get(key)))
         return outcome
 
