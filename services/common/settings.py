@@ -99,17 +99,29 @@ class GovhubSettings(BaseSettings):
         description="Per IP, channel platforms' webhooks (`/v1/channels/*/webhook`: Meta posts "
         "WhatsApp's from few addresses, each signed and checked by the service).",
     )
+    password_hash_profile: Literal["owasp", "rfc9106-low-memory"] = Field(
+        "owasp",
+        description="Argon2id cost of new password hashes: `owasp` (19 MiB, 2 passes, 1 "
+        "thread: the OWASP Password Storage Cheat Sheet's minimum, a few hundredths of a "
+        "second a check, so a 2-CPU directory checks ~50 sign-ins a second) or "
+        "`rfc9106-low-memory` (64 MiB, 3 passes, 4 threads: RFC 9106's second recommended "
+        "option, about ten times the cost). A stored hash of the other profile is re-hashed "
+        "at its next successful sign-in. `GOVHUB_ENVIRONMENT=test` uses the cheapest.",
+    )
     password_hash_slots: int | None = Field(
         None,
         ge=1,
-        description="Password hashes (Argon2id) the directory runs at once; unset: one per 4 "
-        "CPUs the process may use (a hash runs 4 threads), at least one.",
+        description="Password hashes (Argon2id) the directory runs at once; unset: one per as "
+        "many CPUs as a hash of the profile runs threads (`owasp`: one per CPU; "
+        "`rfc9106-low-memory`: one per 4), at least one.",
     )
     password_hash_queue: int | None = Field(
         None,
         ge=0,
         description="Password checks that may wait for a free slot beyond those running; "
-        "unset: twice the slots. Beyond it a sign-in answers 503 with `Retry-After` at once.",
+        "unset: as many as can start within `GOVHUB_PASSWORD_HASH_WAIT_SECONDS` at the "
+        "recent pace of hashing (at most 64 per slot). Beyond it a sign-in answers 503 "
+        "with `Retry-After` at once.",
     )
     password_hash_wait_seconds: float = Field(
         0.4,
