@@ -282,6 +282,7 @@ async def _load_kpis(
                 )
         session.add_all(history)
         await session.flush()
+        await kpis.refresh_rollups(session, [kpi.id])
     if "MOMRAH" in orgs:
         await _load_builtin_kpi(session, orgs["MOMRAH"], axes, [*months, f"{today:%Y-%m}"])
 

@@ -32,7 +32,7 @@ from services.campaigns.models.initiatives import (
     Milestone,
 )
 from services.campaigns.models.inquiry_facts import InquiryFact
-from services.campaigns.models.kpis import Kpi, KpiTarget, KpiValue, Report
+from services.campaigns.models.kpis import Kpi, KpiRollup, KpiTarget, KpiValue, Report
 
 __all__ = [
     "CAMPAIGN_SEARCH_SQL",
@@ -52,6 +52,7 @@ __all__ = [
     "KeyMessage",
     "KeyMessageVersion",
     "Kpi",
+    "KpiRollup",
     "KpiTarget",
     "KpiValue",
     "Milestone",

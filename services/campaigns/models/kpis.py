@@ -13,6 +13,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Numeric,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -143,6 +145,41 @@ class KpiValue(Base):
             unique=True,
             postgresql_where=text("external_id IS NOT NULL"),
         ),
+    )
+
+
+class KpiRollup(Base):
+    """One organization's own figures of a KPI over one window (a month, a quarter or a
+    year): its verified values and its targets of the periods inside the window, rolled
+    over them by every aggregation rule (`domain.kpis`, step 1: sum, average, the latest
+    period's figure; the amber threshold's latest where one is set). Derived data,
+    rewritten by the KPI write path (a value decided, targets set, the demo's history)
+    from `campaign_kpi_value` and `campaign_kpi_target`. Keyed by organization, never by
+    ancestor: a scorecard adds the rows of the subtree as the tree is when it is read, so
+    an organization moved under another parent takes its figures along. The averages are
+    kept unrounded (plain numeric), so rolling them up gives the same figures as
+    averaging the values themselves."""
+
+    __tablename__ = "campaign_kpi_rollup"
+
+    kpi_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("campaign_kpi.id", ondelete="CASCADE"), nullable=False
+    )
+    period: Mapped[str] = mapped_column(String(10), nullable=False)
+    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    value_sum: Mapped[Decimal | None] = mapped_column(Numeric)
+    value_avg: Mapped[Decimal | None] = mapped_column(Numeric)
+    value_last: Mapped[Decimal | None] = mapped_column(Numeric)
+    target_sum: Mapped[Decimal | None] = mapped_column(Numeric)
+    target_avg: Mapped[Decimal | None] = mapped_column(Numeric)
+    target_last: Mapped[Decimal | None] = mapped_column(Numeric)
+    amber_sum: Mapped[Decimal | None] = mapped_column(Numeric)
+    amber_avg: Mapped[Decimal | None] = mapped_column(Numeric)
+    amber_last: Mapped[Decimal | None] = mapped_column(Numeric)
+
+    __table_args__ = (
+        # a scorecard reads (its KPIs, its window) and filters the subtree's organizations
+        PrimaryKeyConstraint("kpi_id", "period", "organization_id"),
     )
 
 
