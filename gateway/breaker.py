@@ -3,9 +3,11 @@
 Without it, every request to a stopped service opened a new connection, waited for the
 refusal and logged a warning: thousands of lines a minute, and a client that could not tell
 "down" from "broken". The breaker opens on a refused connection (or a connect timeout):
-until its cool-down passes (0.5 s, doubling to 5 s while the service stays down) requests
-answer 503 `service_unavailable` with `Retry-After` at once; then one request at a time
-probes the service, and the first answer closes the breaker. One warning when it opens,
+until its cool-down passes (0.5 s, then 1 s while the service stays down) requests answer 503
+`service_unavailable` with `Retry-After` at once; then one request at a time probes the
+service, and the first answer closes the breaker. The cool-down stays short on purpose: a
+probe is one refused connection, and a service that is back must be used within a second,
+not after a long exponential wait. One warning when it opens,
 one line when it closes (with how many requests it refused).
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Callable
 logger = logging.getLogger("govhub.gateway")
 
 COOLDOWN_FIRST_SECONDS = 0.5
-COOLDOWN_MAX_SECONDS = 5.0
+COOLDOWN_MAX_SECONDS = 1.0
 
 
 class CircuitBreaker:

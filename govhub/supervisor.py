@@ -1,8 +1,9 @@
 """`govhub run`: the embedded database, migrations, bootstrap, every service, the worker
 and the gateway, each its own process; Ctrl-C or SIGTERM stops all of them cleanly.
 
-It also keeps them running: a child that exits is started again after a backoff (0.5 s,
-doubling to 10 s; a child that ran a minute starts afresh), and one that keeps crashing
+It also keeps them running: a child that exits is started again at once, and after a backoff
+when it exits again soon after (0.5 s, doubling to 10 s; a child that ran a minute starts
+afresh), and one that keeps crashing
 (`CRASH_LOOP_LIMIT` exits within `CRASH_LOOP_WINDOW` seconds) stops the hub with a clear
 message instead of looping forever. The embedded PostgreSQL is watched the same way: a
 postmaster that dies is started again (WAL replay keeps every committed write), and when it
@@ -33,8 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 console = Console(highlight=False, soft_wrap=True)
 
 
-RESTART_FIRST_SECONDS = 0.5
+RESTART_FIRST_SECONDS = 0.5  # the backoff after a second quick exit in a row
 RESTART_MAX_SECONDS = 10.0
+POLL_SECONDS = 0.1  # how often the supervisor looks at its children and the database
 STABLE_AFTER_SECONDS = 60.0
 CRASH_LOOP_LIMIT = 5
 CRASH_LOOP_WINDOW = 60.0
@@ -42,8 +44,11 @@ HEALTHY_WITHIN_SECONDS = 180.0  # a child's first /healthz (per replica started 
 
 
 def restart_delay(failures: int) -> float:
-    """Seconds to wait before the restart that follows `failures` quick exits in a row."""
-    return float(min(RESTART_FIRST_SECONDS * 2 ** max(failures - 1, 0), RESTART_MAX_SECONDS))
+    """Seconds to wait before the restart that follows `failures` quick exits in a row: none
+    after the first (a crash is repaired at once), then 0.5 s doubling to 10 s."""
+    if failures <= 1:
+        return 0.0
+    return float(min(RESTART_FIRST_SECONDS * 2 ** (failures - 2), RESTART_MAX_SECONDS))
 
 
 @dataclass
@@ -89,15 +94,19 @@ def supervise_child(child: Child, env: dict[str, str], now: float) -> None:
     delay = restart_delay(child.failures)
     child.restart_at = now + delay
     routes = "its routes answer 503 until it is back" if child.port else "events wait for it"
+    when = f"in {delay:g} s" if delay else "now"
     console.print(
-        f"[yellow]{child.name} exited with {code}[/yellow]; starting it again in "
-        f"{delay:g} s ({routes})."
+        f"[yellow]{child.name} exited with {code}[/yellow]; starting it again {when} ({routes})."
     )
+    if not delay:
+        supervise_child(child, env, now)
 
 
 class DatabaseWatch:
-    """Restarts the embedded PostgreSQL when its postmaster dies, with the same backoff and
-    crash-loop limit as the children."""
+    """Restarts the embedded PostgreSQL as soon as its postmaster dies; a start that fails
+    (the dead server's backends still hold its shared memory) is tried again after 0.5 s,
+    doubling, and `CRASH_LOOP_LIMIT` failures in a row stop the hub, as do as many deaths
+    within the window."""
 
     def __init__(self, embedded: EmbeddedDatabase) -> None:
         self.embedded = embedded
@@ -133,7 +142,7 @@ class DatabaseWatch:
                     f"the embedded PostgreSQL cannot be started again: {exc} "
                     f"(see {self.embedded.pgdata / 'log'})"
                 ) from exc
-            self.next_try = now + restart_delay(self.failures)
+            self.next_try = now + restart_delay(self.failures + 1)
             return
         self.next_try = None
         console.print("[green]The embedded PostgreSQL is back[/green].")
@@ -340,7 +349,7 @@ def run(settings: GovhubSettings) -> int:
                     watch.check(now)
                 for child in children:
                     supervise_child(child, env, now)
-                time.sleep(0.25)
+                time.sleep(POLL_SECONDS)
         except CrashLoopError as exc:
             console.print(f"[red]Giving up:[/red] {exc}. Stopping the hub; see the log above.")
             return 1

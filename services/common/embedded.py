@@ -88,23 +88,32 @@ class EmbeddedDatabase:
             self._server.ensure_postgres_running()
 
     def _clear_dead_lock_file(self) -> None:
-        """A killed postmaster nobody reaped is a zombie: its PID still exists, so both the
-        package ("already running") and PostgreSQL ("lock file already exists") would take
-        it for alive: its `postmaster.pid` is removed so a new one can start. (Its backends
-        exit as soon as they notice their postmaster died; a start that still finds their
-        shared memory in use fails, and the supervisor tries again after its backoff.)"""
-        lock = self.pgdata / "postmaster.pid"
+        """A killed postmaster nobody reaped is a zombie: its PID still exists, so the
+        package ("already running") and PostgreSQL would take it for alive, both through
+        `postmaster.pid` and through the lock file beside its socket (`.s.PGSQL.<port>.lock`:
+        "lock file already exists"), until something reaps it, seconds later. Both files
+        are removed so a new postmaster can start at once. (Its backends exit as soon as
+        they notice their postmaster died; a start that still finds their shared memory in
+        use fails, and the supervisor tries again after its backoff.)"""
+        pid_file = self.pgdata / "postmaster.pid"
         try:
-            pid = int(lock.read_text().split("\n", 1)[0])
+            lines = pid_file.read_text().split("\n")
+            pid = int(lines[0])
             dead = psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
         except psutil.NoSuchProcess:
-            return  # gone for good: PostgreSQL sees the stale file for what it is
+            return  # gone for good: PostgreSQL sees the stale files for what they are
         except (OSError, ValueError, psutil.Error):
             return
         if not dead:
             return
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
+        locks = [pid_file]
+        if len(lines) > 4 and lines[3].strip() and lines[4].strip():
+            socket_dir = Path(lines[4].strip().split(",")[0])
+            locks.append(socket_dir / f".s.PGSQL.{lines[3].strip()}.lock")
+        for lock in locks:
+            with contextlib.suppress(FileNotFoundError):
+                if lock.read_text().split("\n", 1)[0].strip() == str(pid):
+                    lock.unlink()
 
     def stop(self) -> None:
         """Stops the server this object started, whatever its PID became after restarts."""

@@ -9,6 +9,7 @@ SIGTERM afterwards stops everything it started (the restarted postmaster include
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
 import pytest
@@ -222,13 +224,36 @@ def test_a_killed_worker_comes_back_and_delivers(hub, admin, organization) -> No
     check_load(hub, admin, load)
 
 
+def accepts_connections(data_dir: Path) -> bool:
+    """Whether the embedded PostgreSQL takes a connection and answers a query (it refuses
+    them while it replays its WAL after a crash)."""
+
+    async def query() -> bool:
+        connection = await asyncpg.connect(
+            host=str(data_dir / "pg"), user="postgres", database="govhub", timeout=2
+        )
+        try:
+            return bool(await connection.fetchval("SELECT 1") == 1)
+        finally:
+            await connection.close()
+
+    try:
+        return asyncio.run(query())
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+        return False
+
+
 @pytest.mark.fault_short
 def test_a_killed_postmaster_is_restarted_and_nothing_answers_500(hub, admin, organization) -> None:
+    # the bound runs from the moment PostgreSQL accepts connections again: its own crash
+    # recovery (WAL replay, a checkpoint) is PostgreSQL's time, not the hub's
     data_dir = Path(hub.data_dir)
     with Load(hub.base, organization) as load:
         time.sleep(1)
         before = postmaster(data_dir)
         before.send_signal(signal.SIGKILL)
+        restarted = wait_until(lambda: accepts_connections(data_dir), 60, 0.05)
+        assert restarted is not None, hub.output()
         took = wait_until(
             lambda: (
                 httpx.get(f"{hub.base}/v1/inquiries", headers=admin, timeout=2).status_code == 200
@@ -237,10 +262,13 @@ def test_a_killed_postmaster_is_restarted_and_nothing_answers_500(hub, admin, or
         )
         time.sleep(1)
     assert took is not None, hub.output()
-    print(f"database back in {took:.1f} s; statuses {sorted(set(load.statuses))}")
+    print(
+        f"PostgreSQL accepted connections {restarted:.1f} s after the kill; the service "
+        f"answered {took:.1f} s after that; statuses {sorted(set(load.statuses))}"
+    )
     assert took <= RECOVERY_SECONDS
-    assert wait_until(lambda: postmaster(data_dir).pid != before.pid, 30) is not None
-    assert 503 in load.statuses or took < 1  # the outage was seen as 503, not 500
+    assert postmaster(data_dir).pid != before.pid
+    assert 503 in load.statuses  # the outage was seen as 503, not 500
     check_load(hub, admin, load)
 
 

@@ -43,20 +43,31 @@ def started(monkeypatch) -> list[str]:
 now = [1000.0]
 
 
-def test_restart_delays_double_up_to_a_cap():
-    assert [restart_delay(n) for n in (1, 2, 3, 4, 5, 6, 7)] == [0.5, 1, 2, 4, 8, 10, 10]
+def test_restart_delays_none_at_first_then_double_up_to_a_cap():
+    assert [restart_delay(n) for n in (1, 2, 3, 4, 5, 6, 7, 8)] == [0, 0.5, 1, 2, 4, 8, 10, 10]
 
 
-def test_an_exited_child_is_started_again_after_the_backoff(started):
+def test_a_crashed_child_is_started_again_at_once(started):
     child = Child("inquiries", ["x"], 8002)
     child.process = FakeProcess(code=-9)  # type: ignore[assignment]
     child.started_at = now[0] - 600  # it had run for ten minutes
-    supervise_child(child, {}, now[0])
-    assert child.restart_at == now[0] + 0.5 and started == []
-    supervise_child(child, {}, now[0] + 0.2)
-    assert started == []
-    supervise_child(child, {}, now[0] + 0.5)
+    supervise_child(child, {}, now[0])  # the same look that saw it exit starts it
     assert started == ["inquiries"] and child.restart_at is None
+
+
+def test_a_child_that_exits_again_soon_waits_for_the_backoff(started):
+    child = Child("inquiries", ["x"], 8002)
+    child.process = FakeProcess(code=-9)  # type: ignore[assignment]
+    child.started_at = now[0] - 600
+    supervise_child(child, {}, now[0])
+    assert started == ["inquiries"]
+    child.process = FakeProcess(code=1)  # type: ignore[assignment]
+    supervise_child(child, {}, now[0] + 2)  # exits again two seconds after its restart
+    assert child.restart_at == now[0] + 2.5 and started == ["inquiries"]
+    supervise_child(child, {}, now[0] + 2.2)
+    assert started == ["inquiries"]
+    supervise_child(child, {}, now[0] + 2.5)
+    assert started == ["inquiries", "inquiries"] and child.restart_at is None
 
 
 def test_a_child_that_keeps_crashing_stops_the_hub(started):
@@ -68,12 +79,15 @@ def test_a_child_that_keeps_crashing_stops_the_hub(started):
         for _ in range(CRASH_LOOP_LIMIT):
             child.started_at = t
             supervise_child(child, {}, t + 0.1)  # exits right after starting
-            assert child.restart_at is not None
-            delays.append(child.restart_at - (t + 0.1))
-            t = child.restart_at
-            supervise_child(child, {}, t)
+            if child.restart_at is None:  # started again in the same look
+                delays.append(0.0)
+                t += 0.1
+            else:
+                delays.append(child.restart_at - (t + 0.1))
+                t = child.restart_at
+                supervise_child(child, {}, t)
             child.process = FakeProcess(code=1)  # type: ignore[assignment]
-    assert delays == [0.5, 1, 2, 4]
+    assert delays == [0, 0.5, 1, 2]
 
 
 class FakeDatabase:
