@@ -55,8 +55,16 @@ def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
     joined = " ".join(term.words)
     if len(joined) < SUBSTRING_MIN:
         return by_lexeme
-    # the stored text is normalized but keeps its articles: the search form is a substring
-    return or_(by_lexeme, text.like(_inline(like_pattern(joined)), escape="\\"))
+    # The stored text is normalized but keeps its articles: the search form is a substring.
+    # `strpos` decides it (a byte search, ~2× cheaper a row than LIKE's matcher: a
+    # newest-first walk of 23 000 rows for a word in 1 % of a million inquiries went from
+    # 76 to 34 ms); the equivalent LIKE after it, evaluated only where `strpos` found the
+    # text, is what lets the planner use the trigram index for rare words (a bitmap arm).
+    substring = and_(
+        func.strpos(text, _inline(joined)) > 0,
+        text.like(_inline(like_pattern(joined)), escape="\\"),
+    )
+    return or_(by_lexeme, substring)
 
 
 def match(query: SearchQuery, vector: Any, text: Any) -> ColumnElement[bool]:
