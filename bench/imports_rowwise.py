@@ -1,7 +1,7 @@
 """`python -m bench.imports_rowwise [--rows N] [--kinds …]` — the calendar's and the
-campaigns' imports: calendar entries (the calendar's use cases row by row,
-`services/common/imports/rowwise.py`), initiatives and KPI values (set-based since issue
-19's third round: the create's rules in Python, COPY into staging, one statement a batch).
+campaigns' imports: calendar entries, initiatives and KPI values (each set-based: the
+create's and update's rules in Python, COPY into staging, one statement a batch; the kinds
+began as the services' use cases row by row, `services/common/imports/rowwise.py`).
 
 On its own embedded database (`.govhub/bench-imports-rowwise`, fresh every run): an
 organization with an `x` channel and children (one per 1,000 rows), a monthly KPI, then a

@@ -537,19 +537,19 @@ async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
     the batch's rows already written roll back with it, the job stays `running` at its last
     committed batch, and the next run resumes there: every entry exists once."""
     from services.calendar import imports as calendar_imports
-    from services.calendar.service import entries as entries_service
+    from services.calendar.repository import imports as imports_repo
 
     monkeypatch.setattr(calendar_imports.EntriesImport, "batch_size", 3)
-    real_create = entries_service.create
+    real_write = imports_repo.write_occurrences
     calls = {"n": 0}
 
-    async def failing_create(*args: Any, **kwargs: Any) -> Any:
+    async def failing_write(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 5:  # the second row of the second batch
+        if calls["n"] == 2:  # the second batch, its entries upserted already
             raise ConnectionResetError("the worker's connection is gone")
-        return await real_create(*args, **kwargs)
+        return await real_write(*args, **kwargs)
 
-    monkeypatch.setattr(entries_service, "create", failing_create)
+    monkeypatch.setattr(imports_repo, "write_occurrences", failing_write)
     headers = world.auth("agent@A")
     content = CSV_HEADER + "".join(
         f"R-{n},meeting,اجتماع {n},2026-03-0{n}T10:00:00+03:00,2026-03-0{n}T11:00:00+03:00"
@@ -572,7 +572,7 @@ async def test_a_run_lost_mid_batch_leaves_nothing_of_it_and_the_rerun_finishes(
     keys = await fetch(settings, "SELECT external_id FROM calendar_entry ORDER BY 1")
     assert [k["external_id"] for k in keys] == ["R-1", "R-2", "R-3"]
 
-    monkeypatch.setattr(entries_service, "create", real_create)
+    monkeypatch.setattr(imports_repo, "write_occurrences", real_write)
     done = await run(settings, client, headers, job)
     assert done["state"] == "succeeded"
     assert (done["rows_seen"], done["rows_imported"]) == (7, 7)

@@ -290,14 +290,14 @@ def _stop(worker: subprocess.Popen[bytes]) -> None:
             worker.wait(10)
 
 
-def test_a_killed_worker_resumes_a_row_by_row_import(
+def test_a_killed_worker_resumes_a_calendar_import(
     hub: Stack, module_database: str, data_dir: Path, tmp_path: Path
 ) -> None:
-    """The same for calendar entries, whose rows go through the calendar's use cases one
-    savepoint each inside the batch's transaction: SIGKILL mid-import (after the hub's own
+    """The same for calendar entries, whose batches write entries, history, occurrences and
+    overrides set-based in the batch's transaction: SIGKILL mid-import (after the hub's own
     worker was killed by the test above, a worker of this test's), another worker
     finishes, every entry and its occurrences exist once."""
-    rows = 400  # two batches: the kill comes after the first one is committed
+    rows = 6000  # twelve batches of 500: the kill comes after some, before the last
     path = tmp_path / "entries.csv"
     with path.open("w", encoding="utf-8") as out:
         out.write("external_id,kind,title_ar,starts_at,ends_at,rrule\n")

@@ -145,6 +145,19 @@ async def new_entry(
     await visible_organization(session, principal, org_id, "organization_id")
     await check_spokesperson(session, data.spokesperson_id)
     tz_name = data.timezone or await timezone_for(session, org_id)
+    return build_entry(principal, data, org_id, tz_name, status=status)
+
+
+def build_entry(
+    principal: Principal,
+    data: EntryCreate,
+    org_id: uuid.UUID,
+    tz_name: str,
+    *,
+    status: str = "draft",
+) -> Entry:
+    """The entry of a create body whose organization, spokesperson and time zone are
+    settled (`new_entry`, or a bulk import that looked them up once per batch)."""
     tz = ZoneInfo(tz_name)
     values = data.model_dump(exclude={"organization_id", "timezone", "attachment_ids"})
     if data.all_day:
@@ -182,11 +195,56 @@ async def update(
     session: AsyncSession, principal: Principal, entry: Entry, data: EntryUpdate
 ) -> tuple[Entry, bool]:
     """Applies the fields sent; returns the entry and whether it needs approval again."""
-    fields = set(data.model_fields_set)
-    sent = {name: getattr(data, name) for name in fields}
+    sent = {name: getattr(data, name) for name in data.model_fields_set}
     added = sent.pop("attachment_ids", None) or []
     if added:
         await attach(session, added, principal, entry_owner(entry))
+    sent = checked_fields(entry, sent)
+    if "spokesperson_id" in sent:
+        await check_spokesperson(session, sent["spokesperson_id"])
+    changes = apply_update(entry, sent)
+    if added:
+        changes["attachment_ids"] = [None, [str(i) for i in added]]
+    if not changes:
+        return entry, False
+    reapprove = needs_reapproval(entry, changes)
+    entry.updated_by = principal.subject
+    await materialize(session, entry)
+    await flush(session)
+    if reapprove:
+        previous = entry.status
+        entry.status = next_status(Action.CHANGE, entry.status)
+        entry.version += 1
+        await repo.add_history(
+            session,
+            entry_id=entry.id,
+            version=entry.version,
+            action="change",
+            from_status=previous,
+            to_status=entry.status,
+            actor_id=principal.subject,
+            actor_type=principal.kind,
+            comment="; ".join(sorted(APPROVAL_FIELDS & set(changes))),
+        )
+    await sync_occurrences(session, entry)
+    await record(session, principal, "update", "entry", entry.id, entry.organization_id, changes)
+    await event(
+        session,
+        "calendar.entry.changed",
+        "calendar_entry",
+        entry.id,
+        entry.organization_id,
+        {**entry_payload(entry), "changed": sorted(changes), "reapproval": reapprove},
+    )
+    await flush(session)
+    await session.refresh(entry)
+    return entry, reapprove
+
+
+def checked_fields(entry: Entry, sent: dict[str, Any]) -> dict[str, Any]:
+    """The fields an update sends, checked (no null where a value is needed, the entry's
+    status allows an edit), emptied lists for nulls."""
+    sent = dict(sent)
     for name in ("kind", "title_ar", "all_day", "visibility", "timezone"):
         if name in sent and sent[name] is None:
             raise invalid(name, "لا يقبل هذا الحقل القيمة null", "This field cannot be null")
@@ -194,8 +252,14 @@ async def update(
         if name in sent and sent[name] is None:
             sent[name] = []
     next_status(Action.EDIT, entry.status)
-    if "spokesperson_id" in sent:
-        await check_spokesperson(session, sent["spokesperson_id"])
+    return sent
+
+
+def apply_update(entry: Entry, sent: dict[str, Any]) -> dict[str, Any]:
+    """The update's rules on the entry in memory, for fields `checked_fields` passed (its
+    times, dates, exceptions and blackout fields derived as on create); returns what
+    changed (the audit diff). The caller has checked a sent spokesperson, and writes."""
+    sent = dict(sent)
     before = snapshot(entry)
     all_day = sent.get("all_day", entry.all_day)
     tz = ZoneInfo(sent.get("timezone") or entry.timezone)
@@ -230,46 +294,15 @@ async def update(
     for name, value in sent.items():
         setattr(entry, name, value)
     entry.search_text = search_text_of(entry)
-    changes = diff(before, snapshot(entry))
-    if added:
-        changes["attachment_ids"] = [None, [str(i) for i in added]]
-    if not changes:
-        return entry, False
-    reapprove = bool(APPROVAL_FIELDS & set(changes)) and entry.status in {
+    return diff(before, snapshot(entry))
+
+
+def needs_reapproval(entry: Entry, changes: dict[str, Any]) -> bool:
+    """A change the approvers look at sends a pending or approved entry back to `pending`."""
+    return bool(APPROVAL_FIELDS & set(changes)) and entry.status in {
         Status.PENDING,
         Status.APPROVED,
     }
-    entry.updated_by = principal.subject
-    await materialize(session, entry)
-    await flush(session)
-    if reapprove:
-        previous = entry.status
-        entry.status = next_status(Action.CHANGE, entry.status)
-        entry.version += 1
-        await repo.add_history(
-            session,
-            entry_id=entry.id,
-            version=entry.version,
-            action="change",
-            from_status=previous,
-            to_status=entry.status,
-            actor_id=principal.subject,
-            actor_type=principal.kind,
-            comment="; ".join(sorted(APPROVAL_FIELDS & set(changes))),
-        )
-    await sync_occurrences(session, entry)
-    await record(session, principal, "update", "entry", entry.id, entry.organization_id, changes)
-    await event(
-        session,
-        "calendar.entry.changed",
-        "calendar_entry",
-        entry.id,
-        entry.organization_id,
-        {**entry_payload(entry), "changed": sorted(changes), "reapproval": reapprove},
-    )
-    await flush(session)
-    await session.refresh(entry)
-    return entry, reapprove
 
 
 def entry_payload(entry: Entry) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,6 +64,41 @@ def instances_of(entry: Entry) -> list[Instance]:
         raise invalid("rrule", exc.message_ar, exc.message_en) from exc
 
 
+@dataclass(frozen=True)
+class ChannelBook:
+    """The active channels of an organization and its ancestors: by id, and by kind the
+    nearest one's."""
+
+    by_id: dict[str, Any]
+    by_kind: dict[str, Any]
+
+    def resolve(self, values: Sequence[str], field: str = "channels") -> list[str]:
+        """Channel kinds or ids → channel ids; 422 naming `field.i` for anything else."""
+        resolved: list[str] = []
+        for i, value in enumerate(values):
+            found = self.by_id.get(value.lower()) or self.by_kind.get(value)
+            if found is None:
+                raise invalid(
+                    f"{field}.{i}",
+                    f"القناة «{value}» غير مسجلة لهذه الجهة أو الجهات فوقها",
+                    f"The channel '{value}' is not registered for the organization or above it",
+                )
+            if str(found.id) not in resolved:
+                resolved.append(str(found.id))
+        return resolved
+
+
+async def channel_book(session: AsyncSession, org_id: uuid.UUID) -> ChannelBook:
+    """The channels an entry of the organization may name (two queries)."""
+    chain = await directory_repo.chain(session, org_id)
+    order = {row["id"]: i for i, row in enumerate(chain)}
+    rows = await directory_repo.channels_of(session, list(order))
+    by_kind: dict[str, Any] = {}
+    for r in sorted(rows, key=lambda r: order[r.organization_id]):
+        by_kind.setdefault(r.kind, r)
+    return ChannelBook({str(r.id): r for r in rows}, by_kind)
+
+
 async def resolve_channels(
     session: AsyncSession, org_id: uuid.UUID, values: Sequence[str], field: str = "channels"
 ) -> list[str]:
@@ -70,25 +106,7 @@ async def resolve_channels(
     the nearest ancestor that has one of that kind. 422 for anything else."""
     if not values:
         return []
-    chain = await directory_repo.chain(session, org_id)
-    order = {row["id"]: i for i, row in enumerate(chain)}
-    rows = await directory_repo.channels_of(session, list(order))
-    by_id = {str(r.id): r for r in rows}
-    by_kind: dict[str, Any] = {}
-    for r in sorted(rows, key=lambda r: order[r.organization_id]):
-        by_kind.setdefault(r.kind, r)
-    resolved: list[str] = []
-    for i, value in enumerate(values):
-        found = by_id.get(value.lower()) or by_kind.get(value)
-        if found is None:
-            raise invalid(
-                f"{field}.{i}",
-                f"القناة «{value}» غير مسجلة لهذه الجهة أو الجهات فوقها",
-                f"The channel '{value}' is not registered for the organization or above it",
-            )
-        if str(found.id) not in resolved:
-            resolved.append(str(found.id))
-    return resolved
+    return (await channel_book(session, org_id)).resolve(values, field)
 
 
 def normalized_exdates(values: Sequence[str], all_day: bool) -> list[str]:
@@ -118,6 +136,14 @@ async def occurrence_rows(
     overrides = (
         {o.recurrence_id: o for o in await repo.overrides_of(session, entry.id)} if stored else {}
     )
+    return expand(entry, instances, channels, overrides)
+
+
+def expand(
+    entry: Entry, instances: list[Instance], channels: list[str], overrides: dict[str, Override]
+) -> list[dict[str, Any]]:
+    """The occurrence rows of the entry's instances, its overrides (by recurrence id)
+    applied and its channels resolved; sets the entry's `series_span`."""
     tz = ZoneInfo(entry.timezone)
     rows = []
     for instance in instances:

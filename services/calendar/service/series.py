@@ -63,25 +63,8 @@ async def change_occurrence(
         if override is None:
             override = Override(entry_id=entry.id, recurrence_id=rid)
             session.add(override)
+        fill_override(override, entry, instance, starts_at, ends_at, start_date, end_date)
         override.cancelled = cancelled
-        if entry.all_day:
-            assert instance.start_date is not None and instance.end_date is not None
-            first_day = start_date or instance.start_date
-            last_day = end_date or first_day + (instance.end_date - instance.start_date)
-            override.start_date, override.end_date = first_day, last_day
-            if last_day < first_day:
-                raise invalid(
-                    "end_date", "ينتهي الموعد قبل أن يبدأ", "end_date is before start_date"
-                )
-        else:
-            override.starts_at = starts_at or instance.starts_at
-            override.ends_at = ends_at or (
-                override.starts_at + (instance.ends_at - instance.starts_at)
-            )
-            if override.ends_at <= override.starts_at:
-                raise invalid(
-                    "ends_at", "ينتهي الموعد قبل أن يبدأ", "ends_at must be after starts_at"
-                )
         await flush(session)
         entry.updated_by = principal.subject
         await materialize(session, entry)
@@ -105,6 +88,31 @@ async def change_occurrence(
     return await split(
         session, principal, entry, instance, starts_at, ends_at, start_date, end_date, cancelled
     )
+
+
+def fill_override(
+    override: Override,
+    entry: Entry,
+    instance: Instance,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    start_date: date | None,
+    end_date: date | None,
+) -> None:
+    """The override's new times: what is given, the rest from the occurrence (its start,
+    its length); 422 when it ends before it starts."""
+    if entry.all_day:
+        assert instance.start_date is not None and instance.end_date is not None
+        first_day = start_date or instance.start_date
+        last_day = end_date or first_day + (instance.end_date - instance.start_date)
+        override.start_date, override.end_date = first_day, last_day
+        if last_day < first_day:
+            raise invalid("end_date", "ينتهي الموعد قبل أن يبدأ", "end_date is before start_date")
+    else:
+        override.starts_at = starts_at or instance.starts_at
+        override.ends_at = ends_at or (override.starts_at + (instance.ends_at - instance.starts_at))
+        if override.ends_at <= override.starts_at:
+            raise invalid("ends_at", "ينتهي الموعد قبل أن يبدأ", "ends_at must be after starts_at")
 
 
 async def _reapprove_after_move(

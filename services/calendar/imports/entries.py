@@ -1,16 +1,4 @@
-"""Bulk import of calendar entries (kind `entries`): CSV, JSON Lines, `.xlsx`, `.ics`.
-
-A row is `POST /v1/calendar/entries`'s body (`EntryImportRow`, validated by the create
-schema) plus its key in the source system; an `.ics` file gives one row per UID
-(`domain/ics_import.py`: RRULE and EXDATE kept as the entry's recurrence, RECURRENCE-ID
-events as its moved or cancelled occurrences). A new key goes through the create use case
-(`service.entries.create`: the organization must be in the importer's subtree, channels
-resolved, occurrences materialized, a draft with its history), then its overrides through
-the occurrence use case (`service.series.change_occurrence`). A key imported before goes
-through the update use case (`service.entries.update`: only what differs changes, a change
-the approvers look at sends a pending or approved entry back to `pending`), so a rerun of
-the same file changes nothing.
-"""
+"""The `entries` import kind (see the package's docstring)."""
 
 from __future__ import annotations
 
@@ -23,6 +11,7 @@ from services.calendar.domain import recurrence
 from services.calendar.domain.ics_import import IcsReader
 from services.calendar.domain.recurrence import RuleError
 from services.calendar.errors import invalid
+from services.calendar.imports.batch import UPDATED_FIELDS, Batch, same_override
 from services.calendar.models import Entry, Override
 from services.calendar.repository import entries as entries_repo
 from services.calendar.repository import imports as imports_repo
@@ -31,23 +20,19 @@ from services.calendar.schemas.imports import EntryImportRow, OverrideRow
 from services.calendar.service import entries, series
 from services.calendar.service.common import now, visible_organization
 from services.calendar.service.materialize import materialize
+from services.common import audit
 from services.common.auth import Principal
 from services.common.errors import DomainError, NotFound
 from services.common.i18n import text
-from services.common.imports.kinds import JobRun, Row, register
-from services.common.imports.rowwise import RowRefused, RowwiseKind, Verdict
-
-# the update body's fields a row sets (its organization and key never change; documents
-# it cites are attached when it is created, and a rerun does not cite them again)
-UPDATED_FIELDS = tuple(name for name in EntryUpdate.model_fields if name != "attachment_ids")
-
-
-def _same(override: Override, item: OverrideRow, all_day: bool) -> bool:
-    if item.cancelled or override.cancelled:
-        return item.cancelled == override.cancelled
-    if all_day:
-        return (override.start_date, override.end_date) == (item.start_date, item.end_date)
-    return (override.starts_at, override.ends_at) == (item.starts_at, item.ends_at)
+from services.common.imports.kinds import JobRun, Outcome, Row, register
+from services.common.imports.rowwise import (
+    RowRefused,
+    RowwiseKind,
+    Verdict,
+    refusal_of,
+    session_on,
+    tally,
+)
 
 
 async def _overrides(
@@ -65,7 +50,7 @@ async def _overrides(
             raise invalid(f"overrides.{index}", exc.message_ar, exc.message_en) from exc
         seen.add(rid)
         current = existing.get(rid)
-        if current is not None and _same(current, item, entry.all_day):
+        if current is not None and same_override(current, item, entry.all_day):
             continue
         try:
             await series.change_occurrence(
@@ -96,6 +81,25 @@ async def _overrides(
     return changed
 
 
+def _outside(data: EntryImportRow) -> RowRefused:
+    return RowRefused(
+        "external_id",
+        text(
+            "الموعد بهذا المعرّف لجهة خارج جهتك وما يتبعها",
+            "The entry of this key belongs to an organization outside your subtree",
+        ),
+        data.external_id,
+    )
+
+
+def _cancelled(data: EntryImportRow) -> RowRefused:
+    return RowRefused(
+        "external_id",
+        text("الموعد ملغى ولا يتغير", "The entry is cancelled and does not change"),
+        data.external_id,
+    )
+
+
 @register
 class EntriesImport(RowwiseKind):
     service = "calendar"
@@ -103,7 +107,7 @@ class EntriesImport(RowwiseKind):
     permission = "calendar:write"
     schema = EntryImportRow
     formats = ("csv", "jsonl", "xlsx", "ics")
-    batch_size = 200
+    batch_size = 500
     description = (
         "calendar entries: the `POST /v1/calendar/entries` fields plus `external_id`, "
         "`external_source`, `organization_code`; or an `.ics` file (one entry per UID, "
@@ -117,6 +121,70 @@ class EntriesImport(RowwiseKind):
         self, session: AsyncSession, keys: list[tuple[str, str]]
     ) -> dict[tuple[str, str], Entry]:
         return await imports_repo.entries_by_key(session, keys)
+
+    async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
+        """Set-based (`batch.py`): every row decided by the calendar's rules in Python, the
+        batch's new and changed entries written by one upsert with their history and
+        events, their occurrences and overrides COPied. Row by row through the use cases
+        (`upsert`), as before: a cancelled entry (`cancelled`, STATUS:CANCELLED) and a new
+        one citing documents (`attachment_ids`)."""
+        forbidden = self.refused_all(job, rows)
+        if forbidden is not None:
+            return forbidden
+        outcome = Outcome()
+        with audit.folded():
+            async with session_on(connection, job) as session:
+                await self.prepare(session, job, rows)
+                stored = await self.stored(session, list({self.key(job, row) for row in rows}))
+                existing = await imports_repo.overrides_of(
+                    session, [entry.id for entry in stored.values()]
+                )
+                batch = Batch(session, job.principal)
+                one_by_one: list[tuple[Row, Entry | None]] = []
+                for row, key in self.distinct(job, rows, outcome):
+                    data: EntryImportRow = row.data
+                    found = stored.get(key)
+                    try:
+                        if data.organization_code is not None:
+                            data.organization_id = self.organization_of(job, data.organization_code)
+                        data.external_source = key[0]
+                        if data.cancelled or (found is None and data.attachment_ids):
+                            one_by_one.append((row, found))
+                        elif found is None:
+                            await batch.add_new(data)
+                        elif not await self._known(batch, job, data, found, existing):
+                            outcome.unchanged += 1
+                    except RowRefused as refused:
+                        outcome.rejections.append(refused.rejection(row.line))
+                    except DomainError as exc:
+                        outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
+                imported, updated, unchanged = await batch.write(connection)
+                outcome.imported += imported
+                outcome.updated += updated
+                outcome.unchanged += unchanged
+                for row, found in one_by_one:
+                    tally(outcome, await self._one(session, job, row, found))
+        return outcome
+
+    async def _known(
+        self,
+        batch: Batch,
+        job: JobRun,
+        data: EntryImportRow,
+        entry: Entry,
+        existing: dict[Any, list[Override]],
+    ) -> bool:
+        """A key imported before: refused when its entry is outside the importer's subtree,
+        in another organization than the row's, or cancelled; else planned (True) unless
+        the row changes nothing."""
+        try:
+            await batch.visible(entry.organization_id, "external_id")
+        except DomainError as exc:
+            raise _outside(data) from exc
+        self._same_organization(job.principal, entry, data)
+        if entry.status == "cancelled":
+            raise _cancelled(data)
+        return await batch.add_known(data, entry, existing.get(entry.id, []))
 
     async def upsert(
         self, session: AsyncSession, job: JobRun, row: Row, stored: Entry | None
@@ -135,23 +203,9 @@ class EntriesImport(RowwiseKind):
             return "imported"
         return await self._update(session, principal, stored, data)
 
-    async def _update(
-        self, session: AsyncSession, principal: Principal, stored: Entry, data: EntryImportRow
-    ) -> Verdict:
-        # the importer may change what it may create: entries of its subtree (drafts of
-        # other organizations included, which its reads leave out)
-        entry = stored
-        try:
-            await visible_organization(session, principal, entry.organization_id, "external_id")
-        except DomainError as exc:
-            raise RowRefused(
-                "external_id",
-                text(
-                    "الموعد بهذا المعرّف لجهة خارج جهتك وما يتبعها",
-                    "The entry of this key belongs to an organization outside your subtree",
-                ),
-                data.external_id,
-            ) from exc
+    @staticmethod
+    def _same_organization(principal: Principal, entry: Entry, data: EntryImportRow) -> None:
+        """An entry imported before stays in its organization."""
         wanted = data.organization_id or principal.organization_id
         if wanted is not None and wanted != entry.organization_id:
             raise RowRefused(
@@ -162,14 +216,22 @@ class EntriesImport(RowwiseKind):
                 ),
                 data.organization_code or wanted,
             )
+
+    async def _update(
+        self, session: AsyncSession, principal: Principal, stored: Entry, data: EntryImportRow
+    ) -> Verdict:
+        # the importer may change what it may create: entries of its subtree (drafts of
+        # other organizations included, which its reads leave out)
+        entry = stored
+        try:
+            await visible_organization(session, principal, entry.organization_id, "external_id")
+        except DomainError as exc:
+            raise _outside(data) from exc
+        self._same_organization(principal, entry, data)
         if entry.status == "cancelled":
             if data.cancelled:
                 return "unchanged"
-            raise RowRefused(
-                "external_id",
-                text("الموعد ملغى ولا يتغير", "The entry is cancelled and does not change"),
-                data.external_id,
-            )
+            raise _cancelled(data)
         before = (entries.snapshot(entry), entry.updated_at)
         fields = {name: getattr(data, name) for name in UPDATED_FIELDS}
         if fields["timezone"] is None:

@@ -1,0 +1,304 @@
+"""The set-based load of a batch of calendar entries.
+
+Each row is decided in Python by the calendar's own rules (`service.entries.build_entry`
+for a new key, `checked_fields` and `apply_update` for a known one; the series expanded
+by `instances_of` and materialized by `expand`, channels resolved by the `ChannelBook` of
+the organization, overrides filled by `series.fill_override`, `needs_reapproval`), with
+what those rules read from the database looked up once per organization (or staff member)
+per batch. The batch is then written by `repository/imports.py`: the entries COPied into a
+staging table and upserted by one statement with their history rows and outbox events,
+then their occurrences and overrides COPied. A known key whose row changes nothing writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.calendar.domain import recurrence
+from services.calendar.domain.recurrence import Instance, RuleError
+from services.calendar.domain.states import APPROVAL_FIELDS, Action, Status, next_status
+from services.calendar.errors import invalid
+from services.calendar.models import Entry, Override
+from services.calendar.repository import imports as repo
+from services.calendar.schemas.entries import EntryUpdate
+from services.calendar.schemas.imports import EntryImportRow, OverrideRow
+from services.calendar.service import entries
+from services.calendar.service.common import timezone_for, visible_organization
+from services.calendar.service.materialize import ChannelBook, channel_book, expand, instances_of
+from services.calendar.service.series import fill_override
+from services.common import audit
+from services.common.auth import Principal
+from services.common.errors import DomainError
+
+# the update body's fields a row sets (its organization and key never change; documents
+# it cites are attached when it is created, and a rerun does not cite them again)
+UPDATED_FIELDS = tuple(name for name in EntryUpdate.model_fields if name != "attachment_ids")
+
+
+def same_override(override: Override, item: OverrideRow, all_day: bool) -> bool:
+    """The stored override is what the row asks for (as given, before defaults)."""
+    if item.cancelled or override.cancelled:
+        return item.cancelled == override.cancelled
+    if all_day:
+        return (override.start_date, override.end_date) == (item.start_date, item.end_date)
+    return (override.starts_at, override.ends_at) == (item.starts_at, item.ends_at)
+
+
+def _held(a: Override, b: Override) -> bool:
+    return (a.starts_at, a.ends_at, a.start_date, a.end_date, a.cancelled) == (
+        b.starts_at,
+        b.ends_at,
+        b.start_date,
+        b.end_date,
+        b.cancelled,
+    )
+
+
+@dataclass
+class Overrides:
+    """An entry's overrides as the row wants them: all of them by recurrence id, those to
+    write, those to delete, and the recurrence ids that moved or went."""
+
+    final: dict[str, Override] = field(default_factory=dict)
+    added: dict[str, Override] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+
+    def touched(self) -> list[str]:
+        """The recurrence ids moved, cancelled or no longer overridden."""
+        return self.moved + [rid for rid in self.dropped if rid not in self.added]
+
+
+def settle_overrides(
+    entry: Entry,
+    instances: Callable[[], list[Instance]],
+    wanted: list[OverrideRow],
+    existing: list[Override],
+) -> Overrides:
+    """`series.change_occurrence(scope="this")` for each override of the row (its
+    recurrence id must be an occurrence of the series), the stored ones the row no longer
+    has dropped; an override that holds what the row says already is kept."""
+    stored = {o.recurrence_id: o for o in existing}
+    out = Overrides()
+    by_rid: dict[str, Instance] | None = None
+    for index, item in enumerate(wanted):
+        try:
+            rid = recurrence.parse_recurrence_id(item.recurrence_id, entry.all_day)
+        except RuleError as exc:
+            raise invalid(f"overrides.{index}", exc.message_ar, exc.message_en) from exc
+        out.added.pop(rid, None)  # a recurrence id twice: the later line holds
+        current = stored.get(rid)
+        if current is not None and same_override(current, item, entry.all_day):
+            out.final[rid] = current
+            continue
+        if by_rid is None:
+            by_rid = {i.recurrence_id: i for i in instances()}
+        instance = by_rid.get(rid)
+        if instance is None:
+            raise invalid(
+                f"overrides.{index}",
+                f"لا يوجد في السلسلة موعد {rid}",
+                f"The series has no occurrence {rid}",
+            )
+        override = Override(entry_id=entry.id, recurrence_id=rid)
+        fill_override(
+            override, entry, instance, item.starts_at, item.ends_at, item.start_date, item.end_date
+        )
+        override.cancelled = item.cancelled
+        if current is not None and _held(current, override):
+            out.final[rid] = current
+            continue
+        out.final[rid] = out.added[rid] = override
+        if rid not in out.moved:
+            out.moved.append(rid)
+    out.moved = [rid for rid in out.moved if rid in out.added]
+    for rid in stored:
+        if rid not in out.final or rid in out.added:
+            out.dropped.append(rid)
+    return out
+
+
+@dataclass
+class Planned:
+    """One entry to write: its staged values, occurrence rows and overrides."""
+
+    entry: Entry
+    values: dict[str, Any]
+    occurrences: list[dict[str, Any]]
+    overrides: Overrides
+
+
+class Batch:
+    """The rows of one batch decided, then written in one go (`write`)."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.planned: list[Planned] = []
+        self._sees: dict[uuid.UUID, DomainError | None] = {}
+        self._staff: dict[uuid.UUID, DomainError | None] = {}
+        self._zones: dict[uuid.UUID, str] = {}
+        self._books: dict[uuid.UUID, ChannelBook] = {}
+
+    # --- what the rules read, once per organization (or staff member) per batch ---------
+
+    async def visible(self, org_id: uuid.UUID, field_name: str = "organization_id") -> None:
+        if org_id not in self._sees:
+            try:
+                await visible_organization(self.session, self.principal, org_id, field_name)
+                self._sees[org_id] = None
+            except DomainError as exc:
+                self._sees[org_id] = exc
+        if (error := self._sees[org_id]) is not None:
+            raise error
+
+    async def spokesperson(self, user_id: uuid.UUID | None) -> None:
+        if user_id is None:
+            return
+        if user_id not in self._staff:
+            try:
+                await entries.check_spokesperson(self.session, user_id)
+                self._staff[user_id] = None
+            except DomainError as exc:
+                self._staff[user_id] = exc
+        if (error := self._staff[user_id]) is not None:
+            raise error
+
+    async def timezone(self, org_id: uuid.UUID) -> str:
+        if org_id not in self._zones:
+            self._zones[org_id] = await timezone_for(self.session, org_id)
+        return self._zones[org_id]
+
+    async def channels(self, entry: Entry) -> list[str]:
+        if not entry.channels:
+            return []
+        if entry.organization_id not in self._books:
+            self._books[entry.organization_id] = await channel_book(
+                self.session, entry.organization_id
+            )
+        return self._books[entry.organization_id].resolve(entry.channels)
+
+    # --- the rows ------------------------------------------------------------------------
+
+    async def add_new(self, data: EntryImportRow) -> None:
+        """A new key: `entries.create`'s checks and values, then its overrides as
+        `series.change_occurrence` makes them. Raises the create's `DomainError`."""
+        org_id = data.organization_id or self.principal.organization_id
+        if org_id is None:
+            raise invalid("organization_id", "حدّد الجهة", "organization_id is required")
+        await self.visible(org_id)
+        await self.spokesperson(data.spokesperson_id)
+        tz_name = data.timezone or await self.timezone(org_id)
+        entry = entries.build_entry(self.principal, data.create_body(), org_id, tz_name)
+        instances = instances_of(entry)
+        channels = await self.channels(entry)
+        overrides = settle_overrides(entry, lambda: instances, data.overrides, [])
+        values: dict[str, Any] = {"history_action": "create"}
+        if overrides.moved:
+            values["event_type"] = "calendar.entry.changed"
+            values["event_payload"] = {
+                **entries.entry_payload(entry),
+                # as the stored entry reads back after its create
+                "starts_at": entry.starts_at.astimezone(UTC),
+                "ends_at": entry.ends_at.astimezone(UTC),
+                "changed": [f"occurrence {rid}" for rid in overrides.moved],
+                "reapproval": False,
+            }
+        rows = expand(entry, instances, channels, overrides.final)
+        self.planned.append(Planned(entry, values, rows, overrides))
+
+    async def add_known(
+        self, data: EntryImportRow, stored: Entry, existing: list[Override]
+    ) -> bool:
+        """A known key: the entry becomes what the row says (`entries.update`'s rules on
+        every field, the row's overrides those of `series.change_occurrence`, the others
+        dropped). False when nothing changes (nothing is written)."""
+        entry = Entry(**{name: getattr(stored, name) for name in repo.ENTRY_COLUMNS})
+        fields = {name: getattr(data, name) for name in UPDATED_FIELDS}
+        if fields["timezone"] is None:
+            del fields["timezone"]  # the entry's own, as an update leaves it
+        body = EntryUpdate.model_validate(fields)
+        sent = entries.checked_fields(
+            entry, {name: getattr(body, name) for name in body.model_fields_set}
+        )
+        await self.spokesperson(sent.get("spokesperson_id"))
+        changes = entries.apply_update(entry, sent)
+        instances: list[Instance] = []
+
+        def expanded() -> list[Instance]:
+            if not instances:
+                instances.extend(instances_of(entry))
+            return instances
+
+        overrides = settle_overrides(entry, expanded, data.overrides, existing)
+        if not changes and not overrides.added and not overrides.dropped:
+            return False
+        rows = expand(entry, expanded(), await self.channels(entry), overrides.final)
+        values: dict[str, Any] = {}
+        reapprove = needs_reapproval(entry, changes, overrides)
+        if reapprove:
+            previous = entry.status
+            entry.status = next_status(Action.CHANGE, entry.status)
+            entry.version += 1
+            what = sorted(APPROVAL_FIELDS & set(changes))
+            what += [f"occurrence {rid}" for rid in overrides.moved]
+            values.update(
+                history_action="change", history_from=previous, history_comment="; ".join(what)
+            )
+        entry.updated_by = self.principal.subject
+        for row in rows:
+            row["status"] = entry.status
+        values["event_type"] = "calendar.entry.changed"
+        values["event_payload"] = {
+            **entries.entry_payload(entry),
+            "changed": sorted(changes) + [f"occurrence {rid}" for rid in overrides.touched()],
+            "reapproval": reapprove,
+        }
+        self.planned.append(Planned(entry, values, rows, overrides))
+        return True
+
+    # --- the write -----------------------------------------------------------------------
+
+    async def write(self, connection: Any) -> tuple[int, int, int]:
+        """The planned entries in one statement, then their occurrences and overrides;
+        (inserted, updated, left alone: a key another import wrote meanwhile)."""
+        if not self.planned:
+            return 0, 0, 0
+        records = []
+        for planned in self.planned:
+            values = {name: getattr(planned.entry, name) for name in repo.ENTRY_COLUMNS}
+            values.update(planned.values)
+            if "event_payload" in values:
+                values["event_payload"] = audit._jsonable(values["event_payload"])
+            records.append(repo.entry_record(values))
+        touched = [p.entry.id for p in self.planned if p.overrides.added or p.overrides.dropped]
+        written = await repo.upsert_entries(
+            connection, records, touched, (self.principal.subject, self.principal.kind)
+        )
+        mine = [p for p in self.planned if p.entry.id in written]
+        await repo.write_overrides(
+            connection,
+            [(p.entry.id, rid) for p in mine for rid in p.overrides.dropped],
+            [o for p in mine for o in p.overrides.added.values()],
+        )
+        await repo.write_occurrences(
+            connection,
+            [p.entry.id for p in mine if not written[p.entry.id]],
+            [row for p in mine for row in p.occurrences],
+        )
+        inserted = sum(1 for inserted in written.values() if inserted)
+        return inserted, len(written) - inserted, len(self.planned) - len(written)
+
+
+def needs_reapproval(entry: Entry, changes: dict[str, Any], overrides: Overrides) -> bool:
+    """`entries.needs_reapproval`, or an occurrence moved (as `series.change_occurrence`
+    sends a pending or approved entry back to `pending`)."""
+    if entries.needs_reapproval(entry, changes):
+        return True
+    return bool(overrides.added) and entry.status in {Status.PENDING, Status.APPROVED}
