@@ -282,3 +282,40 @@ async def test_a_batch_writes_events_and_one_audit_entry_and_a_rerun_nothing(
     )
     assert occurrence["status"] == "pending"
     assert occurrence["starts_at"].isoformat() == "2026-03-11T07:00:00+00:00"
+
+
+async def test_a_batch_of_many_occurrences_is_written_in_parts(
+    client, world, settings, monkeypatch
+):
+    """Past `OCCURRENCES_PER_WRITE` planned occurrence rows the batch writes what it has
+    and goes on (in the same transaction): every entry and occurrence once."""
+    from services.calendar.imports import batch
+
+    monkeypatch.setattr(batch, "OCCURRENCES_PER_WRITE", 4)
+    headers = world.auth("agent@A")
+    rows = _rows() + [
+        {**SERIES, "external_id": f"W-{n}", "title_ar": f"مجلس {n}", "overrides": []}
+        for n in range(3)
+    ]
+    content = _lines(rows)
+    done = await run(
+        settings, client, headers, await start(client, headers, content, "application/x-ndjson")
+    )
+    assert (done["rows_imported"], done["rows_rejected"]) == (6, 0), done
+    counts = await fetch(
+        settings,
+        "SELECT e.external_id, count(o.*) AS n FROM calendar_entry AS e "
+        "JOIN calendar_occurrence AS o ON o.entry_id = e.id GROUP BY 1 ORDER BY 1",
+    )
+    assert [(c["external_id"], c["n"]) for c in counts] == [
+        ("D-1", 1),
+        ("P-1", 1),
+        ("S-1", 5),
+        ("W-0", 5),
+        ("W-1", 5),
+        ("W-2", 5),
+    ]
+    again = await run(
+        settings, client, headers, await start(client, headers, content, "application/x-ndjson")
+    )
+    assert (again["rows_imported"], again["rows_updated"], again["rows_unchanged"]) == (0, 0, 6)

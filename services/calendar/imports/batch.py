@@ -40,6 +40,8 @@ from services.common.errors import DomainError
 # the update body's fields a row sets (its organization and key never change; documents
 # it cites are attached when it is created, and a rerun does not cite them again)
 UPDATED_FIELDS = tuple(name for name in EntryUpdate.model_fields if name != "attachment_ids")
+# occurrence rows held before the planned entries are written (several writes a batch)
+OCCURRENCES_PER_WRITE = 20_000
 
 
 def same_override(override: Override, item: OverrideRow, all_day: bool) -> bool:
@@ -141,6 +143,7 @@ class Batch:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self.planned: list[Planned] = []
+        self.occurrences = 0  # the planned entries' occurrence rows
         self._sees: dict[uuid.UUID, DomainError | None] = {}
         self._staff: dict[uuid.UUID, DomainError | None] = {}
         self._zones: dict[uuid.UUID, str] = {}
@@ -212,6 +215,7 @@ class Batch:
             }
         rows = expand(entry, instances, channels, overrides.final)
         self.planned.append(Planned(entry, values, rows, overrides))
+        self.occurrences += len(rows)
 
     async def add_known(
         self, data: EntryImportRow, stored: Entry, existing: list[Override]
@@ -261,27 +265,39 @@ class Batch:
             "reapproval": reapprove,
         }
         self.planned.append(Planned(entry, values, rows, overrides))
+        self.occurrences += len(rows)
         return True
 
     # --- the write -----------------------------------------------------------------------
 
+    def full(self) -> bool:
+        """Enough occurrence rows planned to write them before the batch ends (a batch of
+        long daily series would otherwise hold millions; the writes stay in the batch's
+        transaction)."""
+        return self.occurrences >= OCCURRENCES_PER_WRITE
+
     async def write(self, connection: Any) -> tuple[int, int, int]:
         """The planned entries in one statement, then their occurrences and overrides;
-        (inserted, updated, left alone: a key another import wrote meanwhile)."""
+        (inserted, updated, left alone: a key another import wrote meanwhile). The plan is
+        emptied."""
         if not self.planned:
             return 0, 0, 0
+        planned, self.planned, self.occurrences = self.planned, [], 0
+        return await self._write(connection, planned)
+
+    async def _write(self, connection: Any, planned: list[Planned]) -> tuple[int, int, int]:
         records = []
-        for planned in self.planned:
-            values = {name: getattr(planned.entry, name) for name in repo.ENTRY_COLUMNS}
-            values.update(planned.values)
+        for one in planned:
+            values = {name: getattr(one.entry, name) for name in repo.ENTRY_COLUMNS}
+            values.update(one.values)
             if "event_payload" in values:
                 values["event_payload"] = audit._jsonable(values["event_payload"])
             records.append(repo.entry_record(values))
-        touched = [p.entry.id for p in self.planned if p.overrides.added or p.overrides.dropped]
+        touched = [p.entry.id for p in planned if p.overrides.added or p.overrides.dropped]
         written = await repo.upsert_entries(
             connection, records, touched, (self.principal.subject, self.principal.kind)
         )
-        mine = [p for p in self.planned if p.entry.id in written]
+        mine = [p for p in planned if p.entry.id in written]
         await repo.write_overrides(
             connection,
             [(p.entry.id, rid) for p in mine for rid in p.overrides.dropped],
@@ -293,7 +309,7 @@ class Batch:
             [row for p in mine for row in p.occurrences],
         )
         inserted = sum(1 for inserted in written.values() if inserted)
-        return inserted, len(written) - inserted, len(self.planned) - len(written)
+        return inserted, len(written) - inserted, len(planned) - len(written)
 
 
 def needs_reapproval(entry: Entry, changes: dict[str, Any], overrides: Overrides) -> bool:

@@ -81,6 +81,13 @@ async def _overrides(
     return changed
 
 
+def _count(outcome: Outcome, written: tuple[int, int, int]) -> None:
+    imported, updated, unchanged = written
+    outcome.imported += imported
+    outcome.updated += updated
+    outcome.unchanged += unchanged
+
+
 def _outside(data: EntryImportRow) -> RowRefused:
     return RowRefused(
         "external_id",
@@ -158,10 +165,9 @@ class EntriesImport(RowwiseKind):
                         outcome.rejections.append(refused.rejection(row.line))
                     except DomainError as exc:
                         outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
-                imported, updated, unchanged = await batch.write(connection)
-                outcome.imported += imported
-                outcome.updated += updated
-                outcome.unchanged += unchanged
+                    if batch.full():
+                        _count(outcome, await batch.write(connection))
+                _count(outcome, await batch.write(connection))
                 for row, found in one_by_one:
                     tally(outcome, await self._one(session, job, row, found))
         return outcome
