@@ -64,22 +64,6 @@ async def list_visible(
     return await paginate(session, stmt, [Kpi.created_at, Kpi.id], page)
 
 
-async def scorecard_kpis(
-    session: AsyncSession, principal: Principal, root_id: uuid.UUID
-) -> list[Kpi]:
-    """The KPIs that apply to `root_id` or anywhere below it: owned by it, by an
-    organization above it, or by one below it."""
-    rows = await session.scalars(
-        select(Kpi)
-        .where(
-            kpi_visible(principal),
-            or_(org_within(Kpi.organization_id, root_id), org_within(root_id, Kpi.organization_id)),
-        )
-        .order_by(Kpi.code, Kpi.id)
-    )
-    return list(rows)
-
-
 # --- targets -------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """SQL of the KPI roll-up (`campaign_kpi_rollup`): each organization's own figures of a
 KPI per window, rewritten by the write path, added up over a subtree by the scorecard in
-one statement.
+one statement (with the scorecard's KPIs).
 
 A window is a month, a quarter or a year; a period counts in itself, in its quarter (a
 month) and in its year (a month or a quarter), which are exactly the windows that contain
@@ -14,14 +14,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import any_, bindparam, func, select, text
+from sqlalchemy import Integer, Numeric, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-
-from services.campaigns.models import KpiRollup
-from services.common.orgtree import subtree_ids_query
 
 # The windows a period of alias `p` counts in: itself, its year, a month's quarter.
 WINDOWS_SQL = (
@@ -104,77 +100,104 @@ async def refresh(
     await session.execute(_INSERT, {"kpi_ids": ids, "organization_ids": orgs})
 
 
-@dataclass(frozen=True)
-class Rolled:
-    """One KPI's figures over a subtree and window, for each aggregation rule (see
-    `domain.kpis`): per organization over the periods first, then over the organizations."""
-
-    sum: Decimal | None
-    avg: Decimal | None
-    last: Decimal | None
-    organizations: int
-
-    def by(self, aggregation: str) -> Decimal | None:
-        return {"sum": self.sum, "avg": self.avg, "last": self.last}[aggregation]
+# A scorecard in one statement: the KPIs that apply to the root (owned by it, above it or
+# below it), each with its line's figures added up from the roll-up rows of the subtree
+# (as the tree is now) and the window — per KPI, one range of the primary key, every rule's
+# figure at once: `sum` adds the organizations' sums, `last` their latest figures, `avg`
+# averages their averages. The target and amber threshold are the root's own when it has
+# targets in the window, else the subtree's; the KPI's rule picks the figures.
+_OWN = "FILTER (WHERE r.organization_id = :root_id)"
 
 
-@dataclass(frozen=True)
-class ScorecardFigures:
-    """A KPI's line of a scorecard before colouring: the verified actual over the subtree,
-    and the target and amber threshold (the root's own when it has targets for the KPI in
-    the window, else its subtree's, amber thresholds only where set)."""
-
-    values: Rolled
-    target: Rolled
-    amber: Rolled
-
-
-async def scorecard_figures(
-    session: AsyncSession, kpi_ids: Sequence[uuid.UUID], root_id: uuid.UUID, window: str
-) -> dict[uuid.UUID, ScorecardFigures]:
-    """One statement: the subtree's roll-up rows of the window, added up per KPI."""
-    if not kpi_ids:
-        return {}
-    r = KpiRollup
-    own = r.organization_id == root_id
-
-    def rolled(total: Any, mean: Any, latest: Any, *where: Any) -> list[Any]:
-        def agg(expression: Any) -> Any:
-            return expression.filter(*where) if where else expression
-
-        return [
-            agg(func.sum(total)),
-            agg(func.avg(mean)),
-            agg(func.sum(latest)),
-            agg(func.count(mean)),
-        ]
-
-    stmt = (
-        select(
-            r.kpi_id,
-            func.bool_or(own & r.target_avg.is_not(None)),
-            *rolled(r.value_sum, r.value_avg, r.value_last),
-            *rolled(r.target_sum, r.target_avg, r.target_last, own),
-            *rolled(r.amber_sum, r.amber_avg, r.amber_last, own),
-            *rolled(r.target_sum, r.target_avg, r.target_last),
-            *rolled(r.amber_sum, r.amber_avg, r.amber_last),
-        )
-        .where(
-            r.kpi_id.in_(kpi_ids),
-            r.period == window,
-            # the subtree's ids as one array: the rows are found by (KPI, window) and
-            # their organizations looked up in it
-            r.organization_id == any_(func.array(subtree_ids_query(root_id).scalar_subquery())),
-        )
-        .group_by(r.kpi_id)
+def _rule(prefix: str) -> str:
+    return (
+        f"CASE k.aggregation WHEN 'sum' THEN f.{prefix}_sum WHEN 'avg' THEN f.{prefix}_avg "
+        f"ELSE f.{prefix}_last END"
     )
-    found: dict[uuid.UUID, ScorecardFigures] = {}
-    for row in await session.execute(stmt):
-        values = Rolled(row[2], row[3], row[4], int(row[5]))
-        targets = row[6:14] if row[1] else row[14:22]
-        found[row[0]] = ScorecardFigures(
-            values,
-            Rolled(targets[0], targets[1], targets[2], int(targets[3])),
-            Rolled(targets[4], targets[5], targets[6], int(targets[7])),
-        )
-    return found
+
+
+def _sums(column: str, prefix: str, where: str = "") -> str:
+    return (
+        f"sum(r.{column}_sum) {where} AS {prefix}_sum, avg(r.{column}_avg) {where} AS "
+        f"{prefix}_avg, sum(r.{column}_last) {where} AS {prefix}_last"
+    )
+
+
+_SCORECARD = text(
+    f"""
+WITH root AS MATERIALIZED (
+    SELECT path FROM directory_organization WHERE id = :root_id
+), kpis AS MATERIALIZED (
+    SELECT k.id, k.code, k.name_ar, k.name_en, k.unit, k.direction, k.frequency,
+           k.aggregation, k.source
+    FROM campaign_kpi AS k
+    WHERE k.organization_id IN (
+              SELECT d.id FROM directory_organization AS d, root WHERE d.path <@ root.path)
+       OR k.organization_id IN (
+              SELECT a.id FROM directory_organization AS a, root WHERE a.path @> root.path)
+), subtree AS MATERIALIZED (
+    SELECT ARRAY(
+        SELECT d.id FROM directory_organization AS d, root WHERE d.path <@ root.path
+    ) AS ids
+)
+SELECT k.id, k.code, k.name_ar, k.name_en, k.unit, k.direction, k.frequency, k.aggregation,
+       k.source, {_rule("value")} AS value, coalesce(f.reported, 0) AS organizations,
+       CASE WHEN f.has_own THEN {_rule("own_target")} ELSE {_rule("target")} END AS target,
+       CASE WHEN f.has_own THEN {_rule("own_amber")} ELSE {_rule("amber")} END AS amber_at
+FROM kpis AS k
+LEFT JOIN LATERAL (
+    SELECT bool_or(r.organization_id = :root_id AND r.target_avg IS NOT NULL) AS has_own,
+           count(r.value_avg) AS reported,
+           {_sums("value", "value")},
+           {_sums("target", "own_target", _OWN)}, {_sums("amber", "own_amber", _OWN)},
+           {_sums("target", "target")}, {_sums("amber", "amber")}
+    FROM campaign_kpi_rollup AS r, subtree
+    WHERE r.kpi_id = k.id AND r.period = :window AND r.organization_id = ANY(subtree.ids)
+) AS f ON true
+ORDER BY k.code, k.id
+"""  # noqa: S608 (constants only; every value is a bound parameter)
+).columns(
+    id=UUID(as_uuid=True),
+    code=String,
+    name_ar=String,
+    name_en=String,
+    unit=String,
+    direction=String,
+    frequency=String,
+    aggregation=String,
+    source=String,
+    value=Numeric,
+    organizations=Integer,
+    target=Numeric,
+    amber_at=Numeric,
+)
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """A KPI that applies to the scorecard's organization, with its line's figures before
+    rounding and colouring: the verified actual over the subtree and window (None without
+    a value; a built-in KPI's comes from the inquiry facts instead), how many organizations
+    reported one, the target and amber threshold."""
+
+    kpi_id: uuid.UUID
+    code: str
+    name_ar: str
+    name_en: str | None
+    unit: str
+    direction: str
+    frequency: str
+    aggregation: str
+    source: str | None
+    value: Decimal | None
+    organizations: int
+    target: Decimal | None
+    amber_at: Decimal | None
+
+
+async def scorecard(session: AsyncSession, root_id: uuid.UUID, window: str) -> list[ScorecardRow]:
+    """The KPIs that apply to `root_id` or anywhere below it (owned by it, by an
+    organization above it or by one below it), by code, with their figures over the
+    subtree and the window. A caller who sees the root sees each of these KPIs."""
+    rows = await session.execute(_SCORECARD, {"root_id": root_id, "window": window})
+    return [ScorecardRow(*row) for row in rows]

@@ -441,42 +441,36 @@ async def scorecard(
 ) -> ScorecardOut:
     require(principal, "campaigns:read")
     await visible_organization(session, principal, organization_id, "organization_id")
-    kpis = await repo.scorecard_kpis(session, principal, organization_id)
-    # the subtree's roll-up rows of the window, added up in the database: one per KPI
-    ids = [k.id for k in kpis]
-    figures = await rollups.scorecard_figures(session, ids, organization_id, period)
+    # the KPIs with their figures, added up from the subtree's roll-up rows in the database
+    rows = await rollups.scorecard(session, organization_id, period)
     # built-in KPIs: the subtree's inquiries of the period, one aggregate for all of them
     builtin = (
         await inquiry_kpis.builtin_figures(session, organization_id, period)
-        if any(k.source for k in kpis)
+        if any(row.source for row in rows)
         else None
     )
     counts = {"green": 0, "amber": 0, "red": 0, "no_data": 0}
     lines = []
-    for kpi in kpis:
-        found = figures.get(kpi.id)
-        value = rules.rounded(found.values.by(kpi.aggregation)) if found else None
-        organizations = found.values.organizations if found else 0
-        if kpi.source is not None and builtin is not None:
-            value = rules.rounded(inquiry_kpis.figure_of(kpi.source, builtin))
+    for row in rows:
+        value, organizations = rules.rounded(row.value), row.organizations
+        if row.source is not None and builtin is not None:
+            value = rules.rounded(inquiry_kpis.figure_of(row.source, builtin))
             organizations = int(builtin["organizations"])
-        target = found.target.by(kpi.aggregation) if found else None
-        amber_at = found.amber.by(kpi.aggregation) if found else None
-        colour = rules.status(kpi.direction, value, target, amber_at)
+        colour = rules.status(row.direction, value, row.target, row.amber_at)
         counts[colour or "no_data"] += 1
         lines.append(
             ScorecardLine(
-                kpi_id=kpi.id,
-                code=kpi.code,
-                name_ar=kpi.name_ar,
-                name_en=kpi.name_en,
-                unit=kpi.unit,
-                direction=kpi.direction,
-                frequency=kpi.frequency,
-                aggregation=kpi.aggregation,
+                kpi_id=row.kpi_id,
+                code=row.code,
+                name_ar=row.name_ar,
+                name_en=row.name_en,
+                unit=row.unit,
+                direction=row.direction,
+                frequency=row.frequency,
+                aggregation=row.aggregation,
                 value=value,
-                target=rules.rounded(target),
-                amber_at=rules.rounded(amber_at),
+                target=rules.rounded(row.target),
+                amber_at=rules.rounded(row.amber_at),
                 status=colour,
                 organizations=organizations,
             )
