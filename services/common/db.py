@@ -154,8 +154,8 @@ class Prepared:
     time there than in the database, an intake twice as long as all its statements. A
     `Prepared` is built by a repository from the same Core statement (so SQL is still
     written in one place), compiled once for asyncpg, and runs on an asyncpg connection:
-    one of the read pool (`build_read_pool`) in autocommit (`one`), or the connection of a
-    unit of work (`row`, `rows`, `execute`). asyncpg keeps the server-side prepared
+    one of the read pool (`build_read_pool`) in autocommit (`one`, `all`), or the
+    connection of a unit of work (`row`, `rows`, `execute`). asyncpg keeps the server-side prepared
     statement per connection. Values are passed as the driver takes them (JSONB as JSON
     text).
     """
@@ -183,6 +183,11 @@ class Prepared:
         None."""
         async with acquire(pool) as connection:
             return await self.row(connection, **params)
+
+    async def all(self, pool: asyncpg.Pool, **params: Any) -> list[Any]:
+        """The rows (asyncpg records) on a connection of the read pool."""
+        async with acquire(pool) as connection:
+            return await self.rows(connection, **params)
 
     async def row(self, driver: Any, **params: Any) -> SimpleNamespace | None:
         record = await driver.fetchrow(self.sql, *self.arguments(params))

@@ -107,7 +107,8 @@ def subtree_ids_query(root_id: Any) -> Any:
     return select(organization.c.id).where(organization.c.path.op("<@")(path_subquery(root_id)))
 
 
-def in_subtree(org_column: OrgColumn, root_id: uuid.UUID) -> ColumnElement[bool]:
+def in_subtree(org_column: OrgColumn, root_id: Any) -> ColumnElement[bool]:
+    """`root_id`: an id, a bind parameter or a scalar expression (statements compiled once)."""
     return org_column.in_(subtree_ids_query(root_id))
 
 

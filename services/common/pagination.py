@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, or_, select, union_all
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import Label
@@ -168,36 +168,71 @@ async def paginate_branches(
     *,
     descending: bool = True,
 ) -> tuple[list[Any], str | None]:
-    """`paginate(..., rows=True)` over the union of `branches`: Core selects of the same
+    """`paginate(..., rows=True)` over the union of `branches` (`branches_statement`)."""
+    stmt = branches_statement(branches, keys, descending=descending, after=bool(page.cursor))
+    found = list(await session.execute(stmt, branch_values(page, keys)))
+    return next_page(found, keys, page, lambda row, key: getattr(row, key))
+
+
+def branches_statement(
+    branches: Sequence[Select[Any]],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    *,
+    descending: bool = True,
+    after: bool = False,
+) -> Select[Any]:
+    """One page of the union of `branches`, in key order: Core selects of the same
     columns whose rows never overlap (e.g. the rows that start inside a window, and the
     ones that started before it and still run). Each branch is ordered and limited on its
     own, so each can walk its own index (a btree in key order, a GiST for the few others)
     instead of one index for everything; the page is merged from theirs, in key order.
-    The keys are columns the branches select, found in each by their `key`; after a
-    cursor, each branch also gets the first key's bound on its own, so an index on it
-    starts there."""
-    values: list[Any] = []
-    if page.cursor:
-        values = decode_cursor(page.cursor, len(keys), [_python_type(k) for k in keys])
+    The keys are columns the branches select, found in each by their `key`.
+
+    The page's values are bind parameters (`branch_values`), so the statement can be
+    compiled once per shape (`db.Prepared`): `limit` (the page's size plus one) and, with
+    `after`, `after_0`, `after_1` … (the cursor's values); each branch also gets the first
+    key's bound on its own, so an index on it starts there."""
+    bounds = [bindparam(f"after_{i}", type_=k.type) for i, k in enumerate(keys)]
+    limit = bindparam("limit", type_=Integer())
     limited = []
     for branch in branches:
         # each branch's own columns for the keys (a branch may select from a subquery)
         own = [branch.selected_columns[k.key] for k in keys]
-        if page.cursor:
-            first = own[0] <= values[0] if descending else own[0] >= values[0]
-            branch = branch.where(first, _after(own, values, descending))
+        if after:
+            first = own[0] <= bounds[0] if descending else own[0] >= bounds[0]
+            branch = branch.where(first, _after(own, bounds, descending))
         order = [k.desc() if descending else k.asc() for k in own]
-        limited.append(branch.order_by(*order).limit(page.limit + 1))
+        limited.append(branch.order_by(*order).limit(limit))
     merged = union_all(*limited).subquery("page") if len(limited) > 1 else limited[0].subquery()
     merged_keys = [merged.c[k.key] for k in keys]
     outer = select(merged).order_by(*[k.desc() if descending else k.asc() for k in merged_keys])
-    found = list(await session.execute(outer.limit(page.limit + 1)))
-    next_cursor = None
-    if len(found) > page.limit:
-        found = found[: page.limit]
-        last = found[-1]
-        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
-    return found, next_cursor
+    return outer.limit(limit)
+
+
+def branch_values(
+    page: PageParams, keys: Sequence[InstrumentedAttribute[Any] | Label[Any]]
+) -> dict[str, Any]:
+    """The bind values of `branches_statement` for `page` (400 for a bad cursor)."""
+    values: dict[str, Any] = {"limit": page.limit + 1}
+    if page.cursor:
+        decoded = decode_cursor(page.cursor, len(keys), [_python_type(k) for k in keys])
+        values |= {f"after_{i}": v for i, v in enumerate(decoded)}
+    return values
+
+
+def next_page(
+    found: list[Any],
+    keys: Sequence[InstrumentedAttribute[Any] | Label[Any]],
+    page: PageParams,
+    value: Callable[[Any, str], Any] = lambda row, key: row[key],
+) -> tuple[list[Any], str | None]:
+    """The page of `found` (read with `limit` = the page's size plus one) and the cursor
+    after it (None on the last page); `value(row, key)` reads a key of a row (by default
+    as a mapping: an asyncpg record)."""
+    if len(found) <= page.limit:
+        return found, None
+    found = found[: page.limit]
+    return found, encode_cursor([value(found[-1], k.key) for k in keys])
 
 
 def _after(keys: Sequence[Any], values: Sequence[Any], descending: bool) -> Any:

@@ -24,7 +24,7 @@ from services.calendar.service import occurrences as occurrence_service
 from services.calendar.service.views import describe
 from services.common.app import new_router
 from services.common.auth import Principal, require
-from services.common.db import SessionDep
+from services.common.db import SessionDep, read_pool_of
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import PageDep
 from services.common.responses import json_response
@@ -91,6 +91,7 @@ async def create_entry(
     responses=problems(400, 401, 403, 404, 422),
 )
 async def list_occurrences(
+    request: Request,
     session: SessionDep,
     principal: Reader,
     page: PageDep,
@@ -137,6 +138,7 @@ async def list_occurrences(
     check_window(start, end)
     result = await occurrence_service.list_window(
         session,
+        read_pool_of(request),
         principal,
         page,
         options,
@@ -151,18 +153,12 @@ async def list_occurrences(
         campaign_id=campaign_id,
         q=q,
     )
-    answer = SearchPage[OccurrenceHit](
-        items=[OccurrenceHit.model_validate(r) for r in result.rows],
-        next_cursor=result.next_cursor,
-        corrected_q=result.corrected_q,
-    )
+    # the items are `OccurrenceHit`s already (`occurrence_out`), encoded in one pass;
     # `highlights` only when asked for, `corrected_q` only when there is one
-    exclude: dict[str, Any] = {}
-    if "highlights" not in (result.rows[0] if result.rows else {}):
-        exclude["items"] = {"__all__": {"highlights"}}
-    if result.corrected_q is None:
-        exclude["corrected_q"] = True
-    return json_response(answer.model_dump(mode="json", exclude=exclude))
+    body: dict[str, Any] = {"items": result.rows, "next_cursor": result.next_cursor}
+    if result.corrected_q is not None:
+        body["corrected_q"] = result.corrected_q
+    return json_response(body)
 
 
 @router.get(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, literal, or_, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.calendar.errors import duplicate
 from services.common.auth import Principal
-from services.common.orgtree import in_subtree, visible_to
+from services.common.orgtree import in_subtree
 
 SHARED = ("sector", "public")
 
@@ -27,23 +26,44 @@ def readable(
     org_column: Any,
     status_column: Any,
     visibility_column: Any,
-    sector_root: uuid.UUID | None = None,
+    sector_root: Any = None,
 ) -> ColumnElement[bool]:
     """Entries (or occurrences) the principal reads: its subtree's, except other
-    organizations' drafts; with `sector_root`, also the `sector` and `public` entries of
-    that tree that are not drafts."""
-    if principal.organization_id is not None:
-        own_drafts: ColumnElement[bool] = org_column == principal.organization_id
+    organizations' drafts; with `sector_root` (an id, or an expression: `reader_root`),
+    also the `sector` and `public` entries of that tree that are not drafts."""
+    return readable_by(
+        principal.is_sector_admin,
+        principal.organization_id,
+        org_column,
+        status_column,
+        visibility_column,
+        sector_root,
+    )
+
+
+def readable_by(
+    sector_admin: bool,
+    organization: Any,
+    org_column: Any,
+    status_column: Any,
+    visibility_column: Any,
+    sector_root: Any = None,
+) -> ColumnElement[bool]:
+    """`readable` for a reader given by its parts: whether it is a sector admin, and its
+    organization (an id, a bind parameter of a statement compiled once, or None)."""
+    if organization is not None:
+        own_drafts: ColumnElement[bool] = org_column == organization
+        sees: ColumnElement[bool] = true() if sector_admin else in_subtree(org_column, organization)
     else:
         own_drafts = false()
-    clause: ColumnElement[bool] = and_(
-        visible_to(principal, org_column), or_(status_column != "draft", own_drafts)
-    )
+        sees = true() if sector_admin else false()
+    clause: ColumnElement[bool] = and_(sees, or_(status_column != "draft", own_drafts))
     if sector_root is not None:
         clause = or_(
             clause,
             and_(
-                visibility_column.in_(SHARED),
+                # each value its own parameter (not an expanding IN): compiles once
+                visibility_column.in_([literal(v) for v in SHARED]),
                 status_column != "draft",
                 in_subtree(org_column, sector_root),
             ),

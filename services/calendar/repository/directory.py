@@ -61,6 +61,17 @@ async def user_exists(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return found is not None
 
 
+def root_expression(org: Any) -> Any:
+    """The id of the root (ministry) of the tree of organization `org` (an id or a bind
+    parameter), as a scalar subquery; NULL when the organization is unknown."""
+    root = organization.alias("root")
+    return (
+        select(root.c.id)
+        .where(root.c.path.op("@>")(path_subquery(org)), root.c.parent_id.is_(None))
+        .scalar_subquery()
+    )
+
+
 async def root_of(session: AsyncSession, org_id: uuid.UUID) -> uuid.UUID | None:
     """The root (ministry) of the organization's tree."""
     root = organization.alias("root")

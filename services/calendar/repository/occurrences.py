@@ -6,19 +6,41 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, Range
+import asyncpg
+from sqlalchemy import (
+    DateTime,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.calendar.models import Entry, Occurrence
-from services.calendar.repository.base import readable
-from services.calendar.repository.directory import channel_ids_of_kind
+from services.calendar.repository.base import readable_by
+from services.calendar.repository.directory import channel_ids_of_kind, root_expression
 from services.common import search
 from services.common.auth import Principal
+from services.common.db import Prepared
 from services.common.orgtree import in_subtree
-from services.common.pagination import PageParams, paginate, paginate_branches
+from services.common.pagination import (
+    PageParams,
+    branch_values,
+    branches_statement,
+    next_page,
+    paginate,
+    paginate_branches,
+)
 
 
 async def replace(
@@ -45,7 +67,7 @@ class OccurrenceFilters:
     start: datetime
     end: datetime
     organization_id: uuid.UUID | None = None
-    sector_root: uuid.UUID | None = None
+    sector: bool = False  # also the shared entries of the reader's ministry tree
     kinds: tuple[str, ...] = ()
     channel: str | None = None
     audience: str | None = None
@@ -80,6 +102,121 @@ ROW_COLUMNS: tuple[Any, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What the SQL of a window's statement depends on; the values are bind parameters
+    (`values_of`), so a statement is built and compiled once per shape."""
+
+    sector_admin: bool
+    reader: bool  # the reader has an organization
+    sector: bool
+    organization: bool
+    kinds: bool
+    statuses: bool
+    channel: str | None  # "id" or "kind"
+    audience: bool
+    campaign: bool
+    include_cancelled: bool
+
+    @classmethod
+    def of(cls, principal: Principal, filters: OccurrenceFilters) -> Shape:
+        channel = None
+        if filters.channel:
+            channel = "id" if _channel_id(filters.channel) is not None else "kind"
+        reader = principal.organization_id is not None
+        return cls(
+            sector_admin=principal.is_sector_admin,
+            reader=reader,
+            sector=filters.sector and reader,
+            organization=filters.organization_id is not None,
+            kinds=bool(filters.kinds),
+            statuses=bool(filters.statuses),
+            channel=channel,
+            audience=bool(filters.audience),
+            campaign=filters.campaign_id is not None,
+            include_cancelled=filters.include_cancelled,
+        )
+
+
+def _channel_id(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def values_of(principal: Principal, filters: OccurrenceFilters) -> dict[str, Any]:
+    """The bind values of the window's statement (`filtered`)."""
+    values: dict[str, Any] = {
+        "reader": principal.organization_id,
+        "start": filters.start,
+        "end": filters.end,
+        "organization_id": filters.organization_id,
+        "kinds": list(filters.kinds),
+        "statuses": list(filters.statuses),
+        "audience": [filters.audience] if filters.audience else [],
+        "campaign_id": filters.campaign_id,
+    }
+    if filters.channel:
+        found = _channel_id(filters.channel)
+        values["channel"] = [found] if found is not None else filters.channel
+    return values
+
+
+def _bound(name: str, type_: Any) -> Any:
+    return bindparam(name, type_=type_)
+
+
+TEXTS = ARRAY(Text())
+
+
+@lru_cache(maxsize=256)
+def _filtered(shape: Shape, overlapping: bool) -> Select[Any]:
+    """The occurrences a reader of `shape` may read that match the filters, with bind
+    parameters for the values (`values_of`); without `overlapping`, the caller bounds the
+    window itself."""
+    reader = _bound("reader", UUID(as_uuid=True)) if shape.reader else None
+    start = _bound("start", DateTime(timezone=True))
+    end = _bound("end", DateTime(timezone=True))
+    stmt: Select[Any] = (
+        select(*ROW_COLUMNS)
+        .join(Entry, Entry.id == Occurrence.entry_id)
+        .where(
+            readable_by(
+                shape.sector_admin,
+                reader,
+                Occurrence.organization_id,
+                Occurrence.status,
+                Occurrence.visibility,
+                # the root of the reader's tree, found by the same statement
+                root_expression(reader) if shape.sector else None,
+            ),
+        )
+    )
+    if overlapping:
+        stmt = stmt.where(Occurrence.span.op("&&")(window(start, end)))
+    if not shape.include_cancelled:
+        stmt = stmt.where(Occurrence.cancelled.is_(False))
+    if shape.organization:
+        stmt = stmt.where(
+            in_subtree(Occurrence.organization_id, _bound("organization_id", UUID(as_uuid=True)))
+        )
+    if shape.kinds:
+        stmt = stmt.where(Occurrence.kind == any_(_bound("kinds", TEXTS)))
+    if shape.statuses:
+        stmt = stmt.where(Occurrence.status == any_(_bound("statuses", TEXTS)))
+    if shape.channel == "id":
+        stmt = stmt.where(Occurrence.channels.op("&&")(_bound("channel", TEXTS)))
+    elif shape.channel == "kind":
+        wanted = func.array(channel_ids_of_kind(_bound("channel", Text())).scalar_subquery())
+        stmt = stmt.where(Occurrence.channels.op("&&")(wanted))
+    if shape.audience:
+        stmt = stmt.where(Occurrence.audiences.op("@>")(_bound("audience", TEXTS)))
+    if shape.campaign:
+        stmt = stmt.where(Entry.campaign_id == _bound("campaign_id", UUID(as_uuid=True)))
+    return stmt
+
+
 def filtered(
     principal: Principal,
     filters: OccurrenceFilters,
@@ -88,41 +225,10 @@ def filtered(
     overlapping: bool = True,
 ) -> Select[Any]:
     """The occurrences `principal` may read that match `filters` (`query`: `filters.q`
-    already parsed, or corrected); without `overlapping`, the caller bounds the window
-    itself."""
-    stmt: Select[Any] = (
-        select(*ROW_COLUMNS)
-        .join(Entry, Entry.id == Occurrence.entry_id)
-        .where(
-            readable(
-                principal,
-                Occurrence.organization_id,
-                Occurrence.status,
-                Occurrence.visibility,
-                filters.sector_root,
-            ),
-        )
-    )
-    if overlapping:
-        stmt = stmt.where(Occurrence.span.op("&&")(window(filters.start, filters.end)))
-    if not filters.include_cancelled:
-        stmt = stmt.where(Occurrence.cancelled.is_(False))
-    if filters.organization_id is not None:
-        stmt = stmt.where(in_subtree(Occurrence.organization_id, filters.organization_id))
-    if filters.kinds:
-        stmt = stmt.where(Occurrence.kind.in_(filters.kinds))
-    if filters.statuses:
-        stmt = stmt.where(Occurrence.status.in_(filters.statuses))
-    if filters.channel:
-        try:
-            wanted: Any = literal([str(uuid.UUID(filters.channel))], ARRAY(Text()))
-        except ValueError:
-            wanted = func.array(channel_ids_of_kind(filters.channel).scalar_subquery())
-        stmt = stmt.where(Occurrence.channels.op("&&")(wanted))
-    if filters.audience:
-        stmt = stmt.where(Occurrence.audiences.contains([filters.audience]))
-    if filters.campaign_id is not None:
-        stmt = stmt.where(Entry.campaign_id == filters.campaign_id)
+    already parsed, or corrected), the values in the statement; without `overlapping`,
+    the caller bounds the window itself."""
+    shape = Shape.of(principal, filters)
+    stmt = _filtered(shape, overlapping).params(**values_of(principal, filters))
     if query is None and filters.q:
         query = search.parse(filters.q)
     if query is not None:
@@ -147,9 +253,10 @@ async def list_window(
     relevance: bool = False,
     texts: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """A page of the window by start, or with `relevance` (and a `query`) best match
+    """A searched page of the window (`query`), by start, or with `relevance` best match
     first: the text rank of the entry plus a bonus for a later start, then the start
-    (both keyset). `texts` adds the entry's descriptions to the rows (for highlights)."""
+    (both keyset). `texts` adds the entry's descriptions to the rows (for highlights).
+    Without a query, `page_by_start` is the same page, faster."""
     if relevance and query is not None:
         stmt = filtered(principal, filters, query)
         if texts:
@@ -161,35 +268,47 @@ async def list_window(
     stmt = filtered(principal, filters, query, overlapping=False)
     if texts:
         stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
-    return await paginate_branches(
-        session, by_start(stmt, filters), WINDOW_KEYS, page, descending=False
-    )
+    branches = by_start(stmt, filters.start, filters.end)
+    return await paginate_branches(session, branches, WINDOW_KEYS, page, descending=False)
 
 
-def by_start(stmt: Select[Any], filters: OccurrenceFilters) -> list[Select[Any]]:
+@lru_cache(maxsize=256)
+def _page_by_start(shape: Shape, after: bool) -> Prepared:
+    stmt = _filtered(shape, overlapping=False)
+    start = _bound("start", DateTime(timezone=True))
+    end = _bound("end", DateTime(timezone=True))
+    branches = by_start(stmt, start, end)
+    return Prepared(branches_statement(branches, WINDOW_KEYS, descending=False, after=after))
+
+
+async def page_by_start(
+    pool: asyncpg.Pool, principal: Principal, filters: OccurrenceFilters, page: PageParams
+) -> tuple[list[Any], str | None]:
+    """A page of the window by start (no search), on a connection of the read pool: one
+    statement, compiled once per shape of the filters (`Shape`), the reader's tree found
+    in it. Rows: asyncpg records (mappings)."""
+    prepared = _page_by_start(Shape.of(principal, filters), bool(page.cursor))
+    values = values_of(principal, filters) | branch_values(page, WINDOW_KEYS)
+    wanted = set(prepared.names)
+    rows = await prepared.all(pool, **{k: v for k, v in values.items() if k in wanted})
+    return next_page(rows, WINDOW_KEYS, page)
+
+
+def by_start(stmt: Select[Any], start: Any, end: Any) -> list[Select[Any]]:
     """The window's occurrences in two parts that never overlap, each read in start order
     by its own index: those that start inside the window (the btree on `starts_at` from
     the window's start on, not a walk over every occurrence that ended before it; a span
     is never empty, so these all overlap the window), and the few that started earlier
     and still run at its start (`span @> start`, on the GiST index)."""
-    inside = stmt.where(Occurrence.starts_at >= filters.start, Occurrence.starts_at < filters.end)
+    inside = stmt.where(Occurrence.starts_at >= start, Occurrence.starts_at < end)
     # fenced (OFFSET 0) and sorted outside: a prepared statement's generic plan would
     # otherwise walk the btree in start order over everything before the window
     running = (
-        stmt.where(Occurrence.span.contains(filters.start), Occurrence.starts_at < filters.start)
+        stmt.where(Occurrence.span.contains(start), Occurrence.starts_at < start)
         .offset(0)
         .subquery("running")
     )
     return [inside, select(running)]
-
-
-async def all_in_window(
-    session: AsyncSession, principal: Principal, filters: OccurrenceFilters
-) -> list[Any]:
-    stmt = filtered(principal, filters).order_by(
-        Occurrence.starts_at, Occurrence.entry_id, Occurrence.recurrence_id
-    )
-    return list(await session.execute(stmt))
 
 
 async def of_entry(session: AsyncSession, entry_id: uuid.UUID) -> list[Occurrence]:
