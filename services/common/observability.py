@@ -39,6 +39,17 @@ _ID_PREFIX = os.urandom(10).hex()
 _ID_COUNTER = itertools.count()
 
 
+def _new_id_prefix() -> None:
+    """A forked process (the supervisor forks its children) gets its own prefix."""
+    global _ID_PREFIX, _ID_COUNTER
+    _ID_PREFIX = os.urandom(10).hex()
+    _ID_COUNTER = itertools.count()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_id_prefix)
+
+
 def new_request_id() -> str:
     return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFFFFFF:012x}"
 

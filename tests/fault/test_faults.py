@@ -30,10 +30,10 @@ from tests.e2e.stack import ADMIN_PASSWORD, Stack, start_stack
 
 pytestmark = pytest.mark.fault
 
-# `make fault` holds the hub to the 5 s; the short form in `make test` (which may
-# share a loaded machine) only asks that it comes back, and prints how fast
-FULL = os.environ.get("GOVHUB_FAULT_FULL") == "1"
-RECOVERY_SECONDS = float(os.environ.get("GOVHUB_FAULT_RECOVERY_SECONDS", "5" if FULL else "60"))
+# the bound, in `make fault` and in the short form of `make test` alike: a killed
+# child serves again within 5 s of its death, a service within 5 s of PostgreSQL accepting
+# connections again after its postmaster was killed
+RECOVERY_SECONDS = float(os.environ.get("GOVHUB_FAULT_RECOVERY_SECONDS", "5"))
 
 
 @dataclass
