@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from tests.calendar.conftest import act, create_entry
-from tests.calendar.test_imports import fetch, run, start
+from tests.calendar.test_imports import errors_of, fetch, run, start
 
 SERIES: dict[str, Any] = {
     "kind": "meeting",
@@ -319,3 +319,49 @@ async def test_a_batch_of_many_occurrences_is_written_in_parts(
         settings, client, headers, await start(client, headers, content, "application/x-ndjson")
     )
     assert (again["rows_imported"], again["rows_updated"], again["rows_unchanged"]) == (0, 0, 6)
+
+
+async def test_a_batchs_references_are_looked_up_together(client, world, settings):
+    """Organizations (by code, with channels of an ancestor), a spokesperson and an
+    unknown one, looked up for the whole batch: each row decided as its create would be."""
+    headers = world.auth("agent@R")
+    base = {
+        "kind": "press_conference",
+        "starts_at": "2026-04-07T10:00:00+03:00",
+        "ends_at": "2026-04-07T11:00:00+03:00",
+    }
+    rows: list[dict[str, Any]] = [
+        {**base, "external_id": "R-1", "title_ar": "مؤتمر", "channels": ["x"]},
+        {
+            **base,
+            "external_id": "R-2",
+            "title_ar": "مؤتمر العليا",
+            "organization_code": "olaya",
+            "channels": ["majlis", "x"],  # its own, and its region's
+            "spokesperson_id": str(world.users["spokesperson@R"]),
+        },
+        {
+            **base,
+            "external_id": "R-3",
+            "title_ar": "بلا متحدث",
+            "spokesperson_id": str(world.orgs["A"]),
+        },
+        {**base, "external_id": "R-4", "title_ar": "شرقية", "organization_code": "eastern"},
+    ]
+    done = await run(
+        settings,
+        client,
+        headers,
+        await start(client, headers, _lines(rows), "application/x-ndjson"),
+    )
+    errors = {e["line"]: e["field"] for e in await errors_of(client, headers, done)}
+    assert errors == {"3": "spokesperson_id", "4": "organization_id"}
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 2), done
+    made = {
+        r["external_id"]: r
+        for r in await fetch(
+            settings, "SELECT external_id, organization_id, channels FROM calendar_entry"
+        )
+    }
+    assert made["R-2"]["organization_id"] == world.orgs["A"]
+    assert len(made["R-1"]["channels"]) == 1 and len(made["R-2"]["channels"]) == 2

@@ -24,18 +24,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.calendar.domain import recurrence
 from services.calendar.domain.recurrence import Instance, RuleError
 from services.calendar.domain.states import APPROVAL_FIELDS, Action, Status, next_status
-from services.calendar.errors import invalid
+from services.calendar.errors import invalid, unknown_reference
 from services.calendar.models import Entry, Override
+from services.calendar.repository import directory as directory_repo
 from services.calendar.repository import imports as repo
+from services.calendar.repository.directory import OrganizationFacts
 from services.calendar.schemas.entries import EntryUpdate
 from services.calendar.schemas.imports import EntryImportRow, OverrideRow
 from services.calendar.service import entries
-from services.calendar.service.common import timezone_for, visible_organization
-from services.calendar.service.materialize import ChannelBook, channel_book, expand, instances_of
+from services.calendar.service.materialize import ChannelBook, expand, instances_of
 from services.calendar.service.series import fill_override
 from services.common import audit
 from services.common.auth import Principal
-from services.common.errors import DomainError
+from services.common.orgtree import DEFAULT_TIMEZONE
 
 # the update body's fields a row sets (its organization and key never change; documents
 # it cites are attached when it is created, and a rerun does not cite them again)
@@ -144,48 +145,66 @@ class Batch:
         self.session, self.principal = session, principal
         self.planned: list[Planned] = []
         self.occurrences = 0  # the planned entries' occurrence rows
-        self._sees: dict[uuid.UUID, DomainError | None] = {}
-        self._staff: dict[uuid.UUID, DomainError | None] = {}
-        self._zones: dict[uuid.UUID, str] = {}
+        self._facts: dict[uuid.UUID, OrganizationFacts | None] = {}
+        self._channels: dict[uuid.UUID, list[Any]] = {}  # by organization
         self._books: dict[uuid.UUID, ChannelBook] = {}
+        self._staff: set[uuid.UUID] = set()
+        self._asked: set[uuid.UUID] = set()
 
-    # --- what the rules read, once per organization (or staff member) per batch ---------
+    # --- what the rules read, for every organization (or staff member) of the batch at once
+
+    async def look_up(self, org_ids: set[uuid.UUID], user_ids: set[uuid.UUID]) -> None:
+        """The organizations' visibility, time zones and chains, their channels and the
+        staff members, each in one query; anything not looked up here is on first use."""
+        org_ids -= self._facts.keys()
+        if org_ids:
+            found = await directory_repo.facts_of(self.session, self.principal, list(org_ids))
+            for org_id in org_ids:
+                self._facts[org_id] = found.get(org_id)
+            chains = {a for facts in found.values() for a in facts.chain} - self._channels.keys()
+            for org_id in chains:
+                self._channels[org_id] = []
+            for row in await directory_repo.channels_of(self.session, list(chains)):
+                self._channels[row.organization_id].append(row)
+        user_ids -= self._asked
+        if user_ids:
+            self._asked |= user_ids
+            self._staff |= await directory_repo.users_found(self.session, list(user_ids))
 
     async def visible(self, org_id: uuid.UUID, field_name: str = "organization_id") -> None:
-        if org_id not in self._sees:
-            try:
-                await visible_organization(self.session, self.principal, org_id, field_name)
-                self._sees[org_id] = None
-            except DomainError as exc:
-                self._sees[org_id] = exc
-        if (error := self._sees[org_id]) is not None:
-            raise error
+        """`visible_organization`: the principal sees the organization."""
+        await self.look_up({org_id}, set())
+        facts = self._facts[org_id]
+        if facts is None or not facts.visible:
+            raise unknown_reference(field_name, "الجهة", "organization")
 
     async def spokesperson(self, user_id: uuid.UUID | None) -> None:
+        """`entries.check_spokesperson`: the staff member exists."""
         if user_id is None:
             return
+        await self.look_up(set(), {user_id})
         if user_id not in self._staff:
-            try:
-                await entries.check_spokesperson(self.session, user_id)
-                self._staff[user_id] = None
-            except DomainError as exc:
-                self._staff[user_id] = exc
-        if (error := self._staff[user_id]) is not None:
-            raise error
+            raise unknown_reference("spokesperson_id", "المتحدث", "staff member")
 
     async def timezone(self, org_id: uuid.UUID) -> str:
-        if org_id not in self._zones:
-            self._zones[org_id] = await timezone_for(self.session, org_id)
-        return self._zones[org_id]
+        """`timezone_for` (of an organization `visible` passed)."""
+        await self.look_up({org_id}, set())
+        facts = self._facts[org_id]
+        return (facts.timezone if facts else None) or DEFAULT_TIMEZONE
 
     async def channels(self, entry: Entry) -> list[str]:
+        """`resolve_channels` of the entry's organization (one `visible` passed)."""
         if not entry.channels:
             return []
-        if entry.organization_id not in self._books:
-            self._books[entry.organization_id] = await channel_book(
-                self.session, entry.organization_id
+        org_id = entry.organization_id
+        if org_id not in self._books:
+            await self.look_up({org_id}, set())
+            facts = self._facts[org_id]
+            chain = facts.chain if facts else []
+            self._books[org_id] = ChannelBook.of(
+                chain, [row for a in chain for row in self._channels.get(a, [])]
             )
-        return self._books[entry.organization_id].resolve(entry.channels)
+        return self._books[org_id].resolve(entry.channels)
 
     # --- the rows ------------------------------------------------------------------------
 

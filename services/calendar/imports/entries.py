@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,7 @@ class EntriesImport(RowwiseKind):
                     session, [entry.id for entry in stored.values()]
                 )
                 batch = Batch(session, job.principal)
+                await batch.look_up(*self._referenced(job, rows, stored.values()))
                 one_by_one: list[tuple[Row, Entry | None]] = []
                 for row, key in self.distinct(job, rows, outcome):
                     data: EntryImportRow = row.data
@@ -171,6 +173,26 @@ class EntriesImport(RowwiseKind):
                 for row, found in one_by_one:
                     tally(outcome, await self._one(session, job, row, found))
         return outcome
+
+    def _referenced(
+        self, job: JobRun, rows: list[Row], stored: Any
+    ) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+        """The organizations and staff members the batch's rows and entries name."""
+        org_ids = {entry.organization_id for entry in stored}
+        user_ids: set[uuid.UUID] = set()
+        for row in rows:
+            data: EntryImportRow = row.data
+            org_id = data.organization_id or job.principal.organization_id
+            if data.organization_code is not None:
+                try:
+                    org_id = self.organization_of(job, data.organization_code)
+                except RowRefused:
+                    org_id = None
+            if org_id is not None:
+                org_ids.add(org_id)
+            if data.spokesperson_id is not None:
+                user_ids.add(data.spokesperson_id)
+        return org_ids, user_ids
 
     async def _known(
         self,

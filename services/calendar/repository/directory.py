@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, String, Text, and_, column, func, select, table, true
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.common.auth import Principal
 from services.common.orgtree import (
     ancestors,
     channel,
@@ -19,6 +21,7 @@ from services.common.orgtree import (
     inherited,
     organization,
     path_subquery,
+    visible_to,
     within,
 )
 
@@ -110,3 +113,46 @@ def subtree(org_column: Any, root_id: uuid.UUID | None) -> ColumnElement[bool]:
 
 def both(*clauses: ColumnElement[bool]) -> ColumnElement[bool]:
     return and_(*clauses)
+
+
+@dataclass(frozen=True)
+class OrganizationFacts:
+    """What an entry's rules read of its organization: whether the principal sees it, its
+    time zone (its own or the nearest ancestor's; None: the default) and its chain (the
+    organization and its ancestors' ids, nearest first)."""
+
+    visible: bool
+    timezone: str | None
+    chain: list[uuid.UUID]
+
+
+async def facts_of(
+    session: AsyncSession, principal: Principal, org_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, OrganizationFacts]:
+    """`OrganizationFacts` of each of these organizations that exists (one query)."""
+    if not org_ids:
+        return {}
+    node, anc = organization.alias("node"), organization.alias("anc")
+    chain = (
+        select(func.array_agg(aggregate_order_by(anc.c.id, func.nlevel(anc.c.path).desc())))
+        .where(anc.c.path.op("@>")(node.c.path))
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(
+            node.c.id,
+            visible_to(principal, node.c.id).label("visible"),
+            inherited("timezone", node.c.path).label("timezone"),
+            chain.label("chain"),
+        ).where(node.c.id.in_(list(org_ids)))
+    )
+    return {
+        row.id: OrganizationFacts(bool(row.visible), row.timezone, list(row.chain)) for row in rows
+    }
+
+
+async def users_found(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these staff members exist (one query)."""
+    if not user_ids:
+        return set()
+    return set(await session.scalars(select(user.c.id).where(user.c.id.in_(list(user_ids)))))

@@ -87,16 +87,21 @@ class ChannelBook:
                 resolved.append(str(found.id))
         return resolved
 
+    @classmethod
+    def of(cls, chain: Sequence[uuid.UUID], rows: Sequence[Any]) -> ChannelBook:
+        """The book of an organization's chain (its id and its ancestors', nearest first)
+        and the active channels of those organizations."""
+        order = {org_id: i for i, org_id in enumerate(chain)}
+        by_kind: dict[str, Any] = {}
+        for r in sorted(rows, key=lambda r: order[r.organization_id]):
+            by_kind.setdefault(r.kind, r)
+        return cls({str(r.id): r for r in rows}, by_kind)
+
 
 async def channel_book(session: AsyncSession, org_id: uuid.UUID) -> ChannelBook:
     """The channels an entry of the organization may name (two queries)."""
-    chain = await directory_repo.chain(session, org_id)
-    order = {row["id"]: i for i, row in enumerate(chain)}
-    rows = await directory_repo.channels_of(session, list(order))
-    by_kind: dict[str, Any] = {}
-    for r in sorted(rows, key=lambda r: order[r.organization_id]):
-        by_kind.setdefault(r.kind, r)
-    return ChannelBook({str(r.id): r for r in rows}, by_kind)
+    chain = [row["id"] for row in await directory_repo.chain(session, org_id)]
+    return ChannelBook.of(chain, await directory_repo.channels_of(session, chain))
 
 
 async def resolve_channels(
