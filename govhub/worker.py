@@ -282,6 +282,24 @@ def reconnect_delay(attempt: int) -> float:
     return float(min(RECONNECT_FIRST_SECONDS * 2 ** (attempt - 1), RECONNECT_MAX_SECONDS))
 
 
+class QuietOutage(logging.Filter):
+    """pgqueuer logs each job and each flush of its status buffer that failed, with its
+    traceback: through a database outage that was about ten tracebacks a second. Those
+    whose cause is the lost database go to the worker's outage log instead (one line when
+    it starts, one summary per interval); every other failure is logged as before."""
+
+    def __init__(self, outage: OutageLog) -> None:
+        super().__init__()
+        self.outage = outage
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and is_database_unavailable(exc):
+            self.outage.failed(exc, "worker")
+            return False
+        return True
+
+
 async def run_worker(
     settings: GovhubSettings,
     *,
@@ -302,6 +320,8 @@ async def run_worker(
     heartbeat = Heartbeat(sessionmaker)
     beating = asyncio.create_task(heartbeat.run(stop))
     outage = OutageLog(interval=30.0)
+    quiet = QuietOutage(outage)
+    logging.getLogger("pgqueuer").addFilter(quiet)
     failures = 0
     logger.info("worker started")
     try:
@@ -326,6 +346,7 @@ async def run_worker(
                 await asyncio.wait_for(stop.wait(), delay)
         outage.recovered()
     finally:
+        logging.getLogger("pgqueuer").removeFilter(quiet)
         stop.set()
         beating.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 import asyncpg
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
 from services.common.errors import DomainError
@@ -50,6 +50,10 @@ def is_database_unavailable(exc: BaseException) -> bool:
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
         if isinstance(current, SAInterfaceError):
+            return True
+        # the next statement of a transaction whose connection was lost (and invalidated):
+        # "Can't reconnect until invalid transaction is rolled back" (SQLAlchemy's 8s2b)
+        if isinstance(current, PendingRollbackError) and current.code == "8s2b":
             return True
         sqlstate = getattr(current, "sqlstate", None)
         if isinstance(sqlstate, str) and (sqlstate.startswith("08") or sqlstate in _SQLSTATES):

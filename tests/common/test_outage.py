@@ -8,6 +8,7 @@ import logging
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import PendingRollbackError
 
 from services.common.embedded import to_plain_url
 from services.common.outage import OutageLog, is_database_unavailable, outage_log
@@ -143,3 +144,60 @@ async def test_a_lost_connection_outside_every_route_handler_is_503_not_500() ->
         assert response.headers["content-type"] == PROBLEM
         if status == 503:
             unavailable(response)
+
+
+async def test_a_transaction_whose_connection_was_lost_counts_as_an_outage(database_url, settings):
+    # what the worker met: a handler's savepoint failed on the dropped connection, and the
+    # delivery's next statement was refused with "Can't reconnect until invalid
+    # transaction is rolled back": an outage, not a bug with a traceback per job
+    from sqlalchemy import text
+
+    from services.common.db import build_engine, build_sessionmaker, driver_of
+    from tests.common.test_worker_resilience import drop_connections
+
+    engine = build_engine(database_url, settings)
+    try:
+        async with build_sessionmaker(engine)() as session:
+            await session.execute(text("SELECT 1"))
+            assert await drop_connections(database_url) >= 1
+            with pytest.raises(Exception) as lost:
+                async with session.begin_nested():
+                    await session.execute(text("SELECT 1"))
+            assert is_database_unavailable(lost.value)
+            with pytest.raises(PendingRollbackError) as next_statement:
+                await driver_of(session)
+            assert is_database_unavailable(next_statement.value)
+    finally:
+        await engine.dispose()
+    flush_failed = PendingRollbackError("This Session's transaction has been rolled back")
+    assert not is_database_unavailable(flush_failed)  # a failed flush is not an outage
+
+
+def test_the_queues_own_tracebacks_of_an_outage_go_to_the_outage_log(logged):
+    from govhub.worker import QuietOutage
+
+    outage = OutageLog(interval=3600)
+    quiet = QuietOutage(outage)
+    queue = logging.getLogger("pgqueuer")
+    seen = Records()
+    queue.addFilter(quiet)
+    queue.addHandler(seen)
+    try:
+        for _ in range(20):
+            try:
+                raise asyncpg.InterfaceError("connection is closed")
+            except asyncpg.InterfaceError:
+                queue.exception("Flush failed, requeuing %d items", 7)
+        try:
+            raise ValueError("a bug in a handler")
+        except ValueError:
+            queue.exception("Exception while processing entrypoint/job-id: %s/%s", "x", 1)
+    finally:
+        queue.removeFilter(quiet)
+        queue.removeHandler(seen)
+    assert [r.getMessage() for r in seen.records] == [
+        "Exception while processing entrypoint/job-id: x/1"
+    ]
+    assert outage.refused == 20
+    lines = {(r.getMessage(), bool(r.exc_info)) for r in logged if r.name == "govhub.db"}
+    assert len(lines) == 1 and not next(iter(lines))[1]  # one line, no traceback
