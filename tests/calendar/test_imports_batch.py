@@ -365,3 +365,81 @@ async def test_a_batchs_references_are_looked_up_together(client, world, setting
     }
     assert made["R-2"]["organization_id"] == world.orgs["A"]
     assert len(made["R-1"]["channels"]) == 1 and len(made["R-2"]["channels"]) == 2
+
+
+async def test_a_cancelled_entry_is_what_a_create_and_cancel_make(client, world, settings):
+    """STATUS:CANCELLED (`cancelled`): a new key is created and cancelled as through the
+    API (its history, occurrences and `calendar.entry.cancelled` event); a rerun changes
+    nothing; a known key the file now cancels is cancelled."""
+    single = {k: v for k, v in SERIES.items() if k != "exdates"}
+    made = await create_entry(client, world, **single)
+    cancelled = await act(client, world, made["id"], "cancel", "agent@A")
+    assert cancelled.status_code == 200, cancelled.text
+    headers = world.auth("agent@A")
+    rows = [
+        {**single, "external_id": "C-1", "cancelled": True},
+        {**single, "external_id": "C-2", "title_ar": "يلغى لاحقا"},
+    ]
+    done = await run(
+        settings,
+        client,
+        headers,
+        await start(client, headers, _lines(rows), "application/x-ndjson"),
+    )
+    assert (done["rows_imported"], done["rows_rejected"]) == (2, 0), done
+    [imported] = await fetch(settings, "SELECT id FROM calendar_entry WHERE external_id = 'C-1'")
+    ids = {"api": made["id"], "import": imported["id"]}
+    for sql in (
+        f"SELECT {ENTRY_COLUMNS} FROM calendar_entry WHERE id = $1",
+        "SELECT recurrence_id, status, cancelled FROM calendar_occurrence "
+        "WHERE entry_id = $1 ORDER BY 1",
+        "SELECT version, action, from_status, to_status FROM calendar_entry_history "
+        "WHERE entry_id = $1 ORDER BY action DESC",
+    ):
+        found = {name: await fetch(settings, sql, ident) for name, ident in ids.items()}
+        assert found["import"] == found["api"] and found["api"], sql
+    payloads = {}
+    for name, ident in ids.items():
+        [event] = await fetch(
+            settings,
+            "SELECT payload FROM common_outbox WHERE aggregate_id = $1 "
+            "AND event_type = 'calendar.entry.cancelled'",
+            ident,
+        )
+        payload = json.loads(event["payload"])
+        assert payload["status"] == "cancelled"
+        payloads[name] = {
+            k: v
+            for k, v in payload.items()
+            if k not in ("entry_id", "external_source", "external_id")
+        }
+    assert payloads["import"] == payloads["api"]
+
+    again = await run(
+        settings,
+        client,
+        headers,
+        await start(client, headers, _lines(rows), "application/x-ndjson"),
+    )
+    assert (again["rows_imported"], again["rows_updated"], again["rows_unchanged"]) == (0, 0, 2)
+
+    rows[1]["cancelled"] = True
+    third = await run(
+        settings,
+        client,
+        headers,
+        await start(client, headers, _lines(rows), "application/x-ndjson"),
+    )
+    assert (third["rows_updated"], third["rows_unchanged"]) == (1, 1)
+    [later] = await fetch(
+        settings, "SELECT id, status FROM calendar_entry WHERE external_id = 'C-2'"
+    )
+    assert later["status"] == "cancelled"
+    statuses = await fetch(
+        settings, "SELECT DISTINCT status FROM calendar_occurrence WHERE entry_id = $1", later["id"]
+    )
+    assert [s["status"] for s in statuses] == ["cancelled"]
+    events = await fetch(
+        settings, "SELECT event_type FROM common_outbox WHERE aggregate_id = $1", later["id"]
+    )
+    assert [e["event_type"] for e in events] == ["calendar.entry.cancelled"]

@@ -13,9 +13,9 @@ approved entry back to `pending`, overrides the row no longer has are dropped), 
 of the same file changes nothing. What the rules read is looked up once per organization
 per batch; the batch's entries are COPied into a staging table and written by one
 `INSERT … ON CONFLICT (external_source, external_id) DO UPDATE … WHERE` (something
-changed) with their history rows and `calendar.entry.changed` events, then their
-occurrences and overrides are COPied. A cancelled entry and a new one citing documents
-still go through the use cases row by row (`EntriesImport.upsert`).
+changed) with their history rows and `calendar.entry.changed` / `…cancelled` events, then
+their occurrences and overrides are COPied. A new entry citing documents still goes
+through the use cases row by row (`EntriesImport.upsert`).
 """
 
 from services.calendar.imports.entries import EntriesImport

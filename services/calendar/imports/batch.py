@@ -130,12 +130,35 @@ def settle_overrides(
 
 @dataclass
 class Planned:
-    """One entry to write: its staged values, occurrence rows and overrides."""
+    """One entry to write: its occurrence rows, overrides, history rows (version, action,
+    from, to, comment) and events (type, payload), in order."""
 
     entry: Entry
-    values: dict[str, Any]
     occurrences: list[dict[str, Any]]
     overrides: Overrides
+    history: list[tuple[int, str, str | None, str, str | None]] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def cancel(self, principal: Principal) -> None:
+        """`entries.cancel`: the entry (and its occurrences) cancelled, its history row
+        and `calendar.entry.cancelled` event."""
+        entry = self.entry
+        previous = entry.status
+        entry.status = next_status(Action.CANCEL, entry.status)
+        entry.updated_by = principal.subject
+        for row in self.occurrences:
+            row["status"] = entry.status
+        self.history.append((entry.version, Action.CANCEL.value, previous, entry.status, None))
+        self.events.append(("calendar.entry.cancelled", read_back(entry)))
+
+
+def read_back(entry: Entry) -> dict[str, Any]:
+    """`entries.entry_payload` as the stored entry reads back (its times in UTC)."""
+    return {
+        **entries.entry_payload(entry),
+        "starts_at": entry.starts_at.astimezone(UTC),
+        "ends_at": entry.ends_at.astimezone(UTC),
+    }
 
 
 class Batch:
@@ -221,20 +244,17 @@ class Batch:
         instances = instances_of(entry)
         channels = await self.channels(entry)
         overrides = settle_overrides(entry, lambda: instances, data.overrides, [])
-        values: dict[str, Any] = {"history_action": "create"}
-        if overrides.moved:
-            values["event_type"] = "calendar.entry.changed"
-            values["event_payload"] = {
-                **entries.entry_payload(entry),
-                # as the stored entry reads back after its create
-                "starts_at": entry.starts_at.astimezone(UTC),
-                "ends_at": entry.ends_at.astimezone(UTC),
-                "changed": [f"occurrence {rid}" for rid in overrides.moved],
-                "reapproval": False,
-            }
         rows = expand(entry, instances, channels, overrides.final)
-        self.planned.append(Planned(entry, values, rows, overrides))
-        self.occurrences += len(rows)
+        planned = Planned(entry, rows, overrides)
+        planned.history.append((1, "create", None, entry.status, None))
+        if overrides.moved:
+            changed = [f"occurrence {rid}" for rid in overrides.moved]
+            planned.events.append(
+                ("calendar.entry.changed", {**read_back(entry), "changed": changed})
+            )
+        if data.cancelled:
+            planned.cancel(self.principal)
+        self._plan(planned)
 
     async def add_known(
         self, data: EntryImportRow, stored: Entry, existing: list[Override]
@@ -260,32 +280,35 @@ class Batch:
             return instances
 
         overrides = settle_overrides(entry, expanded, data.overrides, existing)
-        if not changes and not overrides.added and not overrides.dropped:
+        if not changes and not overrides.added and not overrides.dropped and not data.cancelled:
             return False
         rows = expand(entry, expanded(), await self.channels(entry), overrides.final)
-        values: dict[str, Any] = {}
-        reapprove = needs_reapproval(entry, changes, overrides)
-        if reapprove:
-            previous = entry.status
-            entry.status = next_status(Action.CHANGE, entry.status)
-            entry.version += 1
-            what = sorted(APPROVAL_FIELDS & set(changes))
-            what += [f"occurrence {rid}" for rid in overrides.moved]
-            values.update(
-                history_action="change", history_from=previous, history_comment="; ".join(what)
-            )
-        entry.updated_by = self.principal.subject
-        for row in rows:
-            row["status"] = entry.status
-        values["event_type"] = "calendar.entry.changed"
-        values["event_payload"] = {
-            **entries.entry_payload(entry),
-            "changed": sorted(changes) + [f"occurrence {rid}" for rid in overrides.touched()],
-            "reapproval": reapprove,
-        }
-        self.planned.append(Planned(entry, values, rows, overrides))
-        self.occurrences += len(rows)
+        planned = Planned(entry, rows, overrides)
+        if changes or overrides.added or overrides.dropped:
+            reapprove = needs_reapproval(entry, changes, overrides)
+            if reapprove:
+                previous = entry.status
+                entry.status = next_status(Action.CHANGE, entry.status)
+                entry.version += 1
+                what = sorted(APPROVAL_FIELDS & set(changes))
+                what += [f"occurrence {rid}" for rid in overrides.moved]
+                planned.history.append(
+                    (entry.version, "change", previous, entry.status, "; ".join(what))
+                )
+            entry.updated_by = self.principal.subject
+            for row in rows:
+                row["status"] = entry.status
+            changed = sorted(changes) + [f"occurrence {rid}" for rid in overrides.touched()]
+            payload = {**entries.entry_payload(entry), "changed": changed}
+            planned.events.append(("calendar.entry.changed", {**payload, "reapproval": reapprove}))
+        if data.cancelled:
+            planned.cancel(self.principal)
+        self._plan(planned)
         return True
+
+    def _plan(self, planned: Planned) -> None:
+        self.planned.append(planned)
+        self.occurrences += len(planned.occurrences)
 
     # --- the write -----------------------------------------------------------------------
 
@@ -305,16 +328,19 @@ class Batch:
         return await self._write(connection, planned)
 
     async def _write(self, connection: Any, planned: list[Planned]) -> tuple[int, int, int]:
-        records = []
-        for one in planned:
-            values = {name: getattr(one.entry, name) for name in repo.ENTRY_COLUMNS}
-            values.update(one.values)
-            if "event_payload" in values:
-                values["event_payload"] = audit._jsonable(values["event_payload"])
-            records.append(repo.entry_record(values))
+        columns = repo.ENTRY_COLUMNS
         touched = [p.entry.id for p in planned if p.overrides.added or p.overrides.dropped]
         written = await repo.upsert_entries(
-            connection, records, touched, (self.principal.subject, self.principal.kind)
+            connection,
+            [repo.entry_record({c: getattr(p.entry, c) for c in columns}) for p in planned],
+            [(p.entry.id, *h) for p in planned for h in p.history],
+            [
+                (p.entry.id, p.entry.organization_id, kind, audit._jsonable(payload))
+                for p in planned
+                for kind, payload in p.events
+            ],
+            touched,
+            (self.principal.subject, self.principal.kind),
         )
         mine = [p for p in planned if p.entry.id in written]
         await repo.write_overrides(

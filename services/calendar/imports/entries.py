@@ -134,8 +134,7 @@ class EntriesImport(RowwiseKind):
         """Set-based (`batch.py`): every row decided by the calendar's rules in Python, the
         batch's new and changed entries written by one upsert with their history and
         events, their occurrences and overrides COPied. Row by row through the use cases
-        (`upsert`), as before: a cancelled entry (`cancelled`, STATUS:CANCELLED) and a new
-        one citing documents (`attachment_ids`)."""
+        (`upsert`), as before: a new entry citing documents (`attachment_ids`)."""
         forbidden = self.refused_all(job, rows)
         if forbidden is not None:
             return forbidden
@@ -157,7 +156,7 @@ class EntriesImport(RowwiseKind):
                         if data.organization_code is not None:
                             data.organization_id = self.organization_of(job, data.organization_code)
                         data.external_source = key[0]
-                        if data.cancelled or (found is None and data.attachment_ids):
+                        if found is None and data.attachment_ids:
                             one_by_one.append((row, found))
                         elif found is None:
                             await batch.add_new(data)
@@ -211,6 +210,8 @@ class EntriesImport(RowwiseKind):
             raise _outside(data) from exc
         self._same_organization(job.principal, entry, data)
         if entry.status == "cancelled":
+            if data.cancelled:
+                return False
             raise _cancelled(data)
         return await batch.add_known(data, entry, existing.get(entry.id, []))
 

@@ -15,8 +15,9 @@ from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.calendar.models import Entry, Occurrence, Override
+from services.calendar.models import Entry, History, Occurrence, Override
 from services.common.imports.staging import column_type, create_stage, delivery_ctes, stage
+from services.common.models import OutboxEvent
 
 
 async def entries_by_key(
@@ -94,17 +95,23 @@ ENTRY_COLUMNS = (
 # what a known key's row may change (its id, organization, key and creator stay)
 _KEPT = {"id", "organization_id", "external_source", "external_id", "created_by", "updated_by"}
 CHANGED_COLUMNS = tuple(c for c in ENTRY_COLUMNS if c not in _KEPT)
-# beside each entry: its history row and its outbox event, when it has one
-EXTRA_COLUMNS = (
-    ("history_action", "text"),
-    ("history_from", "text"),
-    ("history_comment", "text"),
-    ("event_type", "text"),
-    ("event_payload", "jsonb"),
-)
-STAGE_COLUMNS = (*ENTRY_COLUMNS, *(name for name, _ in EXTRA_COLUMNS))
 CREATE_ENTRY_STAGE = create_stage(
-    ENTRY_STAGE, [(name, column_type(_ENTRY, name)) for name in ENTRY_COLUMNS] + list(EXTRA_COLUMNS)
+    ENTRY_STAGE, [(name, column_type(_ENTRY, name)) for name in ENTRY_COLUMNS]
+)
+# the entries' history rows and outbox events (in the order given)
+HISTORY_STAGE = "calendar_entry_history_import_stage"
+HISTORY_COLUMNS = ("entry_id", "version", "action", "from_status", "to_status", "comment")
+CREATE_HISTORY_STAGE = create_stage(
+    HISTORY_STAGE,
+    [("position", "integer")]
+    + [(name, column_type(cast(Table, History.__table__), name)) for name in HISTORY_COLUMNS],
+)
+EVENT_STAGE = "calendar_entry_event_import_stage"
+EVENT_COLUMNS = ("aggregate_id", "organization_id", "event_type", "payload")
+CREATE_EVENT_STAGE = create_stage(
+    EVENT_STAGE,
+    [("position", "integer")]
+    + [(name, column_type(cast(Table, OutboxEvent.__table__), name)) for name in EVENT_COLUMNS],
 )
 _LISTED = ", ".join(ENTRY_COLUMNS)
 _SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in CHANGED_COLUMNS)
@@ -113,7 +120,7 @@ _THEIRS = ", ".join(f"EXCLUDED.{c}" for c in CHANGED_COLUMNS)
 # One statement a batch: new keys inserted, known keys updated when something changed
 # (their columns, or their overrides: `$1`) and only the entry the batch read and locked
 # (a key another import inserted meanwhile keeps that import's entry); each written entry's
-# history row and event (with its delivery job) from the stage
+# history rows and events (with their delivery jobs) from their stages
 UPSERT_ENTRIES = f"""
 WITH upserted AS (
     INSERT INTO calendar_entry ({_LISTED})
@@ -126,18 +133,17 @@ WITH upserted AS (
 ), history AS (
     INSERT INTO calendar_entry_history (id, entry_id, version, action, from_status, to_status,
                                         actor_id, actor_type, comment)
-    SELECT gen_random_uuid(), s.id, s.version, s.history_action, s.history_from, s.status,
-           $2, $3, s.history_comment
-    FROM {ENTRY_STAGE} AS s JOIN upserted AS u ON u.id = s.id
-    WHERE s.history_action IS NOT NULL
+    SELECT gen_random_uuid(), h.entry_id, h.version, h.action, h.from_status, h.to_status,
+           $2, $3, h.comment
+    FROM {HISTORY_STAGE} AS h JOIN upserted AS u ON u.id = h.entry_id
+    ORDER BY h.position
 ), events AS (
     INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
                                payload)
-    SELECT gen_random_uuid(), s.event_type, 'calendar_entry', s.id, s.organization_id,
-           s.event_payload
-    FROM {ENTRY_STAGE} AS s JOIN upserted AS u ON u.id = s.id
-    WHERE s.event_type IS NOT NULL
-    ORDER BY s.id
+    SELECT gen_random_uuid(), e.event_type, 'calendar_entry', e.aggregate_id,
+           e.organization_id, e.payload
+    FROM {EVENT_STAGE} AS e JOIN upserted AS u ON u.id = e.aggregate_id
+    ORDER BY e.position
     RETURNING id
 ){delivery_ctes("events")}
 SELECT id, inserted FROM upserted
@@ -173,30 +179,38 @@ def _value(value: Any) -> Any:
 
 
 def entry_record(values: dict[str, Any]) -> tuple[Any, ...]:
-    """A staged entry: its `ENTRY_COLUMNS`, then its history action, previous status and
-    comment, its event's type and payload (None where it has none)."""
+    """A staged entry: its `ENTRY_COLUMNS`."""
     record = [_value(values[name]) for name in ENTRY_COLUMNS]
     record[ENTRY_COLUMNS.index("exdates")] = json.dumps(values["exdates"])
-    payload = values.get("event_payload")
-    return (
-        *record,
-        values.get("history_action"),
-        values.get("history_from"),
-        values.get("history_comment"),
-        values.get("event_type"),
-        None if payload is None else json.dumps(payload, ensure_ascii=False),
-    )
+    return tuple(record)
 
 
 async def upsert_entries(
     connection: Any,
-    records: Sequence[tuple[Any, ...]],
+    entries: Sequence[tuple[Any, ...]],
+    history: Sequence[tuple[Any, ...]],
+    events: Sequence[tuple[uuid.UUID, uuid.UUID, str, dict[str, Any]]],
     overrides_changed: Sequence[uuid.UUID],
     actor: tuple[str, str],
 ) -> dict[uuid.UUID, bool]:
-    """Stages the entries (`entry_record`) and upserts them; the written entries' ids, each
-    with whether it was inserted (else updated)."""
-    await stage(connection, ENTRY_STAGE, CREATE_ENTRY_STAGE, STAGE_COLUMNS, records)
+    """Stages the entries (`entry_record`), their history rows (`HISTORY_COLUMNS`) and
+    events (`EVENT_COLUMNS`, the payload JSON-ready) and upserts them; the written entries'
+    ids, each with whether it was inserted (else updated)."""
+    await stage(connection, ENTRY_STAGE, CREATE_ENTRY_STAGE, ENTRY_COLUMNS, entries)
+    await stage(
+        connection,
+        HISTORY_STAGE,
+        CREATE_HISTORY_STAGE,
+        ("position", *HISTORY_COLUMNS),
+        [(n, *h) for n, h in enumerate(history)],
+    )
+    await stage(
+        connection,
+        EVENT_STAGE,
+        CREATE_EVENT_STAGE,
+        ("position", *EVENT_COLUMNS),
+        [(n, *e[:3], json.dumps(e[3], ensure_ascii=False)) for n, e in enumerate(events)],
+    )
     rows = await connection.fetch(UPSERT_ENTRIES, list(overrides_changed), *actor)
     return {row["id"]: row["inserted"] for row in rows}
 
