@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 
 from services.calendar.api.entries import check_window
 from services.calendar.schemas.common import problems
@@ -15,7 +15,7 @@ from services.calendar.schemas.entries import ConflictOut, EntryCreate
 from services.calendar.service import checks
 from services.common.app import new_router
 from services.common.auth import Principal, require
-from services.common.db import SessionDep
+from services.common.db import SessionDep, read_pool_of
 
 router = new_router(prefix="/v1/calendar/conflicts", tags=["calendar conflicts"])
 
@@ -50,7 +50,7 @@ async def list_conflicts(
     responses=problems(401, 403, 404, 415, 422),
 )
 async def check_conflicts(
-    body: EntryCreate, session: SessionDep, principal: Reader
+    body: EntryCreate, session: SessionDep, principal: Reader, request: Request
 ) -> ConflictList:
-    found = await checks.check(session, principal, body)
+    found = await checks.check(session, read_pool_of(request), principal, body)
     return ConflictList(items=[ConflictOut.model_validate(c) for c in found])

@@ -10,13 +10,13 @@ the draft's occurrences inside a savepoint, asks the same indexed queries and ro
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
-from types import SimpleNamespace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.calendar.domain import occasions as occasion_domain
 from services.calendar.errors import blackout
 from services.calendar.models import Entry
 from services.calendar.repository import conflicts as repo
@@ -42,7 +42,7 @@ def _ref(row: Any) -> dict[str, Any]:
 
 
 def _value(pair: Any) -> str | None:
-    return _value_of(
+    return value_of(
         pair.reason,
         pair.a_channels,
         pair.b_channels,
@@ -96,85 +96,7 @@ async def of_entry(session: AsyncSession, entry: Entry) -> list[dict[str, Any]]:
     return found
 
 
-async def of_draft(
-    session: AsyncSession, entry: Entry, rows: Sequence[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """`of_entry` for an entry that is not stored (the dry-run check): `rows` are its
-    occurrences (`entries.occurrence_rows`), asked in one statement against the stored
-    ones, the same reasons as a stored entry's."""
-    root = await _sector_root(session, entry.organization_id)
-    live = [r for r in rows if not r["cancelled"]]
-    # as the database answers a stored occurrence's times: in UTC
-    times = {
-        r["recurrence_id"]: (r["starts_at"].astimezone(UTC), r["ends_at"].astimezone(UTC))
-        for r in live
-    }
-    channels = list(rows[0]["channels"]) if rows else []
-    draft = repo.Draft(
-        organization_id=entry.organization_id,
-        kind=entry.kind,
-        channels=channels,
-        audiences=list(entry.audiences),
-        spokesperson_id=entry.spokesperson_id,
-        recurrence_ids=[r["recurrence_id"] for r in live],
-        starts=[times[r["recurrence_id"]][0] for r in live],
-        ends=[times[r["recurrence_id"]][1] for r in live],
-        first_days=[r["days"].lower for r in live],
-        end_days=[r["days"].upper for r in live],
-    )
-    pairs = await repo.of_draft(session, draft, root) if live else []
-    out = []
-    for p in pairs:
-        starts_at, ends_at = times[p["a_recurrence_id"]]
-        out.append(
-            {
-                "reason": p["reason"],
-                "occurrence": {
-                    "entry_id": entry.id,
-                    "recurrence_id": p["a_recurrence_id"],
-                    "organization_id": entry.organization_id,
-                    "kind": entry.kind,
-                    "title_ar": entry.title_ar,
-                    "starts_at": starts_at,
-                    "ends_at": ends_at,
-                },
-                "other": {
-                    "entry_id": p["b_entry_id"],
-                    "recurrence_id": p["b_recurrence_id"],
-                    "organization_id": p["organization_id"],
-                    "kind": p["kind"],
-                    "title_ar": p["title_ar"],
-                    "starts_at": p["starts_at"],
-                    "ends_at": p["ends_at"],
-                },
-                "value": _value_of(
-                    p["reason"],
-                    channels,
-                    p["channels"],
-                    list(entry.audiences),
-                    p["audiences"],
-                    entry.spokesperson_id,
-                ),
-                "refused": bool(p["refused"]),
-            }
-        )
-    out.sort(key=lambda c: (c["occurrence"]["starts_at"], c["reason"]))
-    occurrences = [
-        SimpleNamespace(
-            **{
-                **r,
-                "starts_at": times[r["recurrence_id"]][0],
-                "ends_at": times[r["recurrence_id"]][1],
-            }
-        )
-        for r in live
-    ]
-    for check in occasion_checks:
-        out += await check(session, occurrences, root, titles={entry.id: entry.title_ar})
-    return out
-
-
-def _value_of(
+def value_of(
     reason: str,
     a_channels: Sequence[str],
     b_channels: Sequence[str],
@@ -205,6 +127,65 @@ async def in_window(
         for check in occasion_checks:
             found += await check(session, held, root)
     return found
+
+
+def occasion_conflicts(
+    occurrences: Sequence[Any],
+    occasions: Sequence[Any],
+    confirmed: Mapping[uuid.UUID, dict[int, date]],
+    titles: Mapping[uuid.UUID, str],
+) -> list[dict[str, Any]]:
+    """The `occasion` reason: `occurrences` (live, not blackouts or occasions) on a day
+    off of `occasions` (the day-off occasions of the tree's region, in code order: the
+    first one names a day), with their moon-sighting `confirmed` starts by occasion;
+    `titles` of the occurrences' entries."""
+    years = sorted(
+        {o.days.lower.year for o in occurrences} | {o.days.upper.year for o in occurrences}
+    )
+    off: dict[date, Any] = {}
+    for occasion in occasions:
+        sighted = confirmed.get(occasion.id, {})
+        for year in years:
+            for dated in occasion_domain.dates_in(
+                occasion.calendar,
+                occasion.month,
+                occasion.day,
+                occasion.duration_days,
+                year,
+                sighted,
+            ):
+                for day in occasion_domain.days_of(dated):
+                    off.setdefault(day, occasion)
+    out = []
+    for o in occurrences:
+        day = o.days.lower
+        while day < o.days.upper:
+            if day in off:
+                out.append(
+                    {
+                        "reason": "occasion",
+                        "occurrence": {
+                            "entry_id": o.entry_id,
+                            "recurrence_id": o.recurrence_id,
+                            "organization_id": o.organization_id,
+                            "kind": o.kind,
+                            "title_ar": titles.get(o.entry_id, ""),
+                            "starts_at": o.starts_at,
+                            "ends_at": o.ends_at,
+                        },
+                        "other": None,
+                        "value": off[day].name_ar,
+                        "refused": False,
+                    }
+                )
+                break
+            day += timedelta(days=1)
+    return out
+
+
+def holds_a_day(occurrence: Any) -> bool:
+    """Whether an occurrence can fall on a day off (the `occasion` reason)."""
+    return not occurrence.cancelled and occurrence.kind not in {"blackout", "occasion"}
 
 
 def refuse_blackouts(found: Sequence[dict[str, Any]]) -> None:

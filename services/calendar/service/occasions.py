@@ -235,7 +235,7 @@ async def day_off_conflicts(
 ) -> list[dict[str, Any]]:
     """The `occasion` reason: occurrences on a day-off occasion of the tree's region
     (`titles`: their entries' titles, when the caller has them)."""
-    live = [o for o in occurrences if not o.cancelled and o.kind not in {"blackout", "occasion"}]
+    live = [o for o in occurrences if conflicts.holds_a_day(o)]
     if not live:
         return []
     region = region_of(await directory_repo.timezone_of(session, root) or DEFAULT_TIMEZONE)
@@ -243,38 +243,8 @@ async def day_off_conflicts(
     if not found:
         return []
     entries = titles if titles is not None else await _titles(session, {o.entry_id for o in live})
-    years = sorted({o.days.lower.year for o in live} | {o.days.upper.year for o in live})
     confirmed = await _confirmed(session, [o.id for o in found])
-    off: dict[date, Occasion] = {}
-    for occasion in found:
-        for day in _days(occasion, years, confirmed.get(occasion.id, {})):
-            off.setdefault(day, occasion)
-    out = []
-    for o in live:
-        day = o.days.lower
-        while day < o.days.upper:
-            if day in off:
-                occasion = off[day]
-                out.append(
-                    {
-                        "reason": "occasion",
-                        "occurrence": {
-                            "entry_id": o.entry_id,
-                            "recurrence_id": o.recurrence_id,
-                            "organization_id": o.organization_id,
-                            "kind": o.kind,
-                            "title_ar": entries.get(o.entry_id, ""),
-                            "starts_at": o.starts_at,
-                            "ends_at": o.ends_at,
-                        },
-                        "other": None,
-                        "value": occasion.name_ar,
-                        "refused": False,
-                    }
-                )
-                break
-            day += timedelta(days=1)
-    return out
+    return conflicts.occasion_conflicts(live, found, confirmed, entries)
 
 
 async def _titles(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
