@@ -228,7 +228,7 @@ async def deliver_through_outage(
     sessionmaker: async_sessionmaker[AsyncSession],
     event_id: uuid.UUID,
     settings: GovhubSettings,
-    attempts: int = 6,
+    attempts: int = 10,  # about 15 s of outage
 ) -> str:
     """`deliver`, tried again (with backoff) while the database is unreachable: a job
     taken just before a connection dropped would otherwise fail before the event's own
@@ -274,7 +274,9 @@ def _resolve(dotted: str) -> Callable[[AsyncSession], Awaitable[Any]]:
 
 
 RECONNECT_FIRST_SECONDS = 0.5
-RECONNECT_MAX_SECONDS = 10.0
+# a connection attempt to a database that is down costs nothing: try every 2 s at most, so
+# the worker is delivering again within 2 s of PostgreSQL's return, however long it was away
+RECONNECT_MAX_SECONDS = 2.0
 
 
 def reconnect_delay(attempt: int) -> float:
@@ -328,7 +330,15 @@ async def run_worker(
         while not stop.is_set():
             started = asyncio.get_running_loop().time()
             try:
-                await _serve(url, sessionmaker, settings, stop, periodic, resweep=failures > 0)
+                await _serve(
+                    url,
+                    sessionmaker,
+                    settings,
+                    stop,
+                    periodic,
+                    resweep=failures > 0,
+                    connected=outage.recovered,  # "available again after …", when it is
+                )
             except Exception as exc:
                 if not is_database_unavailable(exc):
                     logger.exception("the worker's queue loop failed; starting it again")
@@ -364,10 +374,13 @@ async def _serve(
     periodic: list[tuple[str, str, str]] | None,
     *,
     resweep: bool = False,
+    connected: Callable[[], None] = lambda: None,
 ) -> None:
     """One life of the queue: connect, deliver and schedule until `stop` or the connection
-    is lost (then return or raise; `run_worker` connects again)."""
+    is lost (then return or raise; `run_worker` connects again). `connected` is called once
+    the connection is made."""
     connection = await asyncpg.connect(to_plain_url(url), timeout=CONNECT_TIMEOUT_SECONDS)
+    connected()
     try:
         if resweep:
             swept = await resweep_orphans(sessionmaker)
