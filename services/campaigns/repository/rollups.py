@@ -11,9 +11,10 @@ organization of the subtree, whatever the number of periods inside it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Integer, Numeric, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
@@ -30,8 +31,9 @@ WINDOWS_SQL = (
 
 # (kpi, organization, window) of the verified values and of the targets, each rolled over
 # the window's periods; `last` is the latest period's figure (the amber threshold's: the
-# latest that is set), as the scorecard read them from the values before.
-_FIGURES_SQL = f"""
+# latest that is set), as the scorecard read them from the values before. `{scope}`: every
+# organization, or those of :organization_ids (a condition the indexes can use).
+_FIGURES_SQL = """
 SELECT coalesce(v.kpi_id, t.kpi_id), coalesce(v.period, t.period),
        coalesce(v.organization_id, t.organization_id),
        v.total, v.mean, v.latest,
@@ -40,10 +42,8 @@ FROM (
     SELECT p.kpi_id, p.organization_id, w.period,
            sum(p.value) AS total, avg(p.value) AS mean,
            (array_agg(p.value ORDER BY p.period DESC))[1] AS latest
-    FROM campaign_kpi_value AS p, {WINDOWS_SQL}
-    WHERE p.kpi_id = ANY(:kpi_ids) AND p.status = 'verified' AND w.period IS NOT NULL
-      AND (CAST(:organization_ids AS uuid[]) IS NULL
-           OR p.organization_id = ANY(CAST(:organization_ids AS uuid[])))
+    FROM campaign_kpi_value AS p, {windows}
+    WHERE p.kpi_id = ANY(:kpi_ids) {scope} AND p.status = 'verified' AND w.period IS NOT NULL
     GROUP BY p.kpi_id, p.organization_id, w.period
 ) AS v
 FULL JOIN (
@@ -53,14 +53,12 @@ FULL JOIN (
            sum(p.amber_at) AS amber_total, avg(p.amber_at) AS amber_mean,
            (array_agg(p.amber_at ORDER BY p.period DESC)
                FILTER (WHERE p.amber_at IS NOT NULL))[1] AS amber_latest
-    FROM campaign_kpi_target AS p, {WINDOWS_SQL}
-    WHERE p.kpi_id = ANY(:kpi_ids) AND w.period IS NOT NULL
-      AND (CAST(:organization_ids AS uuid[]) IS NULL
-           OR p.organization_id = ANY(CAST(:organization_ids AS uuid[])))
+    FROM campaign_kpi_target AS p, {windows}
+    WHERE p.kpi_id = ANY(:kpi_ids) {scope} AND w.period IS NOT NULL
     GROUP BY p.kpi_id, p.organization_id, w.period
 ) AS t ON t.kpi_id = v.kpi_id AND t.organization_id = v.organization_id
       AND t.period = v.period
-"""  # noqa: S608 (constants only; every value is a bound parameter)
+"""
 
 _COLUMNS = (
     "kpi_id, period, organization_id, value_sum, value_avg, value_last, "
@@ -72,20 +70,29 @@ _LOCK = text(
     "SELECT pg_advisory_xact_lock(hashtextextended('campaign_kpi_rollup:' || k::text, 0)) "
     "FROM (SELECT k FROM unnest(CAST(:kpi_ids AS uuid[])) AS k ORDER BY k) AS ordered"
 ).bindparams(bindparam("kpi_ids", type_=_IDS))
-_DELETE = text(
-    "DELETE FROM campaign_kpi_rollup WHERE kpi_id = ANY(:kpi_ids) "
-    "AND (CAST(:organization_ids AS uuid[]) IS NULL "
-    "OR organization_id = ANY(CAST(:organization_ids AS uuid[])))"
-).bindparams(bindparam("kpi_ids", type_=_IDS), bindparam("organization_ids", type_=_IDS))
-_INSERT = text(f"INSERT INTO campaign_kpi_rollup ({_COLUMNS}) {_FIGURES_SQL}").bindparams(
-    bindparam("kpi_ids", type_=_IDS), bindparam("organization_ids", type_=_IDS)
-)
+_SCOPED = "AND {0}organization_id = ANY(:organization_ids)"
+
+
+def _rewrite(scope: str) -> tuple[Any, Any]:
+    """(DELETE, INSERT) of the roll-up rows of :kpi_ids, within `scope`."""
+    where = f"kpi_id = ANY(:kpi_ids) {scope.format('')}"
+    delete = text(f"DELETE FROM campaign_kpi_rollup WHERE {where}")  # noqa: S608 (constants)
+    figures = _FIGURES_SQL.format(windows=WINDOWS_SQL, scope=scope.format("p."))
+    insert = text(f"INSERT INTO campaign_kpi_rollup ({_COLUMNS}) {figures}")
+    binds = [bindparam("kpi_ids", type_=_IDS)]
+    if scope:
+        binds.append(bindparam("organization_ids", type_=_IDS))
+    return delete.bindparams(*binds), insert.bindparams(*binds)
+
+
+_REWRITE_ALL = _rewrite("")
+_REWRITE_SOME = _rewrite(_SCOPED)
 
 
 async def refresh(
     session: AsyncSession | AsyncConnection,
-    kpi_ids: Sequence[uuid.UUID],
-    organization_ids: Sequence[uuid.UUID] | None = None,
+    kpi_ids: Collection[uuid.UUID],
+    organization_ids: Collection[uuid.UUID] | None = None,
 ) -> None:
     """Rewrites the roll-up rows of `kpi_ids` (of `organization_ids` only, when given)
     from the values and targets as this transaction sees them. Refreshes of one KPI are
@@ -94,10 +101,14 @@ async def refresh(
     if not kpi_ids:
         return
     ids = sorted(set(kpi_ids))
-    orgs = sorted(set(organization_ids)) if organization_ids is not None else None
     await session.execute(_LOCK, {"kpi_ids": ids})
-    await session.execute(_DELETE, {"kpi_ids": ids, "organization_ids": orgs})
-    await session.execute(_INSERT, {"kpi_ids": ids, "organization_ids": orgs})
+    params: dict[str, Any] = {"kpi_ids": ids}
+    statements = _REWRITE_ALL
+    if organization_ids is not None:
+        params["organization_ids"] = sorted(set(organization_ids))
+        statements = _REWRITE_SOME
+    for statement in statements:
+        await session.execute(statement, params)
 
 
 # A scorecard in one statement: the KPIs that apply to the root (owned by it, above it or

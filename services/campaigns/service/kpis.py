@@ -178,8 +178,10 @@ async def replace_targets(
         rows.append(item.model_dump())
     for org_id in {r["organization_id"] for r in rows}:
         await within_kpi(session, principal, kpi, org_id, "items")
+    # the roll-up of the organizations whose targets go or come
+    touched = {t.organization_id for t in await repo.targets_of(session, principal, kpi.id)}
     await repo.replace_visible_targets(session, principal, kpi.id, rows)
-    await rollups.refresh(session, [kpi.id])
+    await rollups.refresh(session, [kpi.id], touched | {r["organization_id"] for r in rows})
     await record(
         session,
         principal,
