@@ -443,3 +443,39 @@ async def test_a_cancelled_entry_is_what_a_create_and_cancel_make(client, world,
         settings, "SELECT event_type FROM common_outbox WHERE aggregate_id = $1", later["id"]
     )
     assert [e["event_type"] for e in events] == ["calendar.entry.cancelled"]
+
+
+async def test_a_new_entry_citing_documents_goes_through_the_create(
+    client, world, settings, make_client
+):
+    """The one row the use cases still take one by one: the create attaches its documents,
+    the occurrence change moves its occurrence; a rerun (set-based) changes nothing."""
+    from services.inquiries.app import create_app as create_inquiries
+    from tests.attachments.conftest import pdf_bytes
+
+    files = await make_client(create_inquiries)
+    headers = world.auth("agent@A")
+    uploaded = await files.post(
+        "/v1/attachments", content=pdf_bytes(), params={"filename": "الملف.pdf"}, headers=headers
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    kit = uploaded.json()["id"]
+    rows = _rows()[:1]
+    rows[0]["attachment_ids"] = [kit]
+    content = _lines(rows)
+    done = await run(
+        settings, client, headers, await start(client, headers, content, "application/x-ndjson")
+    )
+    assert (done["rows_imported"], done["rows_rejected"]) == (1, 0), done
+    [entry] = await fetch(settings, "SELECT id FROM calendar_entry")
+    shown = await client.get(f"/v1/calendar/entries/{entry['id']}", headers=headers)
+    assert shown.json()["attachment_ids"] == [kit]
+    overrides = await fetch(settings, "SELECT recurrence_id, cancelled FROM calendar_override")
+    assert sorted((o["recurrence_id"], o["cancelled"]) for o in overrides) == [
+        (MOVED[0], False),
+        (CANCELLED, True),
+    ]
+    again = await run(
+        settings, client, headers, await start(client, headers, content, "application/x-ndjson")
+    )
+    assert (again["rows_imported"], again["rows_updated"], again["rows_unchanged"]) == (0, 0, 1)

@@ -12,15 +12,11 @@ from services.calendar.domain import recurrence
 from services.calendar.domain.ics_import import IcsReader
 from services.calendar.domain.recurrence import RuleError
 from services.calendar.errors import invalid
-from services.calendar.imports.batch import UPDATED_FIELDS, Batch, same_override
+from services.calendar.imports.batch import Batch, draft
 from services.calendar.models import Entry, Override
-from services.calendar.repository import entries as entries_repo
 from services.calendar.repository import imports as imports_repo
-from services.calendar.schemas.entries import EntryUpdate
 from services.calendar.schemas.imports import EntryImportRow, OverrideRow
 from services.calendar.service import entries, series
-from services.calendar.service.common import now, visible_organization
-from services.calendar.service.materialize import materialize
 from services.common import audit
 from services.common.auth import Principal
 from services.common.errors import DomainError, NotFound
@@ -38,21 +34,14 @@ from services.common.imports.rowwise import (
 
 async def _overrides(
     session: AsyncSession, principal: Principal, entry: Entry, wanted: list[OverrideRow]
-) -> bool:
-    """Makes the entry's moved and cancelled occurrences those of the row; True when any
-    changed."""
-    existing = {o.recurrence_id: o for o in await entries_repo.overrides_of(session, entry.id)}
-    changed = False
-    seen: set[str] = set()
+) -> None:
+    """The row's moved and cancelled occurrences of a new entry, through the occurrence
+    change (`series.change_occurrence`, scope `this`)."""
     for index, item in enumerate(wanted):
         try:
             rid = recurrence.parse_recurrence_id(item.recurrence_id, entry.all_day)
         except RuleError as exc:
             raise invalid(f"overrides.{index}", exc.message_ar, exc.message_en) from exc
-        seen.add(rid)
-        current = existing.get(rid)
-        if current is not None and same_override(current, item, entry.all_day):
-            continue
         try:
             await series.change_occurrence(
                 session,
@@ -72,14 +61,6 @@ async def _overrides(
                 f"لا يوجد في السلسلة موعد {rid}",
                 f"The series has no occurrence {rid}",
             ) from exc
-        changed = True
-    stale = [rid for rid in existing if rid not in seen]
-    if stale:
-        await entries_repo.drop_overrides(session, entry.id, stale)
-        entry.updated_at = now()
-        await materialize(session, entry)
-        changed = True
-    return changed
 
 
 def _count(outcome: Outcome, written: tuple[int, int, int]) -> None:
@@ -125,11 +106,6 @@ class EntriesImport(RowwiseKind):
     def records(self, path: Path, format: str, encoding: str | None) -> Any:
         return IcsReader(path) if format == "ics" else None
 
-    async def stored(
-        self, session: AsyncSession, keys: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], Entry]:
-        return await imports_repo.entries_by_key(session, keys)
-
     async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
         """Set-based (`batch.py`): every row decided by the calendar's rules in Python, the
         batch's new and changed entries written by one upsert with their history and
@@ -142,13 +118,20 @@ class EntriesImport(RowwiseKind):
         with audit.folded():
             async with session_on(connection, job) as session:
                 await self.prepare(session, job, rows)
-                stored = await self.stored(session, list({self.key(job, row) for row in rows}))
+                stored = {
+                    key: draft(**values)
+                    for key, values in (
+                        await imports_repo.stored_entries(
+                            connection, list({self.key(job, row) for row in rows})
+                        )
+                    ).items()
+                }
                 existing = await imports_repo.overrides_of(
                     session, [entry.id for entry in stored.values()]
                 )
                 batch = Batch(session, job.principal)
                 await batch.look_up(*self._referenced(job, rows, stored.values()))
-                one_by_one: list[tuple[Row, Entry | None]] = []
+                one_by_one: list[Row] = []
                 for row, key in self.distinct(job, rows, outcome):
                     data: EntryImportRow = row.data
                     found = stored.get(key)
@@ -157,7 +140,7 @@ class EntriesImport(RowwiseKind):
                             data.organization_id = self.organization_of(job, data.organization_code)
                         data.external_source = key[0]
                         if found is None and data.attachment_ids:
-                            one_by_one.append((row, found))
+                            one_by_one.append(row)
                         elif found is None:
                             await batch.add_new(data)
                         elif not await self._known(batch, job, data, found, existing):
@@ -169,8 +152,8 @@ class EntriesImport(RowwiseKind):
                     if batch.full():
                         _count(outcome, await batch.write(connection))
                 _count(outcome, await batch.write(connection))
-                for row, found in one_by_one:
-                    tally(outcome, await self._one(session, job, row, found))
+                for row in one_by_one:
+                    tally(outcome, await self._one(session, job, row, None))
         return outcome
 
     def _referenced(
@@ -218,19 +201,20 @@ class EntriesImport(RowwiseKind):
     async def upsert(
         self, session: AsyncSession, job: JobRun, row: Row, stored: Entry | None
     ) -> Verdict:
+        """A new entry citing documents, through the use cases: `entries.create` (which
+        attaches them), its overrides by `series.change_occurrence`, `entries.cancel`."""
+        assert stored is None, "a known key's row loads set-based"
         data: EntryImportRow = row.data
         principal = job.principal
         if data.organization_code is not None:
             data.organization_id = self.organization_of(job, data.organization_code)
         data.external_source = self.key(job, row)[0]
-        if stored is None:
-            entry = await entries.create(session, principal, data.create_body())
-            if data.overrides:
-                await _overrides(session, principal, entry, data.overrides)
-            if data.cancelled:
-                await entries.cancel(session, principal, entry)
-            return "imported"
-        return await self._update(session, principal, stored, data)
+        entry = await entries.create(session, principal, data.create_body())
+        if data.overrides:
+            await _overrides(session, principal, entry, data.overrides)
+        if data.cancelled:
+            await entries.cancel(session, principal, entry)
+        return "imported"
 
     @staticmethod
     def _same_organization(principal: Principal, entry: Entry, data: EntryImportRow) -> None:
@@ -245,33 +229,3 @@ class EntriesImport(RowwiseKind):
                 ),
                 data.organization_code or wanted,
             )
-
-    async def _update(
-        self, session: AsyncSession, principal: Principal, stored: Entry, data: EntryImportRow
-    ) -> Verdict:
-        # the importer may change what it may create: entries of its subtree (drafts of
-        # other organizations included, which its reads leave out)
-        entry = stored
-        try:
-            await visible_organization(session, principal, entry.organization_id, "external_id")
-        except DomainError as exc:
-            raise _outside(data) from exc
-        self._same_organization(principal, entry, data)
-        if entry.status == "cancelled":
-            if data.cancelled:
-                return "unchanged"
-            raise _cancelled(data)
-        before = (entries.snapshot(entry), entry.updated_at)
-        fields = {name: getattr(data, name) for name in UPDATED_FIELDS}
-        if fields["timezone"] is None:
-            del fields["timezone"]  # the organization's, as on create
-        entry, _ = await entries.update(
-            session, principal, entry, EntryUpdate.model_validate(fields)
-        )
-        changed = await _overrides(session, principal, entry, data.overrides)
-        if data.cancelled:
-            await entries.cancel(session, principal, entry)
-            changed = True
-        if changed or before != (entries.snapshot(entry), entry.updated_at):
-            return "updated"
-        return "unchanged"

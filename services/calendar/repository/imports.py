@@ -11,32 +11,13 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.calendar.models import Entry, History, Occurrence, Override
 from services.common.imports.staging import column_type, create_stage, delivery_ctes, stage
 from services.common.models import OutboxEvent
-
-
-async def entries_by_key(
-    session: AsyncSession, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], Entry]:
-    """The entries of these (`external_source`, `external_id`) keys, locked for the
-    batch (in id order, so two imports lock in the same order)."""
-    if not keys:
-        return {}
-    found = await session.scalars(
-        select(Entry)
-        .where(
-            Entry.external_id.is_not(None),
-            tuple_(Entry.external_source, Entry.external_id).in_(list(keys)),
-        )
-        .order_by(Entry.id)
-        .with_for_update()
-    )
-    return {(e.external_source or "", e.external_id or ""): e for e in found}
 
 
 async def overrides_of(
@@ -92,6 +73,34 @@ ENTRY_COLUMNS = (
     "created_by",
     "updated_by",
 )
+STORED_ENTRIES = f"""
+SELECT {", ".join(f"e.{c}" for c in ENTRY_COLUMNS)}
+FROM calendar_entry AS e
+JOIN unnest($1::text[], $2::text[]) AS k(source, external_id)
+  ON e.external_source = k.source AND e.external_id = k.external_id
+WHERE e.external_id IS NOT NULL
+ORDER BY e.id
+FOR UPDATE OF e
+"""  # noqa: S608
+
+
+async def stored_entries(
+    connection: Any, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The `ENTRY_COLUMNS` of the entries of these keys, locked for the batch (in id order,
+    so two imports lock in the same order)."""
+    if not keys:
+        return {}
+    rows = await connection.fetch(STORED_ENTRIES, [k[0] for k in keys], [k[1] for k in keys])
+    found = {}
+    for row in rows:
+        values = dict(row)
+        if isinstance(values["exdates"], str):
+            values["exdates"] = json.loads(values["exdates"])
+        found[(values["external_source"], values["external_id"])] = values
+    return found
+
+
 # what a known key's row may change (its id, organization, key and creator stay)
 _KEPT = {"id", "organization_id", "external_source", "external_id", "created_by", "updated_by"}
 CHANGED_COLUMNS = tuple(c for c in ENTRY_COLUMNS if c not in _KEPT)

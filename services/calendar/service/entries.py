@@ -8,6 +8,7 @@ visibility, kind …) are copied onto them (`sync`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -155,9 +156,11 @@ def build_entry(
     tz_name: str,
     *,
     status: str = "draft",
+    make: Callable[..., Entry] = Entry,
 ) -> Entry:
     """The entry of a create body whose organization, spokesperson and time zone are
-    settled (`new_entry`, or a bulk import that looked them up once per batch)."""
+    settled (`new_entry`, or a bulk import that looked them up once per batch, and `make`s
+    its entries without the ORM's instrumentation)."""
     tz = ZoneInfo(tz_name)
     values = data.model_dump(exclude={"organization_id", "timezone", "attachment_ids"})
     if data.all_day:
@@ -171,7 +174,7 @@ def build_entry(
         values["enforcement"] = data.enforcement or "warn"
     else:
         values["blocks"], values["enforcement"] = [], None
-    entry = Entry(
+    entry = make(
         id=uuid.uuid4(),
         organization_id=org_id,
         timezone=tz_name,
