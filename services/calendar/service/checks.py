@@ -21,6 +21,7 @@ from services.calendar.service.common import visible_organization
 from services.common.auth import Principal
 from services.common.orgtree import DEFAULT_TIMEZONE
 from services.common.regions import region_of
+from services.common.responses import json_id
 
 
 class _Discard(Exception):
@@ -128,6 +129,13 @@ async def _pairs(
         first_days=[r["days"].lower for r in live],
         end_days=[r["days"].upper for r in live],
     )
+    entry_id, org_id, kind, title = (
+        json_id(entry.id),
+        json_id(entry.organization_id),
+        entry.kind,
+        entry.title_ar,
+    )
+    audiences, spokesperson = list(entry.audiences), entry.spokesperson_id
     out = []
     for p in await repo.draft_pairs(pool, draft, root):
         starts_at, ends_at = times[p["a_recurrence_id"]]
@@ -135,30 +143,25 @@ async def _pairs(
             {
                 "reason": p["reason"],
                 "occurrence": {
-                    "entry_id": entry.id,
+                    "entry_id": entry_id,
                     "recurrence_id": p["a_recurrence_id"],
-                    "organization_id": entry.organization_id,
-                    "kind": entry.kind,
-                    "title_ar": entry.title_ar,
+                    "organization_id": org_id,
+                    "kind": kind,
+                    "title_ar": title,
                     "starts_at": starts_at,
                     "ends_at": ends_at,
                 },
                 "other": {
-                    "entry_id": p["b_entry_id"],
+                    "entry_id": json_id(p["b_entry_id"]),
                     "recurrence_id": p["b_recurrence_id"],
-                    "organization_id": p["organization_id"],
+                    "organization_id": json_id(p["organization_id"]),
                     "kind": p["kind"],
                     "title_ar": p["title_ar"],
                     "starts_at": p["starts_at"],
                     "ends_at": p["ends_at"],
                 },
                 "value": conflicts.value_of(
-                    p["reason"],
-                    channels,
-                    p["channels"],
-                    list(entry.audiences),
-                    p["audiences"],
-                    entry.spokesperson_id,
+                    p["reason"], channels, p["channels"], audiences, p["audiences"], spokesperson
                 ),
                 "refused": bool(p["refused"]),
             }

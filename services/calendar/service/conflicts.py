@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -144,9 +145,9 @@ def occasion_conflicts(
     )
     off: dict[date, Any] = {}
     for occasion in occasions:
-        sighted = confirmed.get(occasion.id, {})
+        sighted = tuple(sorted(confirmed.get(occasion.id, {}).items()))
         for year in years:
-            for dated in occasion_domain.dates_in(
+            for day in _days_off(
                 occasion.calendar,
                 occasion.month,
                 occasion.day,
@@ -154,8 +155,7 @@ def occasion_conflicts(
                 year,
                 sighted,
             ):
-                for day in occasion_domain.days_of(dated):
-                    off.setdefault(day, occasion)
+                off.setdefault(day, occasion)
     out = []
     for o in occurrences:
         day = o.days.lower
@@ -181,6 +181,26 @@ def occasion_conflicts(
                 break
             day += timedelta(days=1)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _days_off(
+    calendar: str,
+    month: int,
+    day: int,
+    duration_days: int,
+    year: int,
+    sighted: tuple[tuple[int, date], ...],
+) -> tuple[date, ...]:
+    """The days of an occasion's dates that start in a Gregorian year, with its
+    confirmed starts (`sighted`): computed once per value (Umm al-Qura conversions)."""
+    return tuple(
+        d
+        for dated in occasion_domain.dates_in(
+            calendar, month, day, duration_days, year, dict(sighted)
+        )
+        for d in occasion_domain.days_of(dated)
+    )
 
 
 def holds_a_day(occurrence: Any) -> bool:

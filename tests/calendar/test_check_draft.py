@@ -1,13 +1,17 @@
 """The dry-run conflict check builds its draft without the session (two statements on the
-read pool): it must accept and refuse exactly what a create accepts and refuses, with the
-same problem, and store nothing either way."""
+read pool) and encodes its answer without the response model: it must accept and refuse
+exactly what a create accepts and refuses, with the same problem, store nothing either
+way, and answer what `ConflictList` would encode, byte for byte."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from tests.calendar.conftest import window
+from pydantic_core import to_json
+
+from services.calendar.schemas.conflicts import ConflictList
+from tests.calendar.conftest import act, create_entry, window
 
 BASE: dict[str, Any] = {
     "kind": "social_post",
@@ -74,3 +78,54 @@ async def test_the_check_accepts_what_a_create_accepts(client, world):
         await window(client, world, "org_admin@M", "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z")
         == []
     )
+
+
+async def test_the_answer_is_the_response_models_encoding(client, world):
+    held: list[dict[str, Any]] = [
+        dict(BASE, title_ar="منشور الأمانة على إكس", audiences=["media", "youth"]),
+        dict(
+            kind="blackout",
+            title_ar="صمت إعلامي",
+            all_day=True,
+            start_date="2026-04-07",
+            end_date="2026-04-07",
+            blocks=["social_post"],
+            enforcement="refuse",
+        ),
+    ]
+    for fields in held:
+        entry = await create_entry(client, world, "agent@R", **fields)
+        assert (await act(client, world, entry["id"], "submit", "agent@R")).status_code == 200
+    body = {
+        **BASE,
+        "rrule": "FREQ=DAILY;COUNT=3",
+        "starts_at": "2026-03-19T10:30:00+03:00",  # Eid al-Fitr 1447 starts 2026-03-20
+        "ends_at": "2026-03-19T10:45:00+03:00",
+        "exdates": [],
+    }
+    answers = []
+    for fields in (
+        {},
+        {"starts_at": "2026-04-06T10:30:00+03:00", "ends_at": "2026-04-06T10:45:00+03:00"},
+    ):
+        check = await client.post(
+            "/v1/calendar/conflicts/check", json={**body, **fields}, headers=world.auth("agent@A")
+        )
+        assert check.status_code == 200, check.text
+        assert check.headers["content-type"] == "application/json"
+        encoded = to_json(ConflictList.model_validate(check.json()).model_dump(mode="json"))
+        assert check.content == encoded
+        answers.append(check.json()["items"])
+    eid, april = answers
+    assert [(c["reason"], c["value"], c["other"]) for c in eid] == [
+        ("occasion", "عيد الفطر", None),
+        ("occasion", "عيد الفطر", None),
+    ]
+    assert {c["reason"] for c in april} == {"channel", "audience", "blackout"}
+    refused = next(c for c in april if c["reason"] == "blackout")
+    assert refused["refused"] is True
+    assert refused["other"]["title_ar"] == "صمت إعلامي"
+    channel = next(c for c in april if c["reason"] == "channel")
+    assert channel["value"] == str(world.channels["x@R"])
+    assert channel["occurrence"]["starts_at"] == "2026-04-07T07:30:00Z"
+    assert channel["other"]["organization_id"] == str(world.orgs["R"])
