@@ -13,6 +13,10 @@ which problems it can answer, derived from the route itself so no router has to 
   body, 415 with a JSON body; 412 on PATCH, PUT and DELETE of a single resource
   (`If-Match`). An operation that documents a `default` answer (Open311: its own error
   format) gets none added.
+- **Fields that may be omitted but never null**: a request model's field validator named
+  `_not_null` (the services' PATCH models: `X | None = None`, `None` meaning "not sent",
+  and an explicit `null` refused with 422) names them; the spec documents them without
+  the `null` that their Python type carries, so it promises no more than the API takes.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.params import File, Form
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from services.common.auth import optional_principal, require_principal
 from services.common.problems import DESCRIPTIONS
@@ -53,6 +58,7 @@ ANONYMOUS: list[dict[str, list[str]]] = []
 
 EVERYWHERE = (400, 422, 429, 503)
 PRECONDITION_METHODS = frozenset({"PATCH", "PUT", "DELETE"})
+NOT_NULL_VALIDATOR = "_not_null"  # the validator that refuses an explicit null
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -116,6 +122,7 @@ def document_operations(app: FastAPI, spec: dict[str, Any]) -> dict[str, Any]:
                         "anonymous": ANONYMOUS,
                     }[rule]
                 )
+            _document_not_null(route, operation, spec)
             responses = operation.setdefault("responses", {})
             if "default" in responses:
                 continue  # the route documents every other answer itself (Open311)
@@ -127,3 +134,47 @@ def document_operations(app: FastAPI, spec: dict[str, Any]) -> dict[str, Any]:
         for name, scheme in SECURITY_SCHEMES.items():
             schemes.setdefault(name, copy.deepcopy(scheme))
     return spec
+
+
+def not_null_fields(model: type[BaseModel]) -> list[str]:
+    """The names (aliases where set) of `model`'s fields that its `_not_null` validator
+    refuses to take as null."""
+    validator = model.__pydantic_decorators__.field_validators.get(NOT_NULL_VALIDATOR)
+    if validator is None:
+        return []
+    fields = model.model_fields
+    return [fields[name].alias or name for name in validator.info.fields if name in fields]
+
+
+def _document_not_null(route: APIRoute, operation: dict[str, Any], spec: dict[str, Any]) -> None:
+    model = route.body_field.field_info.annotation if route.body_field is not None else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return
+    names = not_null_fields(model)
+    content = operation.get("requestBody", {}).get("content", {})
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    prefix = "#/components/schemas/"
+    if not names or not ref.startswith(prefix):
+        return
+    schema = spec.get("components", {}).get("schemas", {}).get(ref.removeprefix(prefix), {})
+    properties = schema.get("properties", {})
+    for name in names:
+        if isinstance(properties.get(name), dict):
+            _without_null(properties[name])
+
+
+def _without_null(prop: dict[str, Any]) -> None:
+    """`{"anyOf": [X, {"type": "null"}], …}` → `X` with the property's own title,
+    description and examples (and no `default: null`)."""
+    branches = prop.get("anyOf")
+    if not isinstance(branches, list) or {"type": "null"} not in branches:
+        return
+    kept = [branch for branch in branches if branch != {"type": "null"}]
+    del prop["anyOf"]
+    if len(kept) == 1:
+        for key, value in kept[0].items():
+            prop.setdefault(key, value)
+    else:
+        prop["anyOf"] = kept
+    if "default" in prop and prop["default"] is None:
+        del prop["default"]
