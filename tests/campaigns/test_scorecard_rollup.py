@@ -23,6 +23,7 @@ from services.common.db import build_engine, build_sessionmaker, session_scope
 from services.common.embedded import to_plain_url
 from services.directory.app import create_app as create_directory_app
 from services.directory.bootstrap import run_bootstrap
+from tests.campaigns.conftest import problem
 from tests.campaigns.test_kpis import create_kpi, submit, verify
 
 ADMIN = Principal(
@@ -169,6 +170,25 @@ async def test_a_period_counts_in_the_windows_that_contain_it(settings):
 async def test_the_rollup_follows_values_targets_and_moves(client, hub, make_client, settings):
     directory = await make_client(create_directory_app)
     headers = hub.auth("org_admin@M")
+    # no KPI yet: an empty scorecard; an organization the caller does not see: 404
+    empty = await client.get(
+        "/v1/scorecards",
+        params={"organization_id": str(hub.orgs["A"]), "period": "2027"},
+        headers=headers,
+    )
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["items"] == []
+    assert empty.json()["counts"] == {"green": 0, "amber": 0, "red": 0, "no_data": 0}
+    for who, org in (("org_admin@A", hub.orgs["R"]), ("admin", uuid.uuid4())):
+        problem(
+            await client.get(
+                "/v1/scorecards",
+                params={"organization_id": str(org), "period": "2027"},
+                headers=hub.auth(who),
+            ),
+            404,
+            field="organization_id",
+        )
     kpis = [
         await create_kpi(client, hub, "M", code=code, aggregation=rule, direction=direction)
         for code, rule, direction in (("S", "sum", "up"), ("V", "avg", "down"), ("L", "last", "up"))

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, String, bindparam, text
+from sqlalchemy import Boolean, Integer, Numeric, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from services.common.auth import Principal
 
 # The windows a period of alias `p` counts in: itself, its year, a month's quarter.
 WINDOWS_SQL = (
@@ -134,10 +136,16 @@ def _sums(column: str, prefix: str, where: str = "") -> str:
     )
 
 
-_SCORECARD = text(
-    f"""
+_SCORECARD = (
+    text(
+        f"""
 WITH root AS MATERIALIZED (
-    SELECT path FROM directory_organization WHERE id = :root_id
+    -- the organization, when the caller sees it (orgtree's rule: a sector_admin sees every
+    -- organization, anyone else their own organization's subtree)
+    SELECT o.path FROM directory_organization AS o
+    WHERE o.id = :root_id
+      AND (:sees_all OR o.path <@ (
+          SELECT v.path FROM directory_organization AS v WHERE v.id = :viewer_id))
 ), kpis AS MATERIALIZED (
     SELECT k.id, k.code, k.name_ar, k.name_en, k.unit, k.direction, k.frequency,
            k.aggregation, k.source
@@ -155,7 +163,8 @@ SELECT k.id, k.code, k.name_ar, k.name_en, k.unit, k.direction, k.frequency, k.a
        k.source, {_rule("value")} AS value, coalesce(f.reported, 0) AS organizations,
        CASE WHEN f.has_own THEN {_rule("own_target")} ELSE {_rule("target")} END AS target,
        CASE WHEN f.has_own THEN {_rule("own_amber")} ELSE {_rule("amber")} END AS amber_at
-FROM kpis AS k
+FROM root
+LEFT JOIN kpis AS k ON true
 LEFT JOIN LATERAL (
     SELECT bool_or(r.organization_id = :root_id AND r.target_avg IS NOT NULL) AS has_own,
            count(r.value_avg) AS reported,
@@ -167,20 +176,26 @@ LEFT JOIN LATERAL (
 ) AS f ON true
 ORDER BY k.code, k.id
 """  # noqa: S608 (constants only; every value is a bound parameter)
-).columns(
-    id=UUID(as_uuid=True),
-    code=String,
-    name_ar=String,
-    name_en=String,
-    unit=String,
-    direction=String,
-    frequency=String,
-    aggregation=String,
-    source=String,
-    value=Numeric,
-    organizations=Integer,
-    target=Numeric,
-    amber_at=Numeric,
+    )
+    .bindparams(
+        bindparam("sees_all", type_=Boolean),
+        bindparam("viewer_id", type_=UUID(as_uuid=True)),
+    )
+    .columns(
+        id=UUID(as_uuid=True),
+        code=String,
+        name_ar=String,
+        name_en=String,
+        unit=String,
+        direction=String,
+        frequency=String,
+        aggregation=String,
+        source=String,
+        value=Numeric,
+        organizations=Integer,
+        target=Numeric,
+        amber_at=Numeric,
+    )
 )
 
 
@@ -206,9 +221,24 @@ class ScorecardRow:
     amber_at: Decimal | None
 
 
-async def scorecard(session: AsyncSession, root_id: uuid.UUID, window: str) -> list[ScorecardRow]:
+async def scorecard(
+    session: AsyncSession, principal: Principal, root_id: uuid.UUID, window: str
+) -> list[ScorecardRow] | None:
     """The KPIs that apply to `root_id` or anywhere below it (owned by it, by an
     organization above it or by one below it), by code, with their figures over the
-    subtree and the window. A caller who sees the root sees each of these KPIs."""
-    rows = await session.execute(_SCORECARD, {"root_id": root_id, "window": window})
-    return [ScorecardRow(*row) for row in rows]
+    subtree and the window; None when the principal does not see `root_id` (or it does
+    not exist). A caller who sees the root sees each of these KPIs. One round trip."""
+    rows = await session.execute(
+        _SCORECARD,
+        {
+            "root_id": root_id,
+            "window": window,
+            "sees_all": principal.is_sector_admin,
+            "viewer_id": principal.organization_id,
+        },
+    )
+    found = list(rows)
+    if not found:
+        return None
+    # the organization's row alone (kpi id null: no KPI applies) is an empty scorecard
+    return [ScorecardRow(*row) for row in found if row[0] is not None]

@@ -442,9 +442,11 @@ async def scorecard(
     session: AsyncSession, principal: Principal, organization_id: uuid.UUID, period: str
 ) -> ScorecardOut:
     require(principal, "campaigns:read")
-    await visible_organization(session, principal, organization_id, "organization_id")
-    # the KPIs with their figures, added up from the subtree's roll-up rows in the database
-    rows = await rollups.scorecard(session, organization_id, period)
+    # the KPIs with their figures, added up from the subtree's roll-up rows in the database,
+    # in the statement that checks the caller sees the organization
+    rows = await rollups.scorecard(session, principal, organization_id, period)
+    if rows is None:
+        raise unknown_reference("organization_id", "الجهة", "organization")
     # built-in KPIs: the subtree's inquiries of the period, one aggregate for all of them
     builtin = (
         await inquiry_kpis.builtin_figures(session, organization_id, period)
