@@ -210,7 +210,8 @@ class Batch:
 
     async def visible(self, org_id: uuid.UUID, field_name: str = "organization_id") -> None:
         """`visible_organization`: the principal sees the organization."""
-        await self.look_up({org_id}, set())
+        if org_id not in self._facts:
+            await self.look_up({org_id}, set())
         facts = self._facts[org_id]
         if facts is None or not facts.visible:
             raise unknown_reference(field_name, "الجهة", "organization")
@@ -219,13 +220,15 @@ class Batch:
         """`entries.check_spokesperson`: the staff member exists."""
         if user_id is None:
             return
-        await self.look_up(set(), {user_id})
+        if user_id not in self._asked:
+            await self.look_up(set(), {user_id})
         if user_id not in self._staff:
             raise unknown_reference("spokesperson_id", "المتحدث", "staff member")
 
     async def timezone(self, org_id: uuid.UUID) -> str:
         """`timezone_for` (of an organization `visible` passed)."""
-        await self.look_up({org_id}, set())
+        if org_id not in self._facts:
+            await self.look_up({org_id}, set())
         facts = self._facts[org_id]
         return (facts.timezone if facts else None) or DEFAULT_TIMEZONE
 

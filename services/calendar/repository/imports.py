@@ -187,6 +187,13 @@ def _value(value: Any) -> Any:
     return value
 
 
+_RANGES = {"span", "days"}  # the occurrence's range columns
+
+
+def _occurrence(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(_value(row[c]) if c in _RANGES else row[c] for c in OCCURRENCE_COLUMNS)
+
+
 def entry_record(values: dict[str, Any]) -> tuple[Any, ...]:
     """A staged entry: its `ENTRY_COLUMNS`."""
     record = [_value(values[name]) for name in ENTRY_COLUMNS]
@@ -236,7 +243,7 @@ async def write_occurrences(
     if rows:
         await connection.copy_records_to_table(
             "calendar_occurrence",
-            records=[tuple(_value(row[c]) for c in OCCURRENCE_COLUMNS) for row in rows],
+            records=[_occurrence(row) for row in rows],
             columns=list(OCCURRENCE_COLUMNS),
         )
 
