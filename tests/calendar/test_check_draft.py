@@ -129,3 +129,45 @@ async def test_the_answer_is_the_response_models_encoding(client, world):
     assert channel["value"] == str(world.channels["x@R"])
     assert channel["occurrence"]["starts_at"] == "2026-04-07T07:30:00Z"
     assert channel["other"]["organization_id"] == str(world.orgs["R"])
+
+
+async def test_a_draft_with_an_external_id_is_checked_by_writing_it_and_rolled_back(client, world):
+    external = {"external_source": "crm", "external_id": "post-77"}
+    held = await create_entry(client, world, "agent@R", **BASE, **external)
+    assert (await act(client, world, held["id"], "submit", "agent@R")).status_code == 200
+    # the same external id: refused as its create is
+    body = {**BASE, **external}
+    check = await client.post(
+        "/v1/calendar/conflicts/check", json=body, headers=world.auth("agent@A")
+    )
+    create = await client.post("/v1/calendar/entries", json=body, headers=world.auth("agent@A"))
+    assert check.status_code == create.status_code == 409, check.text
+    assert comparable(check.json()) == comparable(create.json())
+    # a new one: its conflicts, as a draft without it finds them; nothing kept
+    fresh = {**BASE, "external_source": "crm", "external_id": "post-78"}
+    written = await client.post(
+        "/v1/calendar/conflicts/check", json=fresh, headers=world.auth("agent@A")
+    )
+    plain = await client.post(
+        "/v1/calendar/conflicts/check", json=BASE, headers=world.auth("agent@A")
+    )
+    assert written.status_code == plain.status_code == 200, written.text
+
+    def without_draft_id(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return sorted(
+            (c["reason"], c["occurrence"]["starts_at"], c["other"]["entry_id"], c["value"])
+            for c in items
+        )
+
+    assert without_draft_id(written.json()["items"]) == without_draft_id(plain.json()["items"])
+    assert {c["reason"] for c in written.json()["items"]} == {"channel", "audience"}
+    assert written.content == to_json(
+        ConflictList.model_validate(written.json()).model_dump(mode="json")
+    )
+    stored = await window(
+        client, world, "org_admin@M", "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"
+    )
+    assert [i["entry_id"] for i in stored] == [held["id"]]
+    assert (
+        await client.post("/v1/calendar/entries", json=fresh, headers=world.auth("agent@A"))
+    ).status_code == 201

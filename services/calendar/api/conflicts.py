@@ -15,7 +15,7 @@ from services.calendar.schemas.entries import ConflictOut, EntryCreate
 from services.calendar.service import checks
 from services.common.app import new_router
 from services.common.auth import Principal, require
-from services.common.db import SessionDep, read_pool_of
+from services.common.db import SessionDep, read_pool_of, session_of
 from services.common.responses import json_response
 
 router = new_router(prefix="/v1/calendar/conflicts", tags=["calendar conflicts"])
@@ -51,9 +51,10 @@ async def list_conflicts(
     response_model=ConflictList,
     responses=problems(401, 403, 404, 415, 422),
 )
-async def check_conflicts(
-    body: EntryCreate, session: SessionDep, principal: Reader, request: Request
-) -> Response:
-    found = await checks.check(session, read_pool_of(request), principal, body)
+async def check_conflicts(body: EntryCreate, principal: Reader, request: Request) -> Response:
+    if checks.written(body):
+        found = await checks.check_written(session_of(request), principal, body)
+    else:
+        found = await checks.of_draft(read_pool_of(request), principal, body)
     # the conflicts are `ConflictOut`s already (their fields in order), encoded in one pass
     return json_response({"items": found})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response, status
@@ -24,7 +25,7 @@ from services.calendar.service import occurrences as occurrence_service
 from services.calendar.service.views import describe
 from services.common.app import new_router
 from services.common.auth import Principal, require
-from services.common.db import SessionDep, read_pool_of
+from services.common.db import SessionDep, read_pool_of, session_of
 from services.common.etag import check_if_match, set_etag
 from services.common.pagination import PageDep
 from services.common.responses import json_response
@@ -92,7 +93,6 @@ async def create_entry(
 )
 async def list_occurrences(
     request: Request,
-    session: SessionDep,
     principal: Reader,
     page: PageDep,
     options: SearchOptionsDep,
@@ -137,7 +137,7 @@ async def list_occurrences(
 ) -> Response:
     check_window(start, end)
     result = await occurrence_service.list_window(
-        session,
+        partial(session_of, request),  # opened only if needed
         read_pool_of(request),
         principal,
         page,

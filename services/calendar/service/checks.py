@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,16 +28,19 @@ class _Discard(Exception):
     """Rolls the savepoint back once the conflicts are read."""
 
 
-async def check(
-    session: AsyncSession, pool: asyncpg.Pool, principal: Principal, data: EntryCreate
+def written(data: EntryCreate) -> bool:
+    """Whether a draft is checked by writing it (`check_written`): one with attachments
+    or an external id, so it is refused exactly as its create would be (someone else's
+    upload, a duplicate external id). Any other is checked without the session
+    (`of_draft`): two statements on the read pool, nothing written, no transaction."""
+    return bool(data.attachment_ids) or data.external_id is not None
+
+
+async def check_written(
+    session: AsyncSession, principal: Principal, data: EntryCreate
 ) -> list[dict[str, Any]]:
-    """The draft's occurrences computed as for a create and asked against the stored
-    ones: two statements on the read pool (`of_draft`), nothing written, no transaction.
-    A draft with attachments or an external id is written inside a savepoint instead
-    (and rolled back), so it is refused exactly as its create would be (someone else's
-    upload, a duplicate external id)."""
-    if not data.attachment_ids and data.external_id is None:
-        return await of_draft(pool, principal, data)
+    """The draft created inside a savepoint, its conflicts read, the savepoint rolled
+    back."""
     found: list[dict[str, Any]] = []
     try:
         async with session.begin_nested():
@@ -72,7 +75,8 @@ async def of_draft(
     if data.spokesperson_id is not None and not context.spokesperson:
         raise unknown_reference("spokesperson_id", "المتحدث", "staff member")
     tz_name = data.timezone or context.timezone or DEFAULT_TIMEZONE
-    entry = entry_service.build_entry(principal, data, org_id, tz_name)
+    # a plain object of the entry's values: nothing is stored, no ORM instrumentation
+    entry = entry_service.build_entry(principal, data, org_id, tz_name, make=_plain)
     instances = materialize.instances_of(entry)
     channels = _book(context.channels).resolve(entry.channels) if entry.channels else []
     rows = materialize.expand(entry, instances, channels, {})
@@ -89,6 +93,10 @@ async def of_draft(
             live, occasions, confirmed, {entry.id: entry.title_ar}
         )
     return found
+
+
+def _plain(**values: Any) -> Entry:
+    return cast(Entry, SimpleNamespace(**values))
 
 
 def _book(channels: Sequence[tuple[str, str]]) -> materialize.ChannelBook:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from services.common.responses import json_id
 
 
 async def filters_for(
-    session: AsyncSession,
+    session: Callable[[], AsyncSession],
     principal: Principal,
     *,
     start: datetime,
@@ -31,7 +31,7 @@ async def filters_for(
     **more: Any,
 ) -> repo.OccurrenceFilters:
     if organization_id is not None:
-        await visible_organization(session, principal, organization_id, "organization_id")
+        await visible_organization(session(), principal, organization_id, "organization_id")
     return repo.OccurrenceFilters(
         start=start, end=end, organization_id=organization_id, sector=sector, **more
     )
@@ -42,7 +42,7 @@ HIGHLIGHTED = ("title_ar", "title_en", "description_ar", "description_en")
 
 
 async def list_window(
-    session: AsyncSession,
+    session: Callable[[], AsyncSession],
     pool: asyncpg.Pool,
     principal: Principal,
     page: PageParams,
@@ -52,7 +52,9 @@ async def list_window(
     """A page of the occurrences in the window as `occurrence_out` dicts, by start or
     (`sort=relevance`) best match first; a `q` that finds nothing is corrected
     (`search.search_page`); with `highlight`, each gets the `highlights` of its entry's
-    titles and descriptions. Without `q`, one statement on the read pool `pool`."""
+    titles and descriptions. Without `q`, one statement on the read pool `pool`;
+    `session()` opens the request's session, only when needed (an `organization_id` to
+    check, a search)."""
     search.check_options(options, criteria.get("q"))
     filters = await filters_for(session, principal, **criteria)
     if not filters.q:
@@ -62,7 +64,7 @@ async def list_window(
 
     async def run(query: search.SearchQuery | None) -> tuple[list[Any], str | None]:
         return await repo.list_window(
-            session,
+            session(),
             principal,
             filters,
             page,
@@ -71,7 +73,7 @@ async def list_window(
             texts=options.highlight,
         )
 
-    result = await search.search_page(session, filters.q, page.cursor, run)
+    result = await search.search_page(session(), filters.q, page.cursor, run)
     matcher = highlight.Matcher.of(result.query) if options.highlight and result.query else None
     items = []
     for row in result.rows:
