@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.common.i18n import text
+from services.common.patterns import NOT_BLANK
 
 Kind = Literal[
     "occasion",
@@ -50,11 +51,12 @@ def check_timezone(value: str | None) -> str | None:
 
 
 def _text(max_length: int, min_length: int = 1) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(no_nul),
-    ]
+    constraints = StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length
+    )
+    if min_length:
+        return Annotated[str, constraints, NOT_BLANK, AfterValidator(no_nul)]
+    return Annotated[str, constraints, AfterValidator(no_nul)]
 
 
 Title = _text(500)
@@ -70,6 +72,7 @@ Code = Annotated[
 ChannelRef = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    NOT_BLANK,
     AfterValidator(no_nul),
 ]
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]

@@ -102,10 +102,37 @@ class _EntryFields(BaseModel):
         return self
 
 
+def _both_or_neither(first: str, second: str) -> list[dict[str, Any]]:
+    """JSON Schema for "`first` and `second` are both set (not null) or neither is"."""
+    given = {"type": "string"}
+    return [
+        {
+            "if": {"required": [one], "properties": {one: given}},
+            "then": {"required": [other], "properties": {other: given}},
+        }
+        for one, other in ((first, second), (second, first))
+    ]
+
+
+# the entry's shape (`_shape` below): an all-day entry has its dates, any other its instants
+_SHAPE: dict[str, Any] = {
+    "if": {"required": ["all_day"], "properties": {"all_day": {"const": True}}},
+    "then": {
+        "required": ["start_date", "end_date"],
+        "properties": {"start_date": {"type": "string"}, "end_date": {"type": "string"}},
+    },
+    "else": {
+        "required": ["starts_at", "ends_at"],
+        "properties": {"starts_at": {"type": "string"}, "ends_at": {"type": "string"}},
+    },
+    "allOf": _both_or_neither("external_source", "external_id"),
+}
+
+
 class EntryCreate(_EntryFields):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [_EXAMPLE, _WEEKLY_EXAMPLE, _HIJRI_EXAMPLE]},
+        json_schema_extra={"examples": [_EXAMPLE, _WEEKLY_EXAMPLE, _HIJRI_EXAMPLE], **_SHAPE},
     )
 
     organization_id: uuid.UUID | None = Field(

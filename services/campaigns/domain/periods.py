@@ -7,9 +7,9 @@ from datetime import date
 
 FREQUENCIES = ("monthly", "quarterly", "yearly")
 _PATTERNS = {
-    "monthly": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
-    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
-    "yearly": re.compile(r"^(\d{4})$"),
+    "monthly": re.compile(r"([1-9][0-9]{3})-(0[1-9]|1[0-2])"),
+    "quarterly": re.compile(r"([1-9][0-9]{3})-Q([1-4])"),
+    "yearly": re.compile(r"([1-9][0-9]{3})"),
 }
 # how many months a period of each frequency spans
 MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -18,7 +18,7 @@ MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 def frequency_of(period: str) -> str | None:
     """The frequency whose format `period` has, or None."""
     for frequency, pattern in _PATTERNS.items():
-        if pattern.match(period):
+        if pattern.fullmatch(period):
             return frequency
     return None
 

@@ -26,11 +26,16 @@ from services.campaigns.schemas.common import (
     reject_null,
 )
 from services.common.i18n import text
+from services.common.patterns import AMOUNT, NOT_BLANK
 
 CampaignType = Literal["advertising", "awareness", "media", "crisis"]
-Audience = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-ChannelRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Audience = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NOT_BLANK
+]
+ChannelRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NOT_BLANK
+]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), AMOUNT]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 CHANNELS_DESCRIPTION = (
     "Channel kinds (x, tv, radio, print, instagram, sms …) or channel ids of the directory."

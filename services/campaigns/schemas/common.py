@@ -3,7 +3,6 @@ documents, timestamps and field types."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from pydantic import (
 )
 
 from services.common.i18n import text
+from services.common.patterns import CODE, HTTP_URL, NOT_BLANK, SchemaPattern, matches, trim
 from services.common.problems import ProblemResponses
 
 
@@ -57,19 +57,16 @@ class Timestamps(BaseModel):
 
 
 def check_url(value: str | None) -> str | None:
+    """An absolute http(s) URL (`patterns.HTTP_URL`, the spec's pattern for the field)."""
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in value:
+    if not matches(HTTP_URL, value) or not urlsplit(trim(value)).netloc:
         raise ValueError(text("رابط غير صالح (http أو https)", "Invalid URL (http or https)"))
-    return value
-
-
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
+    return trim(value)
 
 
 def check_code(value: str) -> str:
-    if not CODE_PATTERN.match(value):
+    if not matches(CODE, value):
         raise ValueError(
             text(
                 "الرمز حتى 50 من الأحرف اللاتينية والأرقام و . _ -",
@@ -80,14 +77,27 @@ def check_code(value: str) -> str:
 
 
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_code)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    NOT_BLANK,
+    AfterValidator(check_code),
+    SchemaPattern(CODE),
 ]
-TitleAr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-TitleEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+TitleAr = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NOT_BLANK
+]
+TitleEn = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NOT_BLANK
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(check_url)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(check_url),
+    SchemaPattern(HTTP_URL),
 ]
 
 

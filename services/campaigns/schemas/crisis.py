@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from services.campaigns.schemas.common import Body, LongText, Timestamps, reject_null
 from services.common.i18n import text
+from services.common.patterns import NOT_BLANK
 
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
-ChannelRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ChannelRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NOT_BLANK
+]
 
 
 class Level(Body):

@@ -29,13 +29,14 @@ from services.campaigns.schemas.common import (
 )
 from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
+from services.common.patterns import AMOUNT, PERIOD, WEIGHT_DIGITS, SchemaPattern
 
 InitiativeStatus = Literal[
     "proposed", "approved", "in_progress", "on_hold", "completed", "cancelled"
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-Weight = Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=2)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), AMOUNT]
+Weight = Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=2), WEIGHT_DIGITS]
 Segment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 
 _EXAMPLE: dict[str, Any] = {
@@ -325,9 +326,9 @@ class MilestoneOut(Timestamps):
 
 class BeneficiaryFigure(Body):
     organization_id: uuid.UUID = Field(description="Where the people were reached.")
-    period: str = Field(
-        description="`2027-01`, `2027-Q1` or `2027`.", examples=["2027-Q1"], max_length=10
-    )
+    period: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=10), SchemaPattern(PERIOD)
+    ] = Field(description="`2027-01`, `2027-Q1` or `2027`.", examples=["2027-Q1"])
     target: int = Field(ge=0, le=2_000_000_000)
     actual: int = Field(0, ge=0, le=2_000_000_000)
     segment: Segment | None = Field(

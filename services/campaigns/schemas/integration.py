@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.campaigns.schemas.common import Body, Code, Name
+from services.common.patterns import WEIGHT_DIGITS
 
 Rule = Literal[
     "has_partners",
@@ -26,7 +27,7 @@ RULE_DESCRIPTION = (
     "(planned budget set), published, overlaps_coordinated (every overlapping initiative's "
     "organization takes part in it)."
 )
-Weight = Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=2)]
+Weight = Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=2), WEIGHT_DIGITS]
 
 
 class CriterionIn(Body):

@@ -10,10 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.campaigns.schemas.common import Body, Code, Timestamps
 from services.common.attachments.references import AttachmentIds
+from services.common.patterns import NOT_BLANK
 
-Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Topic = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
 MessageText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), NOT_BLANK
 ]
 
 

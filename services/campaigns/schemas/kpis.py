@@ -28,6 +28,7 @@ from services.campaigns.schemas.common import (
 )
 from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
+from services.common.patterns import FIGURE, NOT_BLANK, PERIOD, SchemaPattern
 
 Direction = Literal["up", "down"]
 Source = Literal[
@@ -44,8 +45,10 @@ SOURCE_DESCRIPTION = (
 )
 Frequency = Literal["monthly", "quarterly", "yearly"]
 Aggregation = Literal["sum", "avg", "last"]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Figure = Annotated[Decimal, Field(max_digits=20, decimal_places=4, allow_inf_nan=False)]
+Unit = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NOT_BLANK
+]
+Figure = Annotated[Decimal, Field(max_digits=20, decimal_places=4, allow_inf_nan=False), FIGURE]
 PERIOD_DESCRIPTION = "`2027-01` (monthly), `2027-Q1` (quarterly) or `2027` (yearly)."
 
 
@@ -58,7 +61,10 @@ def check_period(value: str) -> str:
 
 
 Period = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(check_period)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=10),
+    AfterValidator(check_period),
+    SchemaPattern(PERIOD),
 ]
 
 

@@ -18,11 +18,16 @@ from pydantic import (
 from services.campaigns.schemas.common import Body, LongText, Timestamps, TitleAr, Url, reject_null
 from services.common.attachments.references import AttachmentIds
 from services.common.i18n import text
+from services.common.patterns import NOT_BLANK
 
 ReportKind = Literal["activity", "media_coverage"]
 Tone = Literal["positive", "neutral", "negative"]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-ChannelKind = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
+ChannelKind = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NOT_BLANK
+]
 Reach = Annotated[int, Field(ge=0, le=2_000_000_000)]
 
 

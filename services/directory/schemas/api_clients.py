@@ -8,10 +8,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.common.patterns import NOT_BLANK
 from services.common.permissions import Scope
 from services.directory.schemas.common import Timestamps, reject_null
 
-ClientName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ClientName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK
+]
 Scopes = Annotated[list[Scope], Field(min_length=1, max_length=8)]
 SCOPES_DESCRIPTION = (
     "What the client may do: inquiries:read, inquiries:write, calendar:read, calendar:write, "

@@ -7,12 +7,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.common.patterns import HTTP_URL, NOT_BLANK, SchemaPattern
 from services.directory.domain.vocabulary import CHANNEL_KINDS, ChannelKind
 from services.directory.schemas.common import Timestamps, check_url, reject_null
 
-ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+ChannelName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK
+]
+Handle = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), SchemaPattern(HTTP_URL)
+]
 KIND_DESCRIPTION = "One of: " + ", ".join(CHANNEL_KINDS) + "."
 _EXAMPLE: dict[str, Any] = {
     "organization_id": "8d7f8a0c-5b1e-4a43-9a57-0f6c0f5b2d11",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,15 +12,22 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, Field, StringConstraints
 
 from services.common.i18n import text
+from services.common.patterns import CODE, HTTP_URL, NOT_BLANK, USERNAME, matches, trim
 from services.common.problems import ProblemResponses
 
 DEFAULT_PHONE_REGION = "SA"
 
 # Text fields: surrounding whitespace trimmed, Arabic kept exactly as given otherwise.
-NameAr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-NameEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+NameAr = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
+NameEn = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
 # a holiday's names: its columns are varchar(200)
-ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK
+]
 
 
 # The directory's wording of the statuses it means more precisely than the kernel's.
@@ -69,51 +75,46 @@ def check_email(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        # `.test` (RFC 6761) is accepted: the spec's `format: email` allows it
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError as exc:
         raise ValueError(text("بريد إلكتروني غير صالح", "Invalid e-mail address")) from exc
 
 
 def check_url(value: str | None) -> str | None:
+    """An absolute http(s) URL (`patterns.HTTP_URL`, the spec's pattern for the field)."""
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in value:
+    if not matches(HTTP_URL, value) or not urlsplit(trim(value)).netloc:
         raise ValueError(text("رابط غير صالح (http أو https)", "Invalid URL (http or https)"))
-    return value
-
-
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,99}$")
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
+    return trim(value)
 
 
 def check_username(value: str | None) -> str | None:
     """Lower-cased; 3–100 of a–z, 0–9, `.`, `_`, `-`, starting with a letter or digit."""
     if value is None:
         return None
-    value = value.strip().lower()
-    if not USERNAME_PATTERN.match(value):
+    if not matches(USERNAME, value):
         raise ValueError(
             text(
                 "اسم المستخدم من 3 إلى 100 من الأحرف a–z والأرقام و . _ -",
                 "A username is 3–100 of a–z, 0–9, '.', '_', '-'",
             )
         )
-    return value
+    return trim(value).lower()
 
 
 def check_code(value: str | None) -> str | None:
     if value is None:
         return None
-    value = value.strip()
-    if not CODE_PATTERN.match(value):
+    if not matches(CODE, value):
         raise ValueError(
             text(
                 "الرمز حتى 50 من الأحرف اللاتينية والأرقام و . _ -",
                 "A code is up to 50 of A–Z, a–z, 0–9, '.', '_', '-'",
             )
         )
-    return value
+    return trim(value)
 
 
 def reject_null(value: Any) -> Any:

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.common.patterns import CODE, SchemaPattern
 from services.common.strict import LocalTime
-from services.directory.domain.vocabulary import OrganizationKind, Weekday
+from services.directory.domain.vocabulary import ALLOWED_PARENTS, OrganizationKind, Weekday
 from services.directory.schemas.common import (
     NameAr,
     NameEn,
@@ -20,7 +21,7 @@ from services.directory.schemas.common import (
     reject_null,
 )
 
-Code = Annotated[str, Field(max_length=60)]
+Code = Annotated[str, Field(max_length=60), SchemaPattern(CODE)]
 Weekend = Annotated[list[Weekday], Field(max_length=6)]
 
 KIND_DESCRIPTION = (
@@ -74,10 +75,30 @@ class _WorkCalendarIn(BaseModel):
         return check_code(value)
 
 
+def _kind_is(kinds: list[str]) -> dict[str, Any]:
+    return {"required": ["kind"], "properties": {"kind": {"enum": kinds}}}
+
+
+# the part of the tree rule (`ALLOWED_PARENTS`) that needs no stored data: which kinds
+# need a parent and which take none (the parent's own kind is checked by the service)
+_PLACEMENT: Any = [
+    {
+        "if": _kind_is(sorted(k for k, p in ALLOWED_PARENTS.items() if None not in p)),
+        "then": {"required": ["parent_id"], "properties": {"parent_id": {"type": "string"}}},
+    },
+    {
+        "if": _kind_is(sorted(k for k, p in ALLOWED_PARENTS.items() if p == {None})),
+        "then": {"properties": {"parent_id": {"type": "null"}}},
+    },
+]
+
+
 class OrganizationCreate(_WorkCalendarIn):
     """A new organization; omitted calendar fields are inherited from the parent."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_ORG_EXAMPLE]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [_ORG_EXAMPLE], "allOf": _PLACEMENT}
+    )
 
     kind: OrganizationKind = Field(description=KIND_DESCRIPTION)
     code: Code = Field(

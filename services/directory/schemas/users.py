@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.common.patterns import NOT_BLANK, USERNAME, SchemaFormat, SchemaPattern
 from services.common.permissions import Role
 from services.directory.domain.passwords import PASSWORD_MAX_LENGTH, STRENGTH_RULE_EN
 from services.directory.schemas.common import (
@@ -18,8 +19,11 @@ from services.directory.schemas.common import (
     reject_null,
 )
 
-Username = Annotated[str, Field(max_length=120)]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Username = Annotated[str, Field(max_length=120), SchemaPattern(USERNAME)]
+Email = Annotated[str, Field(max_length=320), SchemaFormat("email")]
+FullName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK
+]
 Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 Roles = Annotated[list[Role], Field(max_length=6)]
 
@@ -85,7 +89,7 @@ class UserCreate(_Contact):
     full_name_en: FullName | None = Field(
         None, description="Full name in English.", examples=["Mohammed Al-Otaibi"]
     )
-    email: str | None = Field(None, max_length=320, description="E-mail address.")
+    email: Email | None = Field(None, description="E-mail address.")
     phone: str | None = Field(None, max_length=40, description=PHONE_DESCRIPTION)
     organization_id: uuid.UUID = Field(description="The organization the user works for.")
     roles: Roles = Field(default_factory=list, description=ROLES_DESCRIPTION)
@@ -109,7 +113,7 @@ class UserUpdate(_Contact):
 
     full_name_ar: FullName | None = None
     full_name_en: FullName | None = None
-    email: str | None = Field(None, max_length=320)
+    email: Email | None = None
     phone: str | None = Field(None, max_length=40, description=PHONE_DESCRIPTION)
     organization_id: uuid.UUID | None = None
     roles: Roles | None = Field(None, description=ROLES_DESCRIPTION)

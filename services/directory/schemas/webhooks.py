@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.common.patterns import NOT_BLANK
 from services.directory.domain.webhooks import EVENT_TYPE_PATTERN
 from services.directory.schemas.common import Timestamps, reject_null
 
@@ -15,7 +16,9 @@ EventType = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=100, pattern=EVENT_TYPE_PATTERN)
 ]
 EventTypes = Annotated[list[EventType], Field(min_length=1, max_length=50)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NOT_BLANK
+]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 DeliveryStatus = Literal["pending", "delivered", "dead"]
 

@@ -14,6 +14,7 @@ from services.common.auth import OptionalPrincipalDep
 from services.common.errors import ValidationFailed
 from services.common.etag import check_if_match, set_etag
 from services.common.idempotency import redact_on_replay
+from services.common.patterns import UUID_OR_ME
 from services.common.problems import ProblemResponses
 from services.common.settings import GovhubSettings
 from services.inquiries.domain.filters import InquiryFilters
@@ -100,7 +101,8 @@ async def inquiry_filters(
     ] = None,
     category_id: Annotated[uuid.UUID | None, Query(description="Only this category.")] = None,
     assignee_id: Annotated[
-        str | None, Query(max_length=36, description="A staff member's id, or `me`.")
+        str | None,
+        Query(max_length=36, pattern=UUID_OR_ME, description="A staff member's id, or `me`."),
     ] = None,
     sla: Annotated[
         str | None,

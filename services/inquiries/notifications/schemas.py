@@ -8,11 +8,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.common.patterns import NOT_BLANK
+
 Language = Literal["ar", "en"]
 TemplateText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NOT_BLANK
 ]
-SubjectText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+SubjectText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NOT_BLANK
+]
 # Meta's template names: lower-case letters, digits and underscores
 WhatsAppTemplateName = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{1,512}$")

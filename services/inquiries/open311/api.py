@@ -257,11 +257,22 @@ async def list_requests(
         Query(max_length=20, description="`open`, `closed` or `open,closed`.", examples=["open"]),
     ] = None,
     page: Annotated[
-        str | None, Query(max_length=10, description="Page number, from 1.", examples=["1"])
+        str | None,
+        Query(
+            max_length=10,
+            # a string, as Open311 has it; the pattern states the range the hub reads
+            json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,4}|100000)?$"},
+            description="Page number, 1–100000.",
+            examples=["1"],
+        ),
     ] = None,
     page_size: Annotated[
         str | None,
-        Query(max_length=10, description="Requests per page, 1–1000 (default 1000)."),
+        Query(
+            max_length=10,
+            json_schema_extra={"pattern": "^(?:[1-9][0-9]{0,2}|1000)?$"},
+            description="Requests per page, 1–1000 (default 1000).",
+        ),
     ] = None,
     cursor: Annotated[
         str | None,

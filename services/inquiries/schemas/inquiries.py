@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import phonenumbers
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, EmailStr, Field
@@ -121,10 +121,36 @@ class Location(Schema):
     )
 
 
+_ID: Any = {"type": "string", "format": "uuid"}  # not null
+
+
 class InquiryCreate(Schema):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # routing needs one of them (422 on `organization_id` otherwise)
+            "anyOf": [
+                {"required": ["organization_id"], "properties": {"organization_id": _ID}},
+                {"required": ["category_id"], "properties": {"category_id": _ID}},
+            ],
+            # a media request names its outlet, deadline and a way to reach the journalist;
+            # nothing else carries an outlet or a deadline (`_check_media_fields`)
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "media_request"}}},
+            "then": {
+                "required": ["outlet", "deadline", "contact"],
+                "properties": {
+                    "outlet": {"type": "string"},
+                    "deadline": {"type": "string"},
+                    "contact": {
+                        "type": "object",
+                        "anyOf": [
+                            {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+                            {"required": ["email"], "properties": {"email": {"type": "string"}}},
+                        ],
+                    },
+                },
+            },
+            "else": {"properties": {"outlet": {"type": "null"}, "deadline": {"type": "null"}}},
             "examples": [
                 {
                     "kind": "complaint",
@@ -145,7 +171,7 @@ class InquiryCreate(Schema):
                     "deadline": "2026-11-24T12:00:00+03:00",
                     "contact": {"name": "سارة القحطاني", "email": "sara@alriyadh.example"},
                 },
-            ]
+            ],
         },
     )
 
