@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID, aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from services.calendar.models import Confirmation, Entry, Occasion, Occurrence
+from services.calendar.repository.base import in_tree
 from services.calendar.repository.conflicts import HOLDING, MAX_PAIRS
 from services.calendar.repository.directory import root_expression, user
 from services.common.db import Prepared
@@ -212,21 +213,6 @@ class Draft:
 REASONS = ("channel", "audience", "spokesperson", "blackout")
 
 
-def _in_tree(org_column: Any, root: Any) -> Any:
-    """Whether the organization in `org_column` is `root` or below it, as a filter of each
-    row (its path by primary key, a scalar subquery PostgreSQL never turns into a join).
-    Not `orgtree.in_subtree`: PostgreSQL keeps a generic plan for a prepared statement
-    after its fifth run, and with the organizations' table unanalyzed (a tree of fewer
-    than 50 organizations is never analyzed by autovacuum) that plan took the subtree for
-    one organization and walked each one's occurrences — 200–350 ms instead of 2. Asked
-    per row, the tree cannot drive the join: the draft's occurrences and the GiST indexes
-    on `span`/`days` do."""
-    node, top = organization.alias("node"), organization.alias("top")
-    path = select(node.c.path).where(node.c.id == org_column).scalar_subquery()
-    root_path = select(top.c.path).where(top.c.id == root).scalar_subquery()
-    return path.op("<@")(root_path)
-
-
 def _draft_pairs(reasons: tuple[str, ...]) -> Prepared:
     """The stored occurrences the draft's occurrences collide with, each reason one
     indexed join (`&&` on the GiST indexes of `span`/`days`) from the draft's occurrences
@@ -249,7 +235,7 @@ def _draft_pairs(reasons: tuple[str, ...]) -> Prepared:
     base_b = and_(
         b.cancelled.is_(False),
         b.status == any_(literal(list(HOLDING), ARRAY(String()))),
-        _in_tree(b.organization_id, bindparam("root", type_=UUID_TYPE)),
+        in_tree(b.organization_id, bindparam("root", type_=UUID_TYPE)),
     )
     not_blackout = b.kind != literal("blackout")
 

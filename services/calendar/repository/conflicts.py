@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.calendar.models import Entry, Occurrence
+from services.calendar.repository.base import in_tree
 from services.common.orgtree import in_subtree, within
 
 # occurrences of these statuses collide with others (drafts, rejected, cancelled and
@@ -36,7 +37,7 @@ def _pairs(a_where: Callable[[Any], Any], sector_root: uuid.UUID, symmetric: boo
         b.entry_id != a.entry_id,
         b.cancelled.is_(False),
         b.status.in_(HOLDING),
-        in_subtree(b.organization_id, sector_root),
+        in_tree(b.organization_id, sector_root),
     )
     order = a.entry_id < b.entry_id if symmetric else literal(True)
     columns = (
