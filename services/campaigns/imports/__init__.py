@@ -19,8 +19,10 @@ their `initiative.created` events, each parent's progress derived once; a change
 initiative, a child of a row of the same batch and a code taken already go row by row.
 KPI values load set-based (`KpiValuesImport.load`): `submit_value`'s checks run in Python
 on what is looked up once per job or per batch, and the batch's new values are COPied into
-a staging table and inserted, with their events and delivery jobs, by one statement; only
-a changed value and a row citing documents take the use cases row by row.
+a staging table and inserted, with their events and delivery jobs, by one statement; the
+changed values are staged and updated by another (a rejected one submitted again), with
+their events, and the roll-up of their KPIs and organizations rewritten; only a new row
+citing documents takes the use case row by row.
 """
 
 from services.campaigns.imports.initiatives import InitiativesImport

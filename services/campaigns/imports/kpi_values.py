@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.campaigns.imports.initiatives import outside
 from services.campaigns.models import Kpi
 from services.campaigns.repository import imports as repo
+from services.campaigns.repository import rollups
 from services.campaigns.repository.base import flush, organization_chain, sees_organization
 from services.campaigns.schemas.imports import KpiValueImportRow
 from services.campaigns.schemas.kpis import ValueIn
 from services.campaigns.service import kpis
 from services.common import audit
-from services.common.auth import Principal
 from services.common.errors import DomainError
 from services.common.i18n import text
 from services.common.imports.kinds import JobRun, Outcome, Row, register
@@ -27,7 +27,6 @@ from services.common.imports.rowwise import (
     session_on,
     tally,
 )
-from services.common.outbox import emit
 
 
 @register
@@ -103,14 +102,16 @@ class KpiValuesImport(RowwiseKind):
         return seen[org_id]
 
     async def load(self, connection: Any, job: JobRun, rows: list[Row]) -> Outcome:
-        """Set-based: every row is checked by `submit_value`'s rules in Python, with what
-        they read from the database looked up once per job (organization and KPI codes, the
-        KPI, whether it applies to the organization) or once per batch (the values the keys
-        name, locked; which KPI, organization and period already have a live value). The
-        new values are then COPied into a staging table and inserted by one statement with
-        their `kpi.value_submitted` events and delivery jobs; a rerun's unchanged rows
-        write nothing. A changed value and a row citing documents (`attachment_ids`) go
-        through the use cases row by row (`_update`, `kpis.submit_value`), as before."""
+        """Set-based: every row is checked by `submit_value`'s rules (a new value) or by
+        the rules of a corrected one (`_changed`) in Python, with what they read from the
+        database looked up once per job (organization and KPI codes, the KPI, whether it
+        applies to the organization) or once per batch (the values the keys name, locked;
+        which KPI, organization and period already have a live value). The changed values
+        are then COPied into a staging table and updated by one statement, the new ones
+        inserted by another, each with their `kpi.value_submitted` events and delivery
+        jobs; the roll-up of the changed values' KPIs and organizations is rewritten. A
+        rerun's unchanged rows write nothing. Only a new row citing documents
+        (`attachment_ids`) goes through `kpis.submit_value` row by row."""
         forbidden = self.refused_all(job, rows)
         if forbidden is not None:
             return forbidden
@@ -121,8 +122,8 @@ class KpiValuesImport(RowwiseKind):
                 stored = await repo.stored_values(
                     connection, list({self.key(job, row) for row in rows})
                 )
-                new: list[tuple[Row, Kpi, tuple[str, str]]] = []
-                one_by_one: list[tuple[Row, Any]] = []
+                planned: list[tuple[Row, Kpi, tuple[str, str], Any]] = []
+                one_by_one: list[Row] = []
                 for row, key in self.distinct(job, rows, outcome):
                     data: KpiValueImportRow = row.data
                     try:
@@ -130,10 +131,10 @@ class KpiValuesImport(RowwiseKind):
                         assert data.organization_id is not None
                         found = stored.get(key)
                         if found is not None:
-                            if await self._same(session, job, kpi, data, found):
-                                outcome.unchanged += 1
+                            if await self._changed(session, job, kpi, data, found):
+                                planned.append((row, kpi, key, found))
                             else:
-                                one_by_one.append((row, found))
+                                outcome.unchanged += 1
                             continue
                         kpis.submittable(kpi)
                         kpis.period_matches(kpi, data.period, "period")
@@ -145,27 +146,48 @@ class KpiValuesImport(RowwiseKind):
                         outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
                         continue
                     if data.attachment_ids:
-                        one_by_one.append((row, None))
+                        one_by_one.append(row)
                     else:
-                        new.append((row, kpi, key))
-                await self._insert(connection, job, new, outcome)
-                for row, found in one_by_one:
-                    tally(outcome, await self._one(session, job, row, found))
+                        planned.append((row, kpi, key, None))
+                await self._write(session, connection, job, planned, outcome)
+                for row in one_by_one:
+                    tally(outcome, await self._one(session, job, row, None))
         return outcome
 
-    async def _same(
+    async def _changed(
         self, session: AsyncSession, job: JobRun, kpi: Kpi, data: KpiValueImportRow, found: Any
     ) -> bool:
-        """A value imported before that the row leaves as it is (what `_update` checks
-        first: the importer sees it, its KPI, organization and period are the row's, and
-        so are its figures); anything else goes to `_update`, which refuses or changes."""
-        return (
-            await self._sees(session, job, found["organization_id"])
-            and (found["kpi_id"], found["organization_id"], found["period"])
-            == (kpi.id, data.organization_id, data.period)
-            and (found["value"], found["evidence_url"], found["comment"])
-            == (data.value, data.evidence_url, data.comment)
-        )
+        """Whether a value imported before changes with the row (False: the row leaves it
+        as it is), or the row is refused (`RowRefused`): the importer must see the value's
+        organization, its KPI, organization and period are its identity and never change,
+        and a verified value never changes. A change is the row's figures (value, evidence,
+        comment) submitted by the importer: a submitted value stays submitted (a corrected
+        figure), a rejected one is submitted again (`UPDATE_VALUES`)."""
+        if not await self._sees(session, job, found["organization_id"]):
+            raise outside("external_id", data.external_id)
+        if (found["kpi_id"], found["organization_id"], found["period"]) != (
+            kpi.id,
+            data.organization_id,
+            data.period,
+        ):
+            raise RowRefused(
+                "period",
+                text(
+                    "القيمة المستوردة من قبل تبقى لمؤشرها وجهتها وفترتها",
+                    "A value imported before keeps its KPI, organization and period",
+                ),
+                data.period,
+            )
+        figures = (data.value, data.evidence_url, data.comment)
+        if (found["value"], found["evidence_url"], found["comment"]) == figures:
+            return False
+        if found["status"] == "verified":
+            raise RowRefused(
+                "value",
+                text("القيمة معتمدة ولا تتغير", "The value is verified and does not change"),
+                data.value,
+            )
+        return True
 
     @staticmethod
     def _identity(row: Row, kpi: Kpi) -> tuple[uuid.UUID, uuid.UUID, str]:
@@ -174,108 +196,73 @@ class KpiValuesImport(RowwiseKind):
         assert data.organization_id is not None
         return (kpi.id, data.organization_id, data.period)
 
-    async def _insert(
+    async def _write(
         self,
+        session: AsyncSession,
         connection: Any,
         job: JobRun,
-        new: list[tuple[Row, Kpi, tuple[str, str]]],
+        planned: list[tuple[Row, Kpi, tuple[str, str], Any]],
         outcome: Outcome,
     ) -> None:
-        """The new values without a live value for their KPI, organization and period
-        (in the database, or earlier in the batch), in one statement."""
-        live = await repo.live_values(connection, [self._identity(row, kpi) for row, kpi, _ in new])
-        records: list[tuple[Any, ...]] = []
-        for row, kpi, key in new:
+        """The batch's changed values in one statement and its new ones in another. A new
+        value, or a rejected one submitted again, needs its KPI, organization and period
+        free of a live value (in the database, or earlier in the batch)."""
+        live = await repo.live_values(
+            connection,
+            [
+                self._identity(row, kpi)
+                for row, kpi, _, found in planned
+                if found is None or found["status"] == "rejected"
+            ],
+        )
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        touched: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        for row, kpi, key, found in planned:
             data: KpiValueImportRow = row.data
             identity = self._identity(row, kpi)
-            if identity in live:
-                outcome.rejections.append(
-                    refusal_of(kpis.value_exists(), row.line, dict(row.values))
-                )
-                continue
-            live.add(identity)
-            records.append(
-                (
-                    uuid.uuid4(),
-                    kpi.id,
-                    data.organization_id,
-                    data.period,
-                    data.value,
-                    data.evidence_url,
-                    data.comment,
-                    job.principal.subject,
-                    *key,
-                )
+            live_now = found is not None and found["status"] != "rejected"
+            if not live_now:
+                if identity in live:
+                    outcome.rejections.append(
+                        refusal_of(kpis.value_exists(), row.line, dict(row.values))
+                    )
+                    continue
+                live.add(identity)
+            record = (
+                uuid.uuid4() if found is None else found["id"],
+                kpi.id,
+                data.organization_id,
+                data.period,
+                data.value,
+                data.evidence_url,
+                data.comment,
+                job.principal.subject,
+                *key,
             )
-        if records:
-            inserted = await repo.insert_values(connection, records)
+            if found is None:
+                inserts.append(record)
+            else:
+                updates.append(record)
+                touched.add((kpi.id, identity[1]))
+        if updates:
+            outcome.updated += await repo.update_values(connection, updates)
+            # only verified values roll up, and an import never writes one; rewritten all
+            # the same for the KPIs and organizations the batch changed, as every write of
+            # values does
+            await rollups.refresh(session, {k for k, _ in touched}, {org for _, org in touched})
+        if inserts:
+            inserted = await repo.insert_values(connection, inserts)
             outcome.imported += inserted
-            outcome.unchanged += len(records) - inserted  # a key another import wrote
+            outcome.unchanged += len(inserts) - inserted  # a key another import wrote
 
     async def upsert(self, session: AsyncSession, job: JobRun, row: Row, stored: Any) -> Verdict:
-        """A row `load` leaves to the use cases: a new value citing documents (`stored` is
-        None), or a value imported before whose row differs (`stored`: its record)."""
+        """A row `load` leaves to the use case: a new value citing documents."""
         data: KpiValueImportRow = row.data
-        principal = job.principal
         kpi = await self._kpi(session, job, data)
         source, external_id = self.key(job, row)
         body = ValueIn.model_validate(data.model_dump(include=set(ValueIn.model_fields)))
-        if stored is None:
-            value = await kpis.submit_value(session, principal, kpi, body)
-            value.external_source, value.external_id = source, external_id
-            await flush(session)
-            return "imported"
-        return await self._update(session, principal, stored["id"], kpi.id, body, data.external_id)
-
-    async def _update(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        value_id: uuid.UUID,
-        kpi_id: uuid.UUID,
-        body: ValueIn,
-        external_id: str,
-    ) -> Verdict:
-        try:
-            value = await kpis.get_value(session, principal, value_id, lock=True)
-        except DomainError as exc:
-            raise outside("external_id", external_id) from exc
-        same_identity = (value.kpi_id, value.organization_id, value.period) == (
-            kpi_id,
-            body.organization_id,
-            body.period,
-        )
-        if not same_identity:
-            raise RowRefused(
-                "period",
-                text(
-                    "القيمة المستوردة من قبل تبقى لمؤشرها وجهتها وفترتها",
-                    "A value imported before keeps its KPI, organization and period",
-                ),
-                body.period,
-            )
-        figures = (body.value, body.evidence_url, body.comment)
-        if (value.value, value.evidence_url, value.comment) == figures:
-            return "unchanged"
-        if value.status == "verified":
-            raise RowRefused(
-                "value",
-                text("القيمة معتمدة ولا تتغير", "The value is verified and does not change"),
-                body.value,
-            )
-        value.value, value.evidence_url, value.comment = figures
-        if value.status == "rejected":  # submitted again, as a new submission would be
-            value.status = "submitted"
-            value.decided_by = value.decided_at = value.decision_comment = None
-        value.submitted_by = principal.subject
+        value = await kpis.submit_value(session, job.principal, kpi, body)
+        value.external_source, value.external_id = source, external_id
         await flush(session)
-        await session.refresh(value)
-        await emit(
-            session,
-            "kpi.value_submitted",
-            aggregate_type="kpi_value",
-            aggregate_id=value.id,
-            organization_id=value.organization_id,
-            payload=kpis.value_payload(value),
-        )
-        return "updated"
+        return "imported"

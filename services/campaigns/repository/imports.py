@@ -1,5 +1,6 @@
 """SQL of the campaigns' imports: rows by their external key, ids by their codes, and the
-set-based load of KPI values (COPY into a staging table, one statement per batch)."""
+set-based load of KPI values (COPY into a staging table, one statement per batch for the
+new values and one for the changed ones)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,35 @@ WITH inserted AS (
 ){delivery_ctes("events")}
 SELECT count(*) FROM inserted
 """  # noqa: S608
+# the changed values (staged as the new ones are): the row's figures, submitted by the
+# importer; a rejected value is submitted again (its decision cleared); a verified one is
+# never written (`status <> 'verified'`, as the kind refuses it). Each with its
+# `kpi.value_submitted` event and the event's delivery job.
+UPDATE_VALUES = f"""
+WITH updated AS (
+    UPDATE campaign_kpi_value AS v
+    SET value = s.value, evidence_url = s.evidence_url, comment = s.comment,
+        submitted_by = s.submitted_by, status = 'submitted',
+        decided_by = CASE WHEN v.status = 'rejected' THEN NULL ELSE v.decided_by END,
+        decided_at = CASE WHEN v.status = 'rejected' THEN NULL ELSE v.decided_at END,
+        decision_comment = CASE WHEN v.status = 'rejected' THEN NULL
+                                ELSE v.decision_comment END,
+        updated_at = now()
+    FROM {VALUE_STAGE} AS s
+    WHERE v.id = s.id AND v.status <> 'verified'
+    RETURNING v.id, v.kpi_id, v.organization_id, v.period, v.value, v.status
+), events AS (
+    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
+                               payload)
+    SELECT gen_random_uuid(), 'kpi.value_submitted', 'kpi_value', id, organization_id,
+           jsonb_build_object('kpi_value_id', id::text, 'kpi_id', kpi_id::text,
+                              'organization_id', organization_id::text, 'period', period,
+                              'value', value::text, 'status', status)
+    FROM updated
+    RETURNING id
+){delivery_ctes("events")}
+SELECT count(*) FROM updated
+"""  # noqa: S608
 STORED_VALUES = """
 SELECT v.external_source, v.external_id, v.id, v.kpi_id, v.organization_id, v.period,
        v.value, v.evidence_url, v.comment, v.status
@@ -162,6 +192,14 @@ async def insert_values(connection: Any, records: Sequence[tuple[Any, ...]]) -> 
     await stage(connection, VALUE_STAGE, CREATE_VALUE_STAGE, VALUE_COLUMNS, records)
     inserted: int = await connection.fetchval(INSERT_VALUES)
     return inserted
+
+
+async def update_values(connection: Any, records: Sequence[tuple[Any, ...]]) -> int:
+    """Stages the changed values (`VALUE_COLUMNS`, `id` the stored value's) and updates
+    them; how many were updated."""
+    await stage(connection, VALUE_STAGE, CREATE_VALUE_STAGE, VALUE_COLUMNS, records)
+    updated: int = await connection.fetchval(UPDATE_VALUES)
+    return updated
 
 
 # --- initiatives, set-based ----------------------------------------------------------

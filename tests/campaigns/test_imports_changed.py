@@ -1,0 +1,161 @@
+"""Changed rows of the campaigns' imports, set-based: a rerun with corrected figures updates
+exactly the rows that change, by the rules of a corrected KPI value (a submitted value
+stays submitted, a rejected one is submitted again with its decision cleared, a verified
+one never changes, a resubmission needs its period free of a live value), with one
+`kpi.value_submitted` event and delivery job per changed value, the import's one audit
+entry, the scorecard roll-up still equal to the figures recomputed from the values, and a
+rerun of the same file afterwards changing nothing."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from tests.campaigns.test_imports import errors_of, fetch, run, start
+from tests.campaigns.test_kpis import create_kpi, submit, verify
+from tests.campaigns.test_scorecard_rollup import compare, expected_card, rebuilt, rows_of
+
+VALUE_COLUMNS = (
+    "id, external_id, kpi_id, organization_id, period, value, evidence_url, comment, status, "
+    "submitted_by, decided_by, decided_at, decision_comment, created_at, updated_at"
+)
+
+
+async def values(settings) -> dict[str, dict]:
+    rows = await fetch(
+        settings,
+        f"SELECT {VALUE_COLUMNS} FROM campaign_kpi_value WHERE external_id IS NOT NULL",
+    )
+    return {r["external_id"]: dict(r) for r in rows}
+
+
+async def submitted_events(settings) -> list[dict]:
+    rows = await fetch(
+        settings,
+        "SELECT e.aggregate_id, e.organization_id, e.payload, "
+        "  (SELECT count(*) FROM common_pgqueuer AS j WHERE convert_from(j.payload, 'UTF8') = "
+        "   e.id::text) AS jobs "
+        "FROM common_outbox AS e WHERE e.event_type = 'kpi.value_submitted' ORDER BY e.created_at",
+    )
+    return [dict(r) | {"payload": json.loads(r["payload"])} for r in rows]
+
+
+async def reject(client, hub, value_id, who="admin") -> None:
+    response = await client.post(
+        f"/v1/kpi-values/{value_id}/reject",
+        json={"comment": "الرقم غير مطابق"},
+        headers=hub.auth(who),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_changed_kpi_values_update_by_the_rules_of_a_corrected_value(client, hub, settings):
+    kpi = await create_kpi(client, hub, code="EPAY")
+    headers = hub.auth("org_admin@R")
+    content = (
+        "external_id,kpi_code,organization_code,period,value,comment\n"
+        "C-1,EPAY,olaya,2027-05,10,\n"  # 2: to be verified
+        "C-2,EPAY,olaya,2027-06,20,\n"  # 3: to be rejected, then submitted again
+        "C-3,EPAY,malaz,2027-05,30,أولي\n"  # 4: stays submitted, corrected
+        "C-4,EPAY,malaz,2027-06,40,\n"  # 5: unchanged
+        "C-5,EPAY,malaz,2027-07,50,\n"  # 6: rejected, and another value submitted since
+    )
+    first = await run(
+        settings, client, headers, await start(client, headers, "kpi_values", content, source="s")
+    )
+    assert first["rows_imported"] == 5
+    before = await values(settings)
+    await verify(client, hub, {"id": str(before["C-1"]["id"])})
+    await reject(client, hub, before["C-2"]["id"])
+    await reject(client, hub, before["C-5"]["id"])
+    await submit(client, hub, kpi, "B", "2027-07", 55)
+    before = await values(settings)
+    assert before["C-2"]["decided_by"] is not None
+    events_before = await submitted_events(settings)
+
+    changed = (
+        content.replace("C-1,EPAY,olaya,2027-05,10,", "C-1,EPAY,olaya,2027-05,11,")
+        .replace("C-2,EPAY,olaya,2027-06,20,", "C-2,EPAY,olaya,2027-06,21,مصحح")
+        .replace("C-3,EPAY,malaz,2027-05,30,أولي", "C-3,EPAY,malaz,2027-05,31.5,نهائي")
+        .replace("C-5,EPAY,malaz,2027-07,50,", "C-5,EPAY,malaz,2027-07,51,")
+    )
+    done = await run(
+        settings, client, headers, await start(client, headers, "kpi_values", changed, source="s")
+    )
+    assert (done["rows_imported"], done["rows_updated"], done["rows_unchanged"]) == (0, 2, 1)
+    errors = await errors_of(client, headers, done)
+    assert sorted(errors) == [2, 6]
+    assert errors[2]["field"] == "value"  # verified: never changes
+    assert errors[6]["field"] == "period"  # another live value for that period now
+
+    after = await values(settings)
+    importer = before["C-4"]["submitted_by"]
+    # exactly the changed rows differ
+    for key in ("C-1", "C-4", "C-5"):
+        assert after[key] == before[key], key
+    resubmitted = after["C-2"]
+    assert resubmitted["value"] == Decimal("21") and resubmitted["comment"] == "مصحح"
+    assert resubmitted["status"] == "submitted"
+    assert (
+        resubmitted["decided_by"],
+        resubmitted["decided_at"],
+        resubmitted["decision_comment"],
+    ) == (None, None, None)
+    assert resubmitted["submitted_by"] == importer
+    corrected = after["C-3"]
+    assert (corrected["value"], corrected["comment"], corrected["status"]) == (
+        Decimal("31.5"),
+        "نهائي",
+        "submitted",
+    )
+    for key in ("C-2", "C-3"):
+        unchanged = ("id", "kpi_id", "organization_id", "period", "evidence_url", "created_at")
+        assert {c: after[key][c] for c in unchanged} == {c: before[key][c] for c in unchanged}
+        assert after[key]["updated_at"] > before[key]["updated_at"]
+
+    # one `kpi.value_submitted` per changed value, with its delivery job, shaped as the
+    # API's submission's (`value_payload` of the row as it is now)
+    events = await submitted_events(settings)
+    new_events = events[len(events_before) :]
+    assert len(new_events) == 2
+    api_made = next(e for e in events_before if e["payload"]["value"] == "55.0000")
+    for event in new_events:
+        row = next(r for r in after.values() if r["id"] == event["aggregate_id"])
+        assert event["payload"].keys() == api_made["payload"].keys()
+        assert event["payload"] == {
+            "kpi_value_id": str(row["id"]),
+            "kpi_id": str(row["kpi_id"]),
+            "organization_id": str(row["organization_id"]),
+            "period": row["period"],
+            "value": str(row["value"]),
+            "status": "submitted",
+        }
+        assert event["organization_id"] == row["organization_id"] and event["jobs"] == 1
+    assert {e["aggregate_id"] for e in new_events} == {after["C-2"]["id"], after["C-3"]["id"]}
+
+    # the imports are audited as one entry each, the API's decisions as theirs
+    audit = await fetch(
+        settings,
+        "SELECT action FROM common_audit_log WHERE service = 'campaigns' "
+        "AND resource_type = 'import_job'",
+    )
+    assert len(audit) == 2
+
+    # the roll-up stays what the values and targets give
+    response = await client.get(
+        "/v1/scorecards",
+        params={"organization_id": str(hub.orgs["R"]), "period": "2027"},
+        headers=hub.auth("admin"),
+    )
+    assert response.status_code == 200, response.text
+    compare(response.json()["items"], await expected_card(settings, hub.orgs["R"], "2027"))
+    assert await rows_of(settings) == await rebuilt(settings)
+
+    # the same file again changes nothing
+    again = await run(
+        settings, client, headers, await start(client, headers, "kpi_values", changed, source="s")
+    )
+    assert (again["rows_imported"], again["rows_updated"], again["rows_unchanged"]) == (0, 0, 3)
+    assert sorted(await errors_of(client, headers, again)) == [2, 6]
+    assert await values(settings) == after
+    assert len(await submitted_events(settings)) == len(events)
