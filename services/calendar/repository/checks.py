@@ -60,7 +60,7 @@ class DraftContext:
     root_timezone: str | None
     spokesperson: bool
     channels: list[tuple[str, str]]
-    occasions: list[DayOff]
+    occasions: list[DayOff]  # shared between checks: read only
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,15 @@ async def context(
         root_timezone=row.root_timezone,
         spokesperson=bool(row.spokesperson),
         channels=[(i, kind) for i, kind in json.loads(row.channels or "[]")],
-        occasions=[_day_off(o) for o in json.loads(row.occasions or "[]")],
+        occasions=list(_days_off(row.occasions or "[]")),
     )
+
+
+@lru_cache(maxsize=64)
+def _days_off(text: str) -> tuple[DayOff, ...]:
+    """The occasions' JSON as `DayOff`s, parsed once per content (the same for every
+    check until an occasion or a confirmation changes; never mutated)."""
+    return tuple(_day_off(o) for o in json.loads(text))
 
 
 def _day_off(item: list[Any]) -> DayOff:
