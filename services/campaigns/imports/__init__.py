@@ -15,8 +15,11 @@ changes. Its KPI, organization and period are its identity and never change eith
 
 Initiatives load set-based too (`InitiativesImport.load`): `initiatives.create`'s checks on
 references looked up once per job, one statement inserting the batch's new initiatives and
-their `initiative.created` events, each parent's progress derived once; a changed
-initiative, a child of a row of the same batch and a code taken already go row by row.
+their `initiative.created` events, each parent's progress derived once (a child of a row
+of the same batch in the next wave); the changed initiatives, checked by
+`initiatives.update`'s rules, updated by another with their `initiative.status_changed`
+events; a change of code or parent, an unresolved parent code and a code taken already go
+row by row.
 KPI values load set-based (`KpiValuesImport.load`): `submit_value`'s checks run in Python
 on what is looked up once per job or per batch, and the batch's new values are COPied into
 a staging table and inserted, with their events and delivery jobs, by one statement; the

@@ -34,6 +34,13 @@ from services.common.imports.rowwise import (
 _NOT_UPDATED = {"organization_id", "organization_code", "axis_code", "parent_code"}
 
 
+# a change of code or parent goes through `initiatives.update` row by row (a code unique
+# in its organization, a parent that is not below the initiative, both in file order)
+_ROWWISE = {"code", "parent_id"}
+# the columns a set-based change writes (`repo.CHANGE_COLUMNS` but the id and title search)
+_CHANGED = (*repo.CHANGE_COLUMNS[1:3], *repo.CHANGE_COLUMNS[4:])
+
+
 def outside(field: str, value: Any) -> RowRefused:
     return RowRefused(
         field,
@@ -116,10 +123,12 @@ class InitiativesImport(RowwiseKind):
                 )
         return False
 
-    async def _references(self, session: AsyncSession, job: JobRun, data: Any) -> None:
-        """`initiatives.check_references` for the row, each reference decided once per
-        job (the organization and the parent as the importer sees them, the participants
-        and the axis exist)."""
+    async def _references(
+        self, session: AsyncSession, job: JobRun, data: Any, names: set[str] | None = None
+    ) -> None:
+        """`initiatives.check_references` for the row (for `names` only when given: what
+        an update names), each reference decided once per job (the organization and the
+        parent as the importer sees them, the participants and the axis exist)."""
         decided: dict[Any, DomainError | None] = job.memo.setdefault("references", {})
         wanted: list[tuple[str, Any]] = [("organization_id", data.organization_id)]
         wanted += [
@@ -128,6 +137,8 @@ class InitiativesImport(RowwiseKind):
         wanted.append(("axis_id", data.axis_id))
         if data.parent_id is not None:
             wanted.append(("parent_id", data.parent_id))
+        if names is not None:
+            wanted = [(name, value) for name, value in wanted if name in names]
         for name, value in wanted:
             key = (name, tuple(value) if isinstance(value, list) else value)
             if key not in decided:
@@ -147,9 +158,12 @@ class InitiativesImport(RowwiseKind):
         of each parent they join is derived once. A row whose parent is a row of the same
         batch waits for it: the batch is inserted in waves (programmes, then their
         initiatives …). A key imported before whose row names what the initiative already
-        holds writes nothing. Row by row through the use cases, as before: a changed
-        initiative, one whose parent code the batch does not resolve, and one whose code
-        its organization (or another row) has already."""
+        holds writes nothing; one whose row changes it is checked by
+        `initiatives.update`'s rules in Python and the batch's changed initiatives are
+        updated by one statement with their `initiative.status_changed` events (each
+        parent's progress derived once). Row by row through the use cases, as before: a
+        change of code or parent, a new initiative whose parent code the batch does not
+        resolve, and one whose code its organization (or another row) has already."""
         forbidden = self.refused_all(job, rows)
         if forbidden is not None:
             return forbidden
@@ -162,6 +176,7 @@ class InitiativesImport(RowwiseKind):
                 new: list[tuple[Row, tuple[str, str]]] = []
                 one_by_one: list[tuple[Row, Any]] = []
                 waiting: list[tuple[Row, tuple[str, str]]] = []
+                changes: list[tuple[Initiative, dict[str, Any]]] = []
                 for row, key in self.distinct(job, rows, outcome):
                     data: InitiativeImportRow = row.data
                     found = stored.get(key)
@@ -170,12 +185,19 @@ class InitiativesImport(RowwiseKind):
                         continue
                     try:
                         await self._ids(session, job, data)
-                        if await self._same(session, job, found, data):
-                            outcome.unchanged += 1
-                        else:
-                            one_by_one.append((row, found))
+                        change = await self._change(session, job, found, data)
                     except RowRefused as refused:
                         outcome.rejections.append(refused.rejection(row.line))
+                        continue
+                    except DomainError as exc:
+                        outcome.rejections.append(refusal_of(exc, row.line, dict(row.values)))
+                        continue
+                    if change is None:
+                        outcome.unchanged += 1
+                    elif _ROWWISE & change.keys():
+                        one_by_one.append((row, found))
+                    else:
+                        changes.append((found, change))
                 # in waves: the children of the rows just inserted are ready next
                 while new:
                     later = {(r.data.organization_id, r.data.code) for r, _ in waiting}
@@ -185,6 +207,7 @@ class InitiativesImport(RowwiseKind):
                     for row, key in waiting:
                         await self._classify(session, job, row, key, new, still, outcome)
                     waiting = still
+                await self._update_all(session, connection, changes, outcome)
                 one_by_one += [(row, None) for row, _ in waiting]
                 for row, found in sorted(one_by_one, key=lambda item: item[0].line):
                     tally(outcome, await self._one(session, job, row, found))
@@ -218,25 +241,36 @@ class InitiativesImport(RowwiseKind):
             return
         ready.append((row, key))
 
-    async def _same(
+    async def _change(
         self, session: AsyncSession, job: JobRun, stored: Initiative, data: InitiativeImportRow
-    ) -> bool:
-        """An initiative imported before that the row leaves as it is: the importer sees
-        it, it stays in its organization, and every field the row names holds that value
-        already (what `_update` would find unchanged); anything else goes to `_update`."""
+    ) -> dict[str, Any] | None:
+        """What the row changes of an initiative imported before (None: nothing), checked
+        by `initiatives.update`'s rules, or the row is refused: the importer sees it, it
+        stays in its organization, the references the row names exist and are visible,
+        the dates stay in order, the status moves along the transition table."""
         sees: dict[uuid.UUID, bool] = job.memo.setdefault("sees", {})
         if stored.organization_id not in sees:
             sees[stored.organization_id] = await sees_organization(
                 session, job.principal, stored.organization_id
             )
-        if not sees[stored.organization_id] or data.organization_id != stored.organization_id:
-            return False
-        for name, value in _named(data).items():
-            if name == "participating_organization_ids":
-                value = list(dict.fromkeys(value))
-            if getattr(stored, name) != value:
-                return False
-        return True
+        if not sees[stored.organization_id]:
+            raise outside("external_id", data.external_id)
+        if data.organization_id != stored.organization_id:
+            raise RowRefused(
+                "organization_code" if data.organization_code else "organization_id",
+                text(
+                    "المبادرة المستوردة من قبل تبقى في جهتها",
+                    "An initiative imported before stays in its organization",
+                ),
+                data.organization_code or data.organization_id,
+            )
+        named = _named(data)
+        changed = initiatives.changed_fields(stored, named)
+        if not changed:
+            return None
+        await self._references(session, job, data, set(named))
+        initiatives.check_change(stored, named)
+        return changed
 
     async def _insert(
         self,
@@ -292,6 +326,38 @@ class InitiativesImport(RowwiseKind):
             parents[(organization_id, inserted_code)] = initiative_id
             job.memo["absent"].discard((organization_id, inserted_code))
         for parent_id in sorted(joined):
+            await initiatives.recompute(session, parent_id)
+
+    async def _update_all(
+        self,
+        session: AsyncSession,
+        connection: Any,
+        changes: list[tuple[Initiative, dict[str, Any]]],
+        outcome: Outcome,
+    ) -> None:
+        """The batch's changed initiatives in one statement (`initiatives.update`'s
+        writes: the fields, the title search, an `initiative.status_changed` event when
+        the status moves), then the progress of each parent whose child's weight or status
+        changed, derived once."""
+        if not changes:
+            return
+        records: list[tuple[Any, ...]] = []
+        parents: set[uuid.UUID] = set()
+        for stored, changed in changes:
+            after = {name: changed.get(name, getattr(stored, name)) for name in _CHANGED}
+            after["title_search"] = (
+                normalize(after["title_ar"]) if "title_ar" in changed else stored.title_search
+            )
+            from_status = stored.status if "status" in changed else None
+            records.append(
+                (stored.id, *(after[name] for name in repo.CHANGE_COLUMNS[1:]), from_status)
+            )
+            if stored.parent_id is not None and {"weight", "status"} & changed.keys():
+                parents.add(stored.parent_id)
+        outcome.updated += await repo.update_initiatives(connection, records)
+        # the batch's initiatives as the session holds them are stale now
+        session.expunge_all()
+        for parent_id in sorted(parents):
             await initiatives.recompute(session, parent_id)
 
     async def stored(

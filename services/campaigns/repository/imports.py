@@ -264,3 +264,63 @@ async def insert_initiatives(
     await stage(connection, INITIATIVE_STAGE, CREATE_INITIATIVE_STAGE, INITIATIVE_COLUMNS, records)
     rows = await connection.fetch(INSERT_INITIATIVES)
     return [(row["id"], row["organization_id"], row["code"]) for row in rows]
+
+
+# the changed initiatives (`initiatives.update`'s writes, decided in Python): each row's
+# fields as they are after the change (its code, organization and parent stay), with
+# `from_status` set when its status moves
+CHANGE_STAGE = "campaign_initiative_change_stage"
+CHANGE_COLUMNS = (
+    "id",
+    "title_ar",
+    "title_en",
+    "title_search",
+    "description_ar",
+    "description_en",
+    "participating_organization_ids",
+    "axis_id",
+    "weight",
+    "start_date",
+    "end_date",
+    "budget_planned",
+    "budget_actual",
+    "currency",
+    "status",
+    "published",
+)
+CREATE_CHANGE_STAGE = create_stage(
+    CHANGE_STAGE,
+    [(name, column_type(_INITIATIVE, name)) for name in CHANGE_COLUMNS]
+    + [("from_status", column_type(_INITIATIVE, "status"))],
+)
+_CHANGES_SET = ", ".join(f"{name} = s.{name}" for name in CHANGE_COLUMNS[1:])
+# each with its `initiative.status_changed` event when its status moved (the payload of
+# `service.initiatives.event_payload` and `from_status`) and the event's delivery job
+UPDATE_INITIATIVES = f"""
+WITH updated AS (
+    UPDATE campaign_initiative AS i SET {_CHANGES_SET}, updated_at = now()
+    FROM {CHANGE_STAGE} AS s
+    WHERE i.id = s.id
+    RETURNING i.id, i.code, i.title_ar, i.organization_id, i.status, s.from_status
+), events AS (
+    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
+                               payload)
+    SELECT gen_random_uuid(), 'initiative.status_changed', 'initiative', id, organization_id,
+           jsonb_build_object('initiative_id', id::text, 'code', code, 'title_ar', title_ar,
+                              'organization_id', organization_id::text, 'status', status,
+                              'from_status', from_status)
+    FROM updated WHERE from_status IS NOT NULL
+    RETURNING id
+){delivery_ctes("events")}
+SELECT count(*) FROM updated
+"""  # noqa: S608
+
+
+async def update_initiatives(connection: Any, records: Sequence[tuple[Any, ...]]) -> int:
+    """Stages the changed initiatives (`CHANGE_COLUMNS`, then `from_status`) and updates
+    them; how many were updated."""
+    await stage(
+        connection, CHANGE_STAGE, CREATE_CHANGE_STAGE, (*CHANGE_COLUMNS, "from_status"), records
+    )
+    updated: int = await connection.fetchval(UPDATE_INITIATIVES)
+    return updated
