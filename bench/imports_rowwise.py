@@ -9,7 +9,9 @@ CSV of N calendar entries (a quarter of them weekly series of ten occurrences), 
 initiatives (programmes of ten, the nine children in the same batch as their programme)
 and a CSV of N KPI values. Each file is imported as the worker runs a job
 (`services.common.imports.runner.run_import`, in a child process), then again: rows/s of
-both runs, the rerun's rows changed (goal: 0) and the child's peak RSS (`VmHWM`). No speed
+both runs, the rerun's rows changed (goal: 0) and the child's peak RSS (`VmHWM`); the
+campaigns' files then once more with every row changed (KPI values corrected; initiatives'
+titles, budgets and weights), which updates every row. No speed
 goal is set for these kinds (issue 19's goals are the inquiries').
 """
 
@@ -58,34 +60,37 @@ def write_entries(path: Path, rows: int) -> None:
             )
 
 
-def write_initiatives(path: Path, rows: int) -> None:
+def write_initiatives(path: Path, rows: int, changed: bool = False) -> None:
     """Programmes of the children, each with nine initiatives under it (in the same
-    batch: the set-based load inserts them in waves)."""
+    batch: the set-based load inserts them in waves); `changed`: every row's title,
+    budget and weight corrected (each programme's progress derived again)."""
     kids = children(rows)
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(
             "external_id,code,title_ar,organization_code,axis_code,parent_code,start_date,"
-            "end_date,budget_planned\n"
+            "end_date,budget_planned,weight\n"
         )
+        title, extra, weight = ("مبادرة معدلة رقم", 1, 2) if changed else ("مبادرة رقم", 0, 1)
         for n in range(rows):
             _, org = kids[n // PER_CHILD]
             parent = "" if n % 10 == 0 else f"INI-{n - n % 10}"
             out.write(
-                f"I-{n},INI-{n},مبادرة رقم {n},{org},health_awareness,{parent},"
-                f"2027-01-01,2027-12-31,{1000 * (n % 50)}\n"
+                f"I-{n},INI-{n},{title} {n},{org},health_awareness,{parent},"
+                f"2027-01-01,2027-12-31,{1000 * (n % 50) + extra},{weight}\n"
             )
 
 
-def write_values(path: Path, rows: int) -> None:
+def write_values(path: Path, rows: int, changed: bool = False) -> None:
+    """`changed`: every row's value corrected."""
     kids = children(rows)
+    fraction = "75" if changed else "5"
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("external_id,kpi_code,organization_code,period,value\n")
         for n in range(rows):
             _, code = kids[n // PER_CHILD]
             month = n % PER_CHILD
-            out.write(
-                f"V-{n},BENCH-KPI,{code},{1950 + month // 12}-{1 + month % 12:02d},{n % 97}.5\n"
-            )
+            period = f"{1950 + month // 12}-{1 + month % 12:02d}"
+            out.write(f"V-{n},BENCH-KPI,{code},{period},{n % 97}.{fraction}\n")
 
 
 async def prepare(url: str, rows: int) -> None:
@@ -227,6 +232,13 @@ def main() -> None:
             console.print(f"{kind}: rerun …")
             again = run_job(url, service, kind, path)
             results[kind] = {"import": first, "rerun": again}
+            if kind == "initiatives":
+                write_initiatives(path, args.rows, changed=True)
+            elif kind == "kpi_values":
+                write_values(path, args.rows, changed=True)
+            if kind != "entries":
+                console.print(f"{kind}: rerun with every row changed …")
+                results[kind]["changed"] = run_job(url, service, kind, path)
     finally:
         embedded.stop()
 
