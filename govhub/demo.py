@@ -7,6 +7,8 @@ here.
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from services.common.db import build_engine, build_sessionmaker, session_scope
 from services.common.production import is_production
 from services.common.settings import GovhubSettings
@@ -30,6 +32,12 @@ async def load_all_demo(database_url: str, settings: GovhubSettings) -> dict[str
             campaigns = await load_campaigns(session, settings)
         async with session_scope(build_sessionmaker(engine)) as session:
             calendar = await load_calendar(session, settings)
+        if inquiries or campaigns or calendar:
+            # the demo's rows arrive at once: their statistics now, not at autovacuum's
+            # next pass, so the first generic plans are made with them
+            async with engine.connect() as connection:
+                await connection.execute(text("ANALYZE"))
+                await connection.commit()
         return {"inquiries": inquiries, "initiatives": campaigns, "calendar entries": calendar}
     finally:
         await engine.dispose()

@@ -52,6 +52,18 @@ async def test_demo_inquiries_load_once_and_look_alive(database_url, demo_settin
     assert 250 <= first["inquiries"] <= 350, first
     counts = await _counts(database_url, demo_settings)
     assert counts["inquiry"] == first["inquiries"]
+    # the demo's rows come with their statistics (first generic plans are made with them)
+    stats = await _query(
+        database_url,
+        demo_settings,
+        "SELECT relname, reltuples FROM pg_class "
+        "WHERE relname IN ('inquiry', 'directory_organization', 'calendar_occurrence')",
+    )
+    assert {r["relname"]: r["reltuples"] > 0 for r in stats} == {
+        "inquiry": True,
+        "directory_organization": True,
+        "calendar_occurrence": True,
+    }, stats
 
     await run_bootstrap(database_url, demo_settings, demo=True)
     assert (await load_all_demo(database_url, demo_settings))["inquiries"] == 0
