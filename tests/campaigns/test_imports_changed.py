@@ -196,8 +196,9 @@ async def test_a_changed_initiative_is_what_a_single_update_makes(client, hub, s
     """A rerun with changed fields updates the initiative set-based as `PATCH
     /v1/initiatives/{id}` updates its twin: every column, the title search, the
     `initiative.status_changed` payload, the parent's derived progress; a status off the
-    transition table and dates out of order are refused as the update refuses them; the
-    same file again changes nothing."""
+    transition table and dates out of order are refused as the update refuses them; a new
+    code in the same batch goes through the update; the same file again changes
+    nothing."""
     p1 = await programme(client, hub, "OLY-P1")
     p2 = await programme(client, hub, "OLY-P2")
     body = {
@@ -260,7 +261,7 @@ async def test_a_changed_initiative_is_what_a_single_update_makes(client, hub, s
         lines[0] | change,
         lines[1] | {"status": "completed"},  # line 2: not from proposed
         lines[2] | {"end_date": "2027-01-01"},  # line 3: before its start
-        lines[3],  # unchanged
+        lines[3] | {"code": "OLY-IMP4B"},  # a new code: through the update, row by row
     ]
     done = await run(
         settings,
@@ -268,7 +269,7 @@ async def test_a_changed_initiative_is_what_a_single_update_makes(client, hub, s
         headers,
         await start(client, headers, "initiatives", jsonl(changed), "application/x-ndjson"),
     )
-    assert (done["rows_imported"], done["rows_updated"], done["rows_unchanged"]) == (0, 1, 1)
+    assert (done["rows_imported"], done["rows_updated"], done["rows_unchanged"]) == (0, 2, 0)
     errors = await errors_of(client, headers, done)
     assert sorted(errors) == [2, 3]
     assert "completed" in errors[2]["reason"], errors[2]  # 409 invalid_state
@@ -291,8 +292,9 @@ async def test_a_changed_initiative_is_what_a_single_update_makes(client, hub, s
     }
     imported, single = rows["OLY-IMP"], rows["OLY-API"]
     assert imported["updated_at"] > before["OLY-IMP"]["updated_at"]
-    for code in ("OLY-IMP2", "OLY-IMP3", "OLY-IMP4"):
+    for code in ("OLY-IMP2", "OLY-IMP3"):
         assert rows[code]["updated_at"] == before[code]["updated_at"], code
+    assert "OLY-IMP4" not in rows and rows["OLY-IMP4B"]["title_ar"] == body["title_ar"]
     assert imported["parent_id"] == uuid.UUID(p1["id"])
     assert single["parent_id"] == uuid.UUID(p2["id"])
     for row in (imported, single):
