@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BeforeValidator, TypeAdapter, WithJsonSchema
@@ -40,6 +40,27 @@ MESSAGES = {
     "time": ("وقت بصيغة HH:MM أو HH:MM:SS نصاً", "Must be a time string, HH:MM or HH:MM:SS"),
 }
 MESSAGES["partial-time"] = MESSAGES["time"]
+# a date-time whose UTC instant is before year 1 or after 9999 (`0001-01-01T00:30:00+01:00`):
+# valid RFC 3339, but neither Python nor PostgreSQL holds the instant
+MESSAGES["date-time-range"] = (
+    "تاريخ ووقت خارج المدى: السنوات 1–9999 بالتوقيت العالمي",
+    "Date-time out of range: years 1–9999 in UTC",
+)
+
+
+def out_of_range(value: str) -> bool:
+    """Whether `value` is a date-time with an offset whose UTC instant has no year 1–9999."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return False  # not read as a date-time here: pydantic names what is wrong
+    if parsed.tzinfo is None:
+        return False
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return True
+    return False
 
 
 def _local_time(value: Any) -> Any:
@@ -147,6 +168,8 @@ class JsonTypes:
         if kind is not None:
             if not _accepts(node, value):
                 yield path or "body", kind
+            elif kind == "date-time" and isinstance(value, str) and out_of_range(value):
+                yield path or "body", "date-time-range"
             return
         if isinstance(value, dict):
             properties = node.get("properties") or {}
@@ -220,6 +243,9 @@ def check_query_temporals(query: QueryParams, temporals: Mapping[str, str]) -> N
         for value in query.getlist(name):
             if not pattern.match(value):
                 bad.append((name, kind))
+                break
+            if kind == "date-time" and out_of_range(value):
+                bad.append((name, "date-time-range"))
                 break
     if bad:
         raise _invalid(bad)

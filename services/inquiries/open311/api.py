@@ -254,7 +254,12 @@ async def list_requests(
     ] = None,
     status: Annotated[
         str | None,
-        Query(max_length=20, description="`open`, `closed` or `open,closed`.", examples=["open"]),
+        Query(
+            max_length=20,
+            json_schema_extra={"pattern": "^(?:(?:open|closed)(?:,(?:open|closed))*)?$"},
+            description="`open`, `closed` or `open,closed`.",
+            examples=["open"],
+        ),
     ] = None,
     page: Annotated[
         str | None,
