@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,7 @@ from services.calendar.schemas.common import (
     RoleName,
     Timestamps,
 )
+from services.common.patterns import NOT_BLANK
 
 _EXAMPLE: dict[str, Any] = {
     "organization_id": "8d7f8a0c-5b1e-4a43-9a57-0f6c0f5b2d11",
@@ -108,7 +109,7 @@ class RejectIn(BaseModel):
         json_schema_extra={"examples": [{"comment": "يتعارض مع زيارة معالي الوزير"}]},
     )
 
-    comment: Comment = Field(description="Why (required).", min_length=1)
+    comment: Annotated[Comment, NOT_BLANK] = Field(description="Why (required).", min_length=1)
 
 
 class StepOut(BaseModel):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.calendar.schemas.common import Comment, Kind, Timestamps
 from services.common.i18n import text
+from services.common.patterns import NOT_BLANK
 
 
 class SuspensionCreate(BaseModel):
@@ -32,7 +33,9 @@ class SuspensionCreate(BaseModel):
     organization_id: uuid.UUID = Field(description="Its whole subtree is suspended.")
     starts_at: AwareDatetime = Field(alias="from", description="Window start (RFC 3339).")
     ends_at: AwareDatetime = Field(alias="to", description="Window end, exclusive.")
-    reason: Comment = Field(min_length=1, description="Shown in each entry's history.")
+    reason: Annotated[Comment, NOT_BLANK] = Field(
+        min_length=1, description="Shown in each entry's history."
+    )
     kinds: list[Kind] = Field(default_factory=list, description="Only these kinds (empty: all).")
 
     @model_validator(mode="after")

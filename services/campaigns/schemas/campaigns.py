@@ -70,7 +70,7 @@ class CampaignCreate(Body):
     type: CampaignType
     organization_id: uuid.UUID
     initiative_id: uuid.UUID | None = None
-    objective_ar: LongText = Field(min_length=1)
+    objective_ar: Annotated[LongText, NOT_BLANK] = Field(min_length=1)
     objective_en: LongText | None = None
     audiences: list[Audience] = Field(default_factory=list, max_length=30)
     channels: list[ChannelRef] = Field(

@@ -20,7 +20,7 @@ ChannelRef = Annotated[
 
 class Level(Body):
     level: int = Field(ge=1, le=3, description="1 (watch) … 3 (severe).")
-    criteria_ar: LongText = Field(
+    criteria_ar: Annotated[LongText, NOT_BLANK] = Field(
         min_length=1, examples=["هطول أمطار غزيرة وتجمعات مياه في الأحياء"]
     )
     criteria_en: LongText | None = None
@@ -52,7 +52,7 @@ class PlaybookCreate(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     organization_id: uuid.UUID
-    scenario_ar: LongText = Field(min_length=1)
+    scenario_ar: Annotated[LongText, NOT_BLANK] = Field(min_length=1)
     scenario_en: LongText | None = None
     levels: list[Level] = Field(min_length=1, max_length=3)
     holding_message_version_ids: list[uuid.UUID] = Field(
