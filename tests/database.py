@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -121,6 +122,16 @@ class DatabaseFactory:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+async def fetch(settings: Any, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """`sql`'s rows on the test's database (`settings.database_url`), on a connection of
+    its own: what a test reads back to check what a request or a job wrote."""
+    conn = await asyncpg.connect(to_plain_url(settings.database_url))
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()
 
 
 def stop_embedded_server() -> None:

@@ -12,7 +12,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import httpx
 import icalendar
 import recurring_ical_events
@@ -20,6 +19,7 @@ import recurring_ical_events
 from services.common.embedded import to_plain_url
 from services.common.imports.runner import run_import
 from tests.calendar.conftest import act, create_entry, problem, window
+from tests.database import fetch
 
 PATH = "/v1/calendar/imports"
 
@@ -56,14 +56,6 @@ async def errors_of(client, headers, job: dict[str, Any]) -> list[dict[str, str]
     response = await client.get(job["errors_url"], headers=headers)
     assert response.status_code == 200, response.text
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-async def fetch(settings, sql: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(to_plain_url(settings.database_url))
-    try:
-        return list(await conn.fetch(sql, *args))
-    finally:
-        await conn.close()
 
 
 CSV_HEADER = (

@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 from tests.calendar.conftest import act, create_entry
-from tests.calendar.test_imports import errors_of, fetch, run, start
+from tests.calendar.test_imports import errors_of, run, start
+from tests.database import fetch
 
 SERIES: dict[str, Any] = {
     "kind": "meeting",

@@ -11,13 +11,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 import httpx
 
 from services.common.embedded import to_plain_url
 from services.common.imports.runner import run_import
 from tests.campaigns.conftest import create_initiative, problem
 from tests.campaigns.test_kpis import create_kpi, submit, verify
+from tests.database import fetch
 
 PATH = "/v1/campaigns/imports"
 
@@ -56,14 +56,6 @@ async def errors_of(client, headers, job: dict[str, Any]) -> dict[int, dict[str,
     assert response.status_code == 200, response.text
     rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     return {int(row["line"]): row for row in rows}
-
-
-async def fetch(settings, sql: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(to_plain_url(settings.database_url))
-    try:
-        return list(await conn.fetch(sql, *args))
-    finally:
-        await conn.close()
 
 
 INITIATIVES = (

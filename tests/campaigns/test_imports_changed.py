@@ -13,9 +13,10 @@ import uuid
 from decimal import Decimal
 
 from tests.campaigns.conftest import create_initiative
-from tests.campaigns.test_imports import INITIATIVE_AS_CREATED, errors_of, fetch, run, start
+from tests.campaigns.test_imports import INITIATIVE_AS_CREATED, errors_of, run, start
 from tests.campaigns.test_kpis import create_kpi, submit, verify
 from tests.campaigns.test_scorecard_rollup import compare, expected_card, rebuilt, rows_of
+from tests.database import fetch
 
 VALUE_COLUMNS = (
     "id, external_id, kpi_id, organization_id, period, value, evidence_url, comment, status, "

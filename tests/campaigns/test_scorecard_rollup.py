@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 from sqlalchemy import text
@@ -20,23 +19,15 @@ from services.campaigns.repository.rollups import WINDOWS_SQL
 from services.campaigns.service import kpis as service
 from services.common.auth import Principal
 from services.common.db import build_engine, build_sessionmaker, session_scope
-from services.common.embedded import to_plain_url
 from services.directory.app import create_app as create_directory_app
 from services.directory.bootstrap import run_bootstrap
 from tests.campaigns.conftest import problem
 from tests.campaigns.test_kpis import create_kpi, submit, verify
+from tests.database import fetch
 
 ADMIN = Principal(
     subject="sector-admin", kind="user", organization_id=None, roles=frozenset({"sector_admin"})
 )
-
-
-async def fetch(settings, sql: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(to_plain_url(settings.database_url))
-    try:
-        return list(await conn.fetch(sql, *args))
-    finally:
-        await conn.close()
 
 
 def text_of(figure: Decimal | None) -> str | None:

@@ -17,6 +17,7 @@ import httpx
 from govhub.worker import run_worker
 from services.common.embedded import to_plain_url
 from services.common.imports.runner import run_import
+from tests.database import fetch
 from tests.inquiries.conftest import problem
 
 HEADER = (
@@ -69,14 +70,6 @@ async def errors_of(client, headers, job: dict[str, Any]) -> list[dict[str, str]
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-async def fetch(settings, sql: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(to_plain_url(settings.database_url))
-    try:
-        return list(await conn.fetch(sql, *args))
-    finally:
-        await conn.close()
 
 
 async def test_an_import_creates_inquiries_with_the_intakes_rules(client, world, settings):
