@@ -7,6 +7,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tests.database import fetch
 from tests.inquiries.conftest import submit
 
 RIYADH = ZoneInfo("Asia/Riyadh")
@@ -30,3 +31,19 @@ async def test_concurrent_intakes_get_distinct_references(client, world, fake_cl
     assert first["reference"] == "INQ-2028-000001"
     second = await submit(client, organization_id=org)
     assert second["reference"] == "INQ-2028-000002"
+
+
+async def test_a_reference_drawn_again_after_a_crash_gets_a_new_one(client, world, settings):
+    """PostgreSQL makes a sequence's advance durable only with a later commit, so after a
+    crash the reference sequence can restart below numbers already given. An intake whose
+    reference is taken draws another one (and drops what its process kept) instead of
+    answering 500."""
+    org = str(world.orgs["A"])
+    first = await submit(client, organization_id=org)
+    # the sequence restarts below the values just used, as after a crash
+    await fetch(settings, "SELECT setval('inquiry_reference_seq', 1, false)")
+    memory = client.app.state.intake_memory
+    memory.forget_references()  # what the process held is drawn again from the start
+    received = [await submit(client, organization_id=org) for _ in range(3)]
+    references = [first["reference"], *(r["reference"] for r in received)]
+    assert len(set(references)) == 4, references

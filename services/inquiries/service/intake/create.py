@@ -31,6 +31,7 @@ from services.common.auth import Principal
 from services.common.db import driver_of
 from services.common.errors import DomainError, ValidationFailed
 from services.common.orgtree import DEFAULT_TIMEZONE
+from services.common.outage import is_database_unavailable
 from services.inquiries import clock
 from services.inquiries.domain import sla
 from services.inquiries.domain.states import Status
@@ -197,7 +198,9 @@ async def create_inquiry(
     memory = memory or IntakeMemory()
     connect: Connect
     write: Callable[..., Awaitable[bool]]
-    if writer is not None and (session is None or not session.in_transaction()):
+    alone = writer is not None and (session is None or not session.in_transaction())
+    if alone:  # its own statement: a refused one leaves nothing to roll back
+        assert writer is not None
         connect, write = writer.connection, writer.write
     else:
         assert session is not None, "an intake without a writer runs on a session"
@@ -233,9 +236,32 @@ async def create_inquiry(
         # transaction when it has one; a kept context is written only while its generation
         # holds, one just read unconditionally
         params["generation"] = context.generation if kept else None
-        if await write(**params):
+        try:
+            written = await write(**params)
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                memory.forget_references()  # the sequence may restart below them
+                raise
+            if alone and _reference_taken(exc):
+                # drawn again by a sequence that restarted after a crash: a new one
+                memory.forget_references()
+                reference = None
+                continue
+            raise
+        if written:
             return inquiry, token
         memory.forget_all()  # the configuration changed: nothing kept is current
+
+
+def _reference_taken(exc: BaseException) -> bool:
+    """Whether `exc` is the reference's unique constraint refusing a value already used."""
+    current: BaseException | None = exc
+    while current is not None:
+        if getattr(current, "constraint_name", None) == "uq_inquiry_reference":
+            return True
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else current.__cause__
+    return False
 
 
 def _rows(

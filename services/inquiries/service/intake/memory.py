@@ -80,6 +80,13 @@ class IntakeMemory:
 
     # references
 
+    def forget_references(self) -> None:
+        """Drops the block's values not used yet. PostgreSQL makes a sequence's advance
+        durable only with a later commit, so after the server was lost (a crash, a kill)
+        the sequence may restart below values this process still holds: one kept from
+        before could be drawn again elsewhere, two inquiries with one reference."""
+        self._values.clear()
+
     async def reference(self, connect: Connect, year: int) -> str:
         """`INQ-<year>-<n>`: n = value − base + 1, the value from this process's block and
         the base the first value seen in that year (written once: first intake wins, a
