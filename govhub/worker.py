@@ -184,6 +184,17 @@ async def deliver(
         return row.status
 
 
+def _pending_of_aggregate(row: OutboxEvent) -> tuple[Any, ...]:
+    """The pending events of `row`'s aggregate (the partial index on pending events by
+    aggregate answers them: `aggregate_id IS NOT NULL` is its predicate)."""
+    return (
+        OutboxEvent.aggregate_type == row.aggregate_type,
+        OutboxEvent.aggregate_id == row.aggregate_id,
+        OutboxEvent.status == "pending",
+        OutboxEvent.aggregate_id.is_not(None),
+    )
+
+
 async def _hand_on(session: AsyncSession, row: OutboxEvent) -> None:
     """Queues the aggregate's next pending event, which waits for this one: it is
     delivered as soon as this attempt commits (whatever its outcome: a tried event no
@@ -192,13 +203,7 @@ async def _hand_on(session: AsyncSession, row: OutboxEvent) -> None:
         return
     following = await session.scalar(
         select(OutboxEvent.id)
-        .where(
-            OutboxEvent.aggregate_type == row.aggregate_type,
-            OutboxEvent.aggregate_id == row.aggregate_id,
-            OutboxEvent.status == "pending",
-            OutboxEvent.aggregate_id.is_not(None),
-            OutboxEvent.created_at > row.created_at,
-        )
+        .where(*_pending_of_aggregate(row), OutboxEvent.created_at > row.created_at)
         .order_by(OutboxEvent.created_at)
         .limit(1)
     )
@@ -212,10 +217,7 @@ async def _earlier_untried(session: AsyncSession, row: OutboxEvent) -> bool:
     earlier = await session.scalar(
         select(OutboxEvent.id)
         .where(
-            OutboxEvent.aggregate_type == row.aggregate_type,
-            OutboxEvent.aggregate_id == row.aggregate_id,
-            OutboxEvent.status == "pending",
-            OutboxEvent.aggregate_id.is_not(None),
+            *_pending_of_aggregate(row),
             OutboxEvent.created_at < row.created_at,
             OutboxEvent.attempts == 0,
         )

@@ -255,15 +255,7 @@ class InitiativesImport(RowwiseKind):
             )
         if not sees[stored.organization_id]:
             raise outside("external_id", data.external_id)
-        if data.organization_id != stored.organization_id:
-            raise RowRefused(
-                "organization_code" if data.organization_code else "organization_id",
-                text(
-                    "المبادرة المستوردة من قبل تبقى في جهتها",
-                    "An initiative imported before stays in its organization",
-                ),
-                data.organization_code or data.organization_id,
-            )
+        _stays_in_organization(data, stored.organization_id)
         named = _named(data)
         changed = initiatives.changed_fields(stored, named)
         if not changed:
@@ -393,18 +385,23 @@ class InitiativesImport(RowwiseKind):
             initiative = await initiatives.get(session, principal, stored.id, lock=True)
         except DomainError as exc:
             raise outside("external_id", data.external_id) from exc
-        if data.organization_id != initiative.organization_id:
-            raise RowRefused(
-                "organization_code" if data.organization_code else "organization_id",
-                text(
-                    "المبادرة المستوردة من قبل تبقى في جهتها",
-                    "An initiative imported before stays in its organization",
-                ),
-                data.organization_code or data.organization_id,
-            )
+        _stays_in_organization(data, initiative.organization_id)
         fields = _named(data)
         before = snapshot(initiative, initiatives.FIELDS)
         initiative = await initiatives.update(
             session, principal, initiative, InitiativeUpdate.model_validate(fields)
         )
         return "updated" if snapshot(initiative, initiatives.FIELDS) != before else "unchanged"
+
+
+def _stays_in_organization(data: InitiativeImportRow, organization_id: uuid.UUID) -> None:
+    """An initiative imported before is not moved to another organization by a later row."""
+    if data.organization_id != organization_id:
+        raise RowRefused(
+            "organization_code" if data.organization_code else "organization_id",
+            text(
+                "المبادرة المستوردة من قبل تبقى في جهتها",
+                "An initiative imported before stays in its organization",
+            ),
+            data.organization_code or data.organization_id,
+        )
