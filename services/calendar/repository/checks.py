@@ -246,6 +246,14 @@ def _draft_pairs(reasons: tuple[str, ...]) -> Prepared:
     )
     not_blackout = b.kind != literal("blackout")
 
+    def overlaps(column: Any, name: str) -> Any:
+        # `column || '{}' && $name`: the same test, on an expression the GIN index of the
+        # column cannot serve. Left to choose, the planner ANDs that index's bitmap (a
+        # third of the table for a common channel or audience) with the few rows the GiST
+        # index on `span`/`days` finds: 0.3–0.6 ms of the statement's 1.4 for nothing.
+        unindexed = column.concat(literal([], Occurrence.channels.type))
+        return unindexed.overlap(bindparam(name, type_=Occurrence.channels.type))
+
     def reason(name: str, *conditions: Any, refused: Any = None) -> Any:
         return (
             select(
@@ -272,13 +280,13 @@ def _draft_pairs(reasons: tuple[str, ...]) -> Prepared:
             "channel",
             not_blackout,
             b.span.op("&&")(a_span),
-            b.channels.overlap(bindparam("channels", type_=Occurrence.channels.type)),
+            overlaps(b.channels, "channels"),
         ),
         "audience": lambda: reason(
             "audience",
             not_blackout,
             b.days.op("&&")(a_days),
-            b.audiences.overlap(bindparam("audiences", type_=Occurrence.audiences.type)),
+            overlaps(b.audiences, "audiences"),
         ),
         "spokesperson": lambda: reason(
             "spokesperson",
