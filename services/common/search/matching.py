@@ -172,7 +172,11 @@ def ranked_window(
     added since joins it as any keyset list's would). Rows keep the statement's column
     names plus `relevance`."""
     rank = rank_expression(query, vector, created_at)
-    inner = stmt.add_columns(rank)
+    # The window is narrow: each match's keys and rank. The page's columns are read for
+    # its own rows only, by primary key (a window of wide rows cost a copy of each of its
+    # 300 rows in PostgreSQL, and building the columns of the window in Python took a
+    # quarter of a relevance page's time).
+    inner = stmt.with_only_columns(created_at, id_, rank)
     floor: list[Any] | None = None
     if cursor is not None:
         types = [float, created_at.type.python_type, id_.type.python_type]
@@ -198,5 +202,9 @@ def ranked_window(
         floor_at = cast(literal(floor[0], created_at.type, literal_execute=True), created_at.type)
         floor_id = cast(literal(floor[1], id_.type, literal_execute=True), id_.type)
     floor_at, floor_id = floor_at.label(_FLOOR_AT), floor_id.label(_FLOOR_ID)
-    outer = select(*ranked.c, floor_at, floor_id)
+    outer = (
+        select(*stmt.selected_columns, ranked.c.relevance, floor_at, floor_id)
+        .select_from(ranked)
+        .where(id_ == ident)
+    )
     return outer, (ranked.c.relevance, at, ident, floor_at, floor_id)
