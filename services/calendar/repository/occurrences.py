@@ -263,7 +263,7 @@ async def list_window(
             stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
         rank = search.rank_expression(query, Entry.search_vector, Occurrence.starts_at)
         return await paginate(
-            session, stmt.add_columns(rank), (rank, *WINDOW_KEYS), page, rows=True
+            session, stmt.add_columns(rank), (rank, *WINDOW_KEYS), page, columns=True
         )
     stmt = filtered(principal, filters, query, overlapping=False)
     if texts:
