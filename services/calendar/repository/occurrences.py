@@ -223,12 +223,15 @@ def filtered(
     query: search.SearchQuery | None = None,
     *,
     overlapping: bool = True,
+    searched: bool = True,
 ) -> Select[Any]:
     """The occurrences `principal` may read that match `filters` (`query`: `filters.q`
     already parsed, or corrected), the values in the statement; without `overlapping`,
-    the caller bounds the window itself."""
+    the caller bounds the window itself; without `searched`, `q` is left to the caller."""
     shape = Shape.of(principal, filters)
     stmt = _filtered(shape, overlapping).params(**values_of(principal, filters))
+    if not searched:
+        return stmt
     if query is None and filters.q:
         query = search.parse(filters.q)
     if query is not None:
@@ -258,10 +261,29 @@ async def list_window(
     (both keyset). `texts` adds the entry's descriptions to the rows (for highlights).
     Without a query, `page_by_start` is the same page, faster."""
     if relevance and query is not None:
-        stmt = filtered(principal, filters, query)
+        # The matching entries first (their GIN indexes), each ranked once, then their
+        # occurrences in the window: matched and ranked per occurrence instead, a year of
+        # a sector read the text of every occurrence in it (40 ms for 10,000 entries).
+        matched = (
+            select(
+                Entry.id.label("entry_id"),
+                search.text_rank(query, Entry.search_vector).label("text_rank"),
+            )
+            .where(search.match(query, Entry.search_vector, Entry.search_text))
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
+        )
+        # the occurrences of those entries by primary key (`entry_id = ANY(ARRAY(…))`):
+        # joined by hash instead, the planner read every occurrence of the window
+        ids = func.array(select(matched.c.entry_id).scalar_subquery())
+        stmt = (
+            filtered(principal, filters, searched=False)
+            .join(matched, matched.c.entry_id == Occurrence.entry_id)
+            .where(Occurrence.entry_id == any_(ids))
+        )
         if texts:
             stmt = stmt.add_columns(*HIGHLIGHT_COLUMNS)
-        rank = search.rank_expression(query, Entry.search_vector, Occurrence.starts_at)
+        rank = (matched.c.text_rank + search.recency(Occurrence.starts_at)).label("relevance")
         return await paginate(
             session, stmt.add_columns(rank), (rank, *WINDOW_KEYS), page, columns=True
         )

@@ -137,12 +137,21 @@ def rank_tsquery(query: SearchQuery) -> str:
     return " | ".join(f"({p})" for p in parts) if parts else "''"
 
 
+def text_rank(query: SearchQuery, vector: Any) -> ColumnElement[float]:
+    """`ts_rank` of `vector` for the query's positive words, normalized to 0–1 by
+    rank/(rank+1)."""
+    return cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
+
+
+def recency(at: Any) -> ColumnElement[float]:
+    """0.1 a year of `at` (the part of relevance that favours later rows)."""
+    return func.extract("epoch", at) / (365.25 * 86400) * RECENCY_PER_YEAR
+
+
 def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> Label[float]:
-    """Text rank (`ts_rank`, normalized to 0–1 by rank/(rank+1)) plus 0.1 a year of
-    creation time: stable for a row, so it is a keyset column."""
-    text_rank = cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
-    recency = func.extract("epoch", created_at) / (365.25 * 86400) * RECENCY_PER_YEAR
-    return (text_rank + recency).label("relevance")
+    """Text rank (`text_rank`) plus 0.1 a year of creation time (`recency`): stable for a
+    row, so it is a keyset column."""
+    return (text_rank(query, vector) + recency(created_at)).label("relevance")
 
 
 # The relevance order of a large table ranks a window of its matches: the newest
