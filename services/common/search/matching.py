@@ -143,7 +143,7 @@ def text_rank(query: SearchQuery, vector: Any) -> ColumnElement[float]:
     return cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
 
 
-def recency(at: Any) -> ColumnElement[float]:
+def recency(at: Any) -> ColumnElement[Any]:
     """0.1 a year of `at` (the part of relevance that favours later rows)."""
     return func.extract("epoch", at) / (365.25 * 86400) * RECENCY_PER_YEAR
 
