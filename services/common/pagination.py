@@ -155,7 +155,7 @@ async def paginate(
     stmt = stmt.order_by(*order).limit(page.limit + 1)
     if columns:
         # a select of columns only runs as Core on the session's connection: the ORM's
-        # execution (its compile state, its result processing) cost a third of a page
+        # execution (its compile state, its result processing) cost about a quarter of a page
         found: list[Any] = list(await (await session.connection()).execute(stmt))
     else:
         result = await session.execute(stmt)
