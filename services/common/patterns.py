@@ -125,3 +125,7 @@ FIGURE = DecimalSchema(decimal_string(16, 4, signed=True), multiple_of=0.0001, b
 # (`StringConstraints(strip_whitespace=True, min_length=1)`): pydantic trims exactly
 # `WHITESPACE`, so a value is accepted when it holds any other character.
 NOT_BLANK = SchemaPattern(f"[^{WS}]")
+# At least two characters once trimmed (`strip_whitespace=True, min_length=2`): two
+# characters that are not whitespace, anything between them (`[\s\S]`: any character,
+# alike in Python's and ECMA-262's regular expressions).
+TWO_NOT_BLANK = SchemaPattern(f"[^{WS}][\\s\\S]*[^{WS}]")

@@ -24,7 +24,13 @@ from starlette.types import Scope
 from services.common.errors import DomainError
 from services.common.idempotency import idempotency
 from services.common.inputcheck import check_json, check_request, check_urlencoded, is_urlencoded
-from services.common.strict import JsonTypes, check_query_temporals, temporal_kind
+from services.common.strict import (
+    JsonTypes,
+    check_query_single,
+    check_query_temporals,
+    takes_many,
+    temporal_kind,
+)
 
 JSON_TYPES = ("application/json",)
 
@@ -172,6 +178,19 @@ class GovhubRoute(APIRoute):
         return found
 
     @cached_property
+    def query_single(self) -> frozenset[str]:
+        """Query parameters (by alias) that take one value."""
+        found: set[str] = set()
+        pending = [self.dependant]  # the endpoint's own parameters and its dependencies'
+        while pending:
+            dependant = pending.pop()
+            pending.extend(dependant.dependencies)
+            found.update(
+                p.alias for p in dependant.query_params if not takes_many(p.field_info.annotation)
+            )
+        return frozenset(found)
+
+    @cached_property
     def json_types(self) -> JsonTypes | None:
         """The body's booleans and temporal fields, held to their JSON types (strict.py)."""
         if self.body_field is None:
@@ -181,12 +200,16 @@ class GovhubRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = self._body_checked_handler()
         temporals = self.query_temporals
+        single = self.query_single
 
         # Every route: the path and the query string are valid UTF-8 without NUL before
         # the handler runs (see services/common/inputcheck.py); dates and times in the
-        # query string are not numbers (services/common/strict.py).
+        # query string are not numbers, and a parameter that takes one value is not given
+        # twice (services/common/strict.py).
         async def guarded(request: Request) -> Response:
             check_request(request.scope)
+            if single and request.scope["query_string"]:
+                check_query_single(request.query_params, single)
             if temporals:
                 check_query_temporals(request.query_params, temporals)
             if _overrides(request) is None:

@@ -40,6 +40,9 @@ MESSAGES = {
     "time": ("وقت بصيغة HH:MM أو HH:MM:SS نصاً", "Must be a time string, HH:MM or HH:MM:SS"),
 }
 MESSAGES["partial-time"] = MESSAGES["time"]
+# a parameter that takes one value, given more than once (`?q=a&q=b`): which one was meant
+# is not known, so neither is read
+MESSAGES["repeated"] = ("أُرسلت المعلمة أكثر من مرة وهي تقبل قيمة واحدة", "Given more than once")
 # a date-time whose UTC instant is before year 1 or after 9999 (`0001-01-01T00:30:00+01:00`):
 # valid RFC 3339, but neither Python nor PostgreSQL holds the instant
 MESSAGES["date-time-range"] = (
@@ -233,6 +236,28 @@ def temporal_kind(annotation: Any) -> str | None:
         if issubclass(annotation, time):
             return "time"
     return None
+
+
+def takes_many(annotation: Any) -> bool:
+    """Whether a query parameter of this type takes several values (a list, optional or
+    not)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return takes_many(get_args(annotation)[0])
+    if origin is Union or str(origin) == "<class 'types.UnionType'>":
+        return any(takes_many(arg) for arg in get_args(annotation))
+    return origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set, frozenset)
+
+
+def check_query_single(query: QueryParams, single: frozenset[str]) -> None:
+    """No parameter that takes one value is given more than once."""
+    repeated = sorted(
+        name
+        for name in {key for key, _ in query.multi_items()} & single
+        if len(query.getlist(name)) > 1
+    )
+    if repeated:
+        raise _invalid([(name, "repeated") for name in repeated])
 
 
 def check_query_temporals(query: QueryParams, temporals: Mapping[str, str]) -> None:

@@ -68,6 +68,31 @@ def _problem(response: Any) -> tuple[str | None, set[str], str]:
     return body.get("code"), fields, text
 
 
+def _messages(response: Any) -> dict[str, str]:
+    """The problem document's messages by the field they name."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return {str(e.get("field")): str(e.get("message")) for e in errors or [] if isinstance(e, dict)}
+
+
+def _open311_descriptions(response: Any) -> list[str]:
+    """The descriptions of an Open311 error answer (a JSON list, or XML)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return re.findall(r"<description>(.*?)</description>", response.text or "", re.S)
+    if not isinstance(body, list):
+        return []
+    return [str(e.get("description")) for e in body if isinstance(e, dict)]
+
+
+# email-validator refuses the special-use domain names (RFC 6761): they receive no mail
+SPECIAL_USE = "special-use or reserved name"
+
+
 def _sent(case: schemathesis.Case) -> dict[str, Any]:
     """The query and (form or JSON) body fields of the request."""
     sent = dict(case.query or {})
@@ -130,6 +155,15 @@ def _refusal_the_spec_cannot_state(case: schemathesis.Case, response: Any) -> st
             return "a channel is one the directory registers for the organization (stored data)"
         if fields <= {"phone", "contact.phone"}:
             return "a phone number is valid by its country's numbering plan (libphonenumber)"
+        messages = _messages(response)
+        emails = fields & {"email", "contact.email"}
+        if (
+            emails
+            and fields <= {"phone", "contact.phone", "email", "contact.email"}
+            and all(SPECIAL_USE in messages.get(field, "") for field in emails)
+        ):
+            # (and the phone beside it, if any, by its numbering plan, as above)
+            return "an address at a special-use domain (RFC 6761: .test, .invalid) gets no mail"
         if fields == {"work_end"} and path.startswith("/v1/organizations"):
             return "`work_end` after `work_start`: a comparison between two fields"
         if fields == {"timezone"}:
@@ -152,6 +186,19 @@ def _refusal_the_spec_cannot_state(case: schemathesis.Case, response: Any) -> st
     open311 = path.startswith("/open311/")
     if status == 400 and open311 and "jurisdiction_id" in text and not sent.get("jurisdiction_id"):
         return "Open311's jurisdiction_id is required once several organizations offer services"
+    descriptions = _open311_descriptions(response) if status == 400 and open311 else []
+    if descriptions:
+        dates = {"start_date", "end_date"}
+        if dates <= set(sent) and all("start_date" in d and "end_date" in d for d in descriptions):
+            return (
+                "end_date before start_date or over 90 days after it: a rule across two parameters"
+            )
+        if all(DATE_TIME_RANGE in d for d in descriptions):
+            return (
+                "a date-time whose UTC instant falls outside years 1–9999: `date-time` has no range"
+            )
+        if sent.get("phone") and all(d.startswith("phone: ") for d in descriptions):
+            return "a phone number is valid by its country's numbering plan (libphonenumber)"
     return None
 
 

@@ -242,3 +242,14 @@ async def test_a_trailing_slash_is_a_404_problem_not_a_redirect(client, world):
     response = await client.get("/v1/inquiries/", headers=world.auth("agent@R"))
     problem(response, 404)
     assert "location" not in response.headers
+
+
+async def test_a_parameter_that_takes_one_value_given_twice_is_refused(client, world):
+    headers = world.auth("coordinator@A")
+    twice = await client.get("/v1/inquiries?q=حفرة&q=مياه", headers=headers)
+    problem(twice, 422, "validation_failed", "q")
+    # a parameter that takes several values may repeat
+    many = await client.get("/v1/inquiries?status=new&status=in_progress", headers=headers)
+    assert many.status_code == 200, many.text
+    once = await client.get("/v1/inquiries?q=حفرة", headers=headers)
+    assert once.status_code == 200, once.text

@@ -710,12 +710,15 @@ async def test_requests_list_filters_and_pages(hub, fake_clock):
 
 async def test_requests_list_bad_filters(hub):
     now = datetime.now(UTC)
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"status": "pending"},
         {"start_date": "2026-03-01T00:00:00"},  # no offset
         {"start_date": "yesterday"},
         {"start_date": (now - timedelta(days=91)).isoformat(), "end_date": now.isoformat()},
         {"start_date": now.isoformat(), "end_date": (now - timedelta(days=1)).isoformat()},
+        {"start_date": "0001-01-01T00:30:00+01:00"},  # RFC 3339, but before year 1 in UTC
+        {"end_date": "9999-12-31T23:00:00-05:00"},  # after 9999 in UTC
+        {"service_code": ["water-leak", "pothole"]},  # one value, given twice
         {"page": "0"},
         {"page_size": "1001"},
         {"page_size": "many"},
@@ -728,3 +731,20 @@ async def test_requests_list_bad_filters(hub):
                 f"{BASE}/requests.{fmt}", params={"jurisdiction_id": "riyadh", **params}
             )
             errors(response, 400, fmt)
+
+
+async def test_requests_list_dates_at_the_edges(hub):
+    """RFC 3339's lower-case `t` and `z` are read; a window at the end of year 9999 is
+    answered (its default end held at the last instant), not a server error."""
+    for params in (
+        {"start_date": "2026-03-01t00:00:00z"},
+        {"start_date": "9999-12-31T00:00:00Z"},
+        {"start_date": "9999-12-31T00:00:00Z", "end_date": "9999-12-31T23:59:59.999999Z"},
+        {"end_date": "9999-12-31T23:59:59.999999+05:00"},
+        {"end_date": "0001-01-02T00:00:00Z"},
+    ):
+        for fmt in ("json", "xml"):
+            response = await hub.client.get(
+                f"{BASE}/requests.{fmt}", params={"jurisdiction_id": "riyadh", **params}
+            )
+            assert response.status_code == 200, (params, response.text)

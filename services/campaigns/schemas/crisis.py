@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from services.campaigns.schemas.common import Body, LongText, Timestamps, reject_null
 from services.common.i18n import text
-from services.common.patterns import NOT_BLANK
+from services.common.patterns import NOT_BLANK, TWO_NOT_BLANK
 
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100), TWO_NOT_BLANK
+]
 ChannelRef = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NOT_BLANK
 ]

@@ -246,11 +246,16 @@ async def list_requests(
             max_length=40,
             description="Earliest `requested_datetime` (RFC 3339 with offset).",
             examples=["2026-03-01T00:00:00+03:00"],
+            json_schema_extra={"format": "date-time"},
         ),
     ] = None,
     end_date: Annotated[
         str | None,
-        Query(max_length=40, description="Latest `requested_datetime` (RFC 3339 with offset)."),
+        Query(
+            max_length=40,
+            description="Latest `requested_datetime` (RFC 3339 with offset).",
+            json_schema_extra={"format": "date-time"},
+        ),
     ] = None,
     status: Annotated[
         str | None,
@@ -315,7 +320,23 @@ async def list_requests(
     )
 
 
-_FORM_SCHEMA = ServiceRequestIn.model_json_schema()
+def _form_schema() -> dict[str, Any]:
+    """`ServiceRequestIn`'s schema as a form states it: a form field is absent or a text,
+    never null (the model's `X | None` is how an absent field reads), so the null branch
+    of each optional field is left out (a client sending `lat=null` sends the text "null")."""
+    schema = ServiceRequestIn.model_json_schema()
+    for name, field in schema["properties"].items():
+        branches = field.get("anyOf")
+        if isinstance(branches, list):
+            kept = [b for b in branches if b != {"type": "null"}]
+            if len(kept) == 1:
+                del field["anyOf"]
+                field.update(kept[0])
+        schema["properties"][name] = field
+    return schema
+
+
+_FORM_SCHEMA = _form_schema()
 _POST_DESCRIPTION = """Creates an inquiry (kind `request`) in the service's category through the
 inquiries service — routing (a service of the jurisdiction's own is routed by its category;
 one inherited from an organization above goes to the jurisdiction), the receiving

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from services.common.i18n import FIELD_MESSAGES, current_language, text
+from services.common.strict import MESSAGES, out_of_range
 from services.inquiries.domain.states import FINISHED_STATES, OPEN_STATES, Status
 from services.inquiries.models import Category, Inquiry
 from services.inquiries.open311.errors import Open311Error
@@ -213,8 +214,9 @@ def _words(value: str | None) -> list[str]:
 def _instant(name: str, value: str | None) -> datetime | None:
     if not value:
         return None
-    value = value.strip()
-    if "T" in value:  # an offset's unencoded "+" arrives as a space
+    # RFC 3339 allows a lower-case `t` and `z`; an offset's unencoded "+" arrives as a space
+    value = value.strip().upper()
+    if "T" in value:
         value = value.replace(" ", "+")
     try:
         parsed = datetime.fromisoformat(value)
@@ -234,7 +236,22 @@ def _instant(name: str, value: str | None) -> datetime | None:
                 f"{name}: include the time zone (Z or ±hh:mm)",
             ),
         )
+    if out_of_range(value):
+        ar, en = MESSAGES["date-time-range"]
+        raise Open311Error(400, text(f"{name}: {ar}", f"{name}: {en}"))
     return parsed
+
+
+def _shifted(at: datetime, delta: timedelta) -> datetime:
+    """`at + delta`, held at the first or last representable instant."""
+    try:
+        return at + delta
+    except OverflowError:
+        return (
+            datetime.max.replace(tzinfo=UTC)
+            if delta > timedelta(0)
+            else datetime.min.replace(tzinfo=UTC)
+        )
 
 
 def _window(
@@ -244,9 +261,9 @@ def _window(
         return now - WINDOW, now
     if start is None:
         assert end is not None
-        return end - WINDOW, end
+        return _shifted(end, -WINDOW), end
     if end is None:
-        return start, start + WINDOW
+        return start, _shifted(start, WINDOW)
     if end < start:
         raise Open311Error(
             400,

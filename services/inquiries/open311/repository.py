@@ -198,10 +198,13 @@ def requests_statement(
     """Public requests owned by `org_ids`, in categories coded `codes` (any if empty),
     received in [start, end], in `states` (any if empty): the inquiries list statement
     (same filters, same indexes) narrowed to them."""
-    # `created_to` is exclusive; timestamps have microsecond precision
-    filters = InquiryFilters(
-        status=list(states), created_from=start, created_to=end + timedelta(microseconds=1)
-    )
+    # `created_to` is exclusive; timestamps have microsecond precision (an end at the last
+    # instant Python holds has nothing after it: no bound)
+    try:
+        created_to: datetime | None = end + timedelta(microseconds=1)
+    except OverflowError:
+        created_to = None
+    filters = InquiryFilters(status=list(states), created_from=start, created_to=created_to)
     return repository.list_statement(filters, now, org_ids).where(*_public(codes))
 
 
