@@ -36,7 +36,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
@@ -391,18 +391,25 @@ def test_stateful_sequences_conform(hub: Stack, callers: list[dict[str, str]], c
                     f"{str(exc)[:600]}"
                 )
 
-    Sequences.run(
-        settings=settings(
-            max_examples=STATEFUL_EXAMPLES,
-            stateful_step_count=STATEFUL_STEPS,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-            # no replay or shrinking: the hub's state moves on between runs
-            phases=[Phase.generate],
+    try:
+        Sequences.run(
+            settings=settings(
+                max_examples=STATEFUL_EXAMPLES,
+                stateful_step_count=STATEFUL_STEPS,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+                # no replay or shrinking: the hub's state moves on between runs
+                phases=[Phase.generate],
+            )
         )
-    )
+    except FlakyStrategyDefinition:
+        # Hypothesis stops generating when two sequences that began with the same choices
+        # find different operations available: the bundles are filled from the hub's
+        # answers, and its state moves on from one sequence to the next. Every call made
+        # until then was checked; enough of them must have been made.
+        assert len(answered) >= STATEFUL_EXAMPLES * STATEFUL_STEPS // 2, len(answered)
     assert any(200 <= status < 300 for status in answered)  # the sequences did something
     assert not problems, "\n".join(problems)
 
