@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.calendar.models import Entry, Occurrence
-from services.calendar.repository.base import in_tree
+from services.calendar.repository.base import in_tree, unindexed
 from services.common.orgtree import in_subtree, within
 
 # occurrences of these statuses collide with others (drafts, rejected, cancelled and
@@ -67,10 +67,18 @@ def _pairs(a_where: Callable[[Any], Any], sector_root: uuid.UUID, symmetric: boo
 
     not_blackout = and_(a.kind != "blackout", b.kind != "blackout")
     channel = reason(
-        "channel", not_blackout, order, a.span.op("&&")(b.span), a.channels.overlap(b.channels)
+        "channel",
+        not_blackout,
+        order,
+        a.span.op("&&")(b.span),
+        a.channels.overlap(unindexed(b.channels)),
     )
     audience = reason(
-        "audience", not_blackout, order, a.days.op("&&")(b.days), a.audiences.overlap(b.audiences)
+        "audience",
+        not_blackout,
+        order,
+        a.days.op("&&")(b.days),
+        a.audiences.overlap(unindexed(b.audiences)),
     )
     spokesperson = reason(
         "spokesperson",
