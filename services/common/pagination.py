@@ -178,7 +178,9 @@ async def paginate_branches(
 ) -> tuple[list[Any], str | None]:
     """`paginate(..., rows=True)` over the union of `branches` (`branches_statement`)."""
     stmt = branches_statement(branches, keys, descending=descending, after=bool(page.cursor))
-    found = list(await session.execute(stmt, branch_values(page, keys)))
+    # columns only: run as Core on the session's connection (as `paginate(columns=True)`)
+    connection = await session.connection()
+    found = list(await connection.execute(stmt, branch_values(page, keys)))
     return next_page(found, keys, page, lambda row, key: getattr(row, key))
 
 
