@@ -91,6 +91,13 @@ def _nul_fields(value: Any, path: str, into: list[str]) -> None:
             _nul_fields(item, f"{path}.{index}".lstrip("."), into)
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a decoded JSON value holds U+0000 in any string, key or item."""
+    found: list[str] = []
+    _nul_fields(value, "", found)
+    return bool(found)
+
+
 def check_json(body: bytes) -> None:
     """A JSON body whose strings hold `\\u0000`. Only parsed when the escape appears at all;
     anything unparsable is left to the handler's own 400 (malformed JSON)."""

@@ -40,6 +40,7 @@ from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
+from services.common.inputcheck import has_nul
 from services.common.strict import MESSAGES
 from tests.database import TEST_DIR, DatabaseFactory
 from tests.e2e.stack import ADMIN_PASSWORD, DEMO_PASSWORD, Stack, start_stack
@@ -101,16 +102,6 @@ def _sent(case: schemathesis.Case) -> dict[str, Any]:
     return sent
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def _body_types(case: schemathesis.Case) -> set[str]:
     body = case.operation.definition.raw.get("requestBody", {})
     return set(body.get("content", {})) if isinstance(body, dict) else set()
@@ -127,7 +118,7 @@ def _refusal_the_spec_cannot_state(case: schemathesis.Case, response: Any) -> st
     sent = _sent(case)
     # an upload: the operation takes a multipart form or a raw file
     files = "application/octet-stream" in _body_types(case)
-    if status in (400, 422) and "NUL" in text and _has_nul(sent):
+    if status in (400, 422) and "NUL" in text and has_nul(sent):
         # statable only as a pattern on every string of the spec; the README states it
         return "U+0000 is refused in every string (PostgreSQL's text cannot hold it)"
     if status == 422 and fields == {"date-time-range"}:

@@ -17,18 +17,9 @@ from pydantic import (
 )
 
 from services.common.i18n import text
+from services.common.inputcheck import has_nul
 from services.common.patterns import CODE, HTTP_URL, NOT_BLANK, SchemaPattern, matches, trim
 from services.common.problems import ProblemResponses
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 class Body(BaseModel):
@@ -40,7 +31,7 @@ class Body(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data: Any) -> Any:
-        if _has_nul(data):
+        if has_nul(data):
             raise ValueError(text("النص يحوي محرف NUL", "The text contains a NUL character"))
         return data
 
