@@ -8,13 +8,10 @@ inquiries service's domain errors, parameter validation).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from starlette.datastructures import UploadFile
 
 from services.common.db import SessionDep
 from services.common.i18n import text
@@ -39,7 +36,7 @@ from services.inquiries.open311.schemas import (
     Open311Service,
     Open311ServiceDefinition,
     Open311Token,
-    ServiceRequestIn,
+    service_request_form_schema,
 )
 
 router = APIRouter(prefix=PREFIX, tags=["open311"], route_class=Open311Route)
@@ -320,23 +317,7 @@ async def list_requests(
     )
 
 
-def _form_schema() -> dict[str, Any]:
-    """`ServiceRequestIn`'s schema as a form states it: a form field is absent or a text,
-    never null (the model's `X | None` is how an absent field reads), so the null branch
-    of each optional field is left out (a client sending `lat=null` sends the text "null")."""
-    schema = ServiceRequestIn.model_json_schema()
-    for name, field in schema["properties"].items():
-        branches = field.get("anyOf")
-        if isinstance(branches, list):
-            kept = [b for b in branches if b != {"type": "null"}]
-            if len(kept) == 1:
-                del field["anyOf"]
-                field.update(kept[0])
-        schema["properties"][name] = field
-    return schema
-
-
-_FORM_SCHEMA = _form_schema()
+_FORM_SCHEMA = service_request_form_schema()
 _POST_DESCRIPTION = """Creates an inquiry (kind `request`) in the service's category through the
 inquiries service — routing (a service of the jurisdiction's own is routed by its category;
 one inherited from an organization above goes to the jurisdiction), the receiving
@@ -365,33 +346,6 @@ is kept as given and never fetched by the server.
 
 A retried POST with the same `Idempotency-Key` creates one inquiry. Answers 200 (the status
 swagger.json documents) with a one-item list."""
-
-
-@asynccontextmanager
-async def _posted(request: Request) -> AsyncIterator[tuple[dict[str, str], UploadFile | None]]:
-    """The form's fields, and the file of its `media` (or `file`) part when it has one (open
-    while the request is handled)."""
-    fields = dict(request.query_params)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        async with request.form() as form:
-            fields.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
-            files = [
-                v
-                for k, v in form.multi_items()
-                if k in media.MEDIA_FIELDS and isinstance(v, UploadFile)
-            ]
-            yield fields, files[0] if files else None
-            return
-    if await request.body():
-        raise Open311Error(
-            400,
-            text(
-                "أرسل الحقول بصيغة application/x-www-form-urlencoded",
-                "Send the fields as application/x-www-form-urlencoded",
-            ),
-        )
-    yield fields, None
 
 
 @router.post(
@@ -424,7 +378,7 @@ async def _posted(request: Request) -> AsyncIterator[tuple[dict[str, str], Uploa
 async def create_request(
     response_format: FormatParam, request: Request, session: SessionDep
 ) -> Response:
-    async with _posted(request) as (fields, upload):
+    async with media.posted(request) as (fields, upload):
         principal = await service.authenticate(session, request, fields.get("api_key") or None)
         form = mapping.service_request_form(fields)
         catalog = await service.catalog(session, form.jurisdiction_id)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
+from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
@@ -18,8 +20,10 @@ from services.common.attachments.schemas import content_path
 from services.common.attachments.storage import Storage, spool_dir
 from services.common.attachments.upload import SpoolSink, receive_raw
 from services.common.auth import Principal
+from services.common.i18n import text
 from services.common.settings import GovhubSettings
 from services.inquiries.models import Inquiry
+from services.inquiries.open311.errors import Open311Error
 from services.inquiries.service.inquiries import SERVICE
 
 MEDIA_FIELDS = ("media", "file")
@@ -68,3 +72,28 @@ async def media_paths(
         if attachment.public and attachment.owner_id is not None:
             found.setdefault(attachment.owner_id, content_path(attachment.id))
     return found
+
+
+@asynccontextmanager
+async def posted(request: Request) -> AsyncIterator[tuple[dict[str, str], UploadFile | None]]:
+    """The form's fields, and the file of its `media` (or `file`) part when it has one (open
+    while the request is handled)."""
+    fields = dict(request.query_params)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        async with request.form() as form:
+            fields.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
+            files = [
+                v for k, v in form.multi_items() if k in MEDIA_FIELDS and isinstance(v, UploadFile)
+            ]
+            yield fields, files[0] if files else None
+            return
+    if await request.body():
+        raise Open311Error(
+            400,
+            text(
+                "أرسل الحقول بصيغة application/x-www-form-urlencoded",
+                "Send the fields as application/x-www-form-urlencoded",
+            ),
+        )
+    yield fields, None

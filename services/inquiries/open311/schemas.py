@@ -5,7 +5,7 @@ the GeoReport v2 specification; what each field holds in govhub is said after it
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -293,3 +293,19 @@ class ServiceRequestIn(BaseModel):
     media_url: str | None = Field(
         None, max_length=2000, description="An http(s) URL; kept in an internal note."
     )
+
+
+def service_request_form_schema() -> dict[str, Any]:
+    """`ServiceRequestIn`'s schema as a form states it: a form field is absent or a text,
+    never null (the model's `X | None` is how an absent field reads), so the null branch
+    of each optional field is left out (a client sending `lat=null` sends the text "null")."""
+    schema = ServiceRequestIn.model_json_schema()
+    for name, field in schema["properties"].items():
+        branches = field.get("anyOf")
+        if isinstance(branches, list):
+            kept = [b for b in branches if b != {"type": "null"}]
+            if len(kept) == 1:
+                del field["anyOf"]
+                field.update(kept[0])
+        schema["properties"][name] = field
+    return schema
