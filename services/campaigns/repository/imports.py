@@ -100,6 +100,24 @@ CREATE_VALUE_STAGE = create_stage(
     VALUE_STAGE, [(name, column_type(_VALUE, name)) for name in VALUE_COLUMNS]
 )
 _LISTED = ", ".join(VALUE_COLUMNS)
+
+
+def _value_events(written: str) -> str:
+    """The CTEs that follow `written` (a CTE returning the values' rows): each value's
+    `kpi.value_submitted` event (the payload of `service.kpis.value_payload`) and the
+    event's delivery job."""
+    return f""", events AS (
+    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
+                               payload)
+    SELECT gen_random_uuid(), 'kpi.value_submitted', 'kpi_value', id, organization_id,
+           jsonb_build_object('kpi_value_id', id::text, 'kpi_id', kpi_id::text,
+                              'organization_id', organization_id::text, 'period', period,
+                              'value', value::text, 'status', status)
+    FROM {written}
+    RETURNING id
+){delivery_ctes("events")}"""  # noqa: S608
+
+
 # the new values, submitted, each with its `kpi.value_submitted` event (the payload of
 # `service.kpis.value_payload`) and the event's delivery job
 INSERT_VALUES = f"""
@@ -108,16 +126,7 @@ WITH inserted AS (
     SELECT {_LISTED}, 'submitted' FROM {VALUE_STAGE}
     ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO NOTHING
     RETURNING id, kpi_id, organization_id, period, value, status
-), events AS (
-    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
-                               payload)
-    SELECT gen_random_uuid(), 'kpi.value_submitted', 'kpi_value', id, organization_id,
-           jsonb_build_object('kpi_value_id', id::text, 'kpi_id', kpi_id::text,
-                              'organization_id', organization_id::text, 'period', period,
-                              'value', value::text, 'status', status)
-    FROM inserted
-    RETURNING id
-){delivery_ctes("events")}
+){_value_events("inserted")}
 SELECT count(*) FROM inserted
 """  # noqa: S608
 # the changed values (staged as the new ones are): the row's figures, submitted by the
@@ -137,16 +146,7 @@ WITH updated AS (
     FROM {VALUE_STAGE} AS s
     WHERE v.id = s.id AND v.status <> 'verified'
     RETURNING v.id, v.kpi_id, v.organization_id, v.period, v.value, v.status
-), events AS (
-    INSERT INTO common_outbox (id, event_type, aggregate_type, aggregate_id, organization_id,
-                               payload)
-    SELECT gen_random_uuid(), 'kpi.value_submitted', 'kpi_value', id, organization_id,
-           jsonb_build_object('kpi_value_id', id::text, 'kpi_id', kpi_id::text,
-                              'organization_id', organization_id::text, 'period', period,
-                              'value', value::text, 'status', status)
-    FROM updated
-    RETURNING id
-){delivery_ctes("events")}
+){_value_events("updated")}
 SELECT count(*) FROM updated
 """  # noqa: S608
 STORED_VALUES = """
