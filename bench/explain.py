@@ -145,7 +145,8 @@ async def explain_all(database_url: str, data_dir: Path) -> list[Finding]:
                 await service.list_inquiries(
                     session, principal, to_filters(list_params), page, options
                 )
-                statement, parameters = captured[-1]  # the page's query comes last
+                # the page's query comes last (a relevance page's SET and RESET around it)
+                statement, parameters = [c for c in captured if "SELECT" in c[0]][-1]
                 conn = await session.connection()
                 first, prepared = await _explain(conn, statement, parameters)
                 await session.rollback()

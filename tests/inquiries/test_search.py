@@ -9,7 +9,7 @@ import pytest
 
 from services.common import search_words
 from services.common.db import build_engine, build_sessionmaker
-from services.common.search import matching
+from services.common.search import window
 from services.inquiries.models import Inquiry
 from tests.inquiries.conftest import submit
 
@@ -189,7 +189,7 @@ async def test_a_typo_is_corrected_by_the_nearest_word(client, world, settings):
 
 
 async def test_relevance_ranks_the_window_of_the_newest_matches(client, world, monkeypatch):
-    monkeypatch.setattr(matching, "RELEVANCE_WINDOW", 3)
+    monkeypatch.setattr(window, "RELEVANCE_WINDOW", 3)
     org = str(world.orgs["A"])
     staff = world.auth("coordinator@A")
     oldest_best = await submit(

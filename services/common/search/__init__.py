@@ -35,13 +35,11 @@ from __future__ import annotations
 from services.common.search.corrections import corrections
 from services.common.search.matching import (
     Q_EXAMPLES,
-    RELEVANCE_WINDOW,
     filter_q,
     match,
     q_description,
     rank_expression,
     rank_tsquery,
-    ranked_window,
     recency,
     search_columns,
     search_indexes,
@@ -60,6 +58,9 @@ from services.common.search.pages import (
     search_page,
 )
 from services.common.search.query import SearchQuery, Term, parse
+from services.common.search.recent import Recent, bucket_of, bucketed_tsquery
+from services.common.search.shares import newest_by_weeks, serial
+from services.common.search.window import RECENT_SPAN, RELEVANCE_WINDOW, ranked_window
 from services.common.search.words import (
     ARABIC_LETTER,
     PREFIX_MATCH_MIN,
@@ -78,6 +79,7 @@ __all__ = [
     "ARABIC_LETTER",
     "PREFIX_MATCH_MIN",
     "Q_EXAMPLES",
+    "RECENT_SPAN",
     "RELEVANCE_WINDOW",
     "SEARCH_FORM_PATTERN",
     "SORT_NEWEST",
@@ -85,17 +87,21 @@ __all__ = [
     "SUBSTRING_MIN",
     "SUFFIXES",
     "WORD_GROUPS",
+    "Recent",
     "SearchOptions",
     "SearchOptionsDep",
     "SearchPage",
     "SearchQuery",
     "SearchResult",
     "Term",
+    "bucket_of",
+    "bucketed_tsquery",
     "check_options",
     "corrections",
     "filter_q",
     "lexemes",
     "match",
+    "newest_by_weeks",
     "parse",
     "q_description",
     "rank_expression",
@@ -108,6 +114,7 @@ __all__ = [
     "search_indexes",
     "search_options",
     "search_page",
+    "serial",
     "stem",
     "text_rank",
     "token_query",

@@ -3,13 +3,13 @@ and substring matches), the stored columns and their indexes, relevance and its 
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Computed,
     Float,
     Index,
-    Select,
     Text,
     and_,
     cast,
@@ -18,20 +18,20 @@ from sqlalchemy import (
     literal,
     not_,
     or_,
-    select,
     true,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.sql.elements import ColumnElement, Label
 
 from services.common.arabic import like_pattern
-from services.common.pagination import decode_cursor
 from services.common.search.query import SearchQuery, Term, parse
 from services.common.search.words import (
     SUBSTRING_MIN,
 )
+
+if TYPE_CHECKING:
+    from services.common.search.recent import Recent
 
 RECENCY_PER_YEAR = 0.1
 
@@ -47,6 +47,10 @@ def _inline(value: str) -> ColumnElement[str]:
 
 def _tsquery(text: str) -> ColumnElement[Any]:
     return cast(_inline(text), TSQUERY)
+
+
+def _inline_at(at: datetime) -> ColumnElement[datetime]:
+    return literal(at, literal_execute=True)
 
 
 def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
@@ -67,19 +71,26 @@ def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
     return or_(by_lexeme, substring)
 
 
-def match(query: SearchQuery, vector: Any, text: Any) -> ColumnElement[bool]:
+def group_match(group: list[Term], vector: Any, text: Any) -> ColumnElement[bool]:
+    """One group of `match`: any of its alternatives."""
+    alternatives = [
+        not_(_term_match(t, vector, text)) if t.negated else _term_match(t, vector, text)
+        for t in group
+    ]
+    return alternatives[0] if len(alternatives) == 1 else or_(*alternatives)
+
+
+def match(
+    query: SearchQuery, vector: Any, text: Any, recent: Recent | None = None
+) -> ColumnElement[bool]:
     """Rows whose `vector` (a `common_search_vector_ar` column) and normalized `text`
-    (`inquiry_normalize_ar`, trigram-indexed) match `query`."""
+    (`inquiry_normalize_ar`, trigram-indexed) match `query`; with `recent`, only the rows
+    of its weeks, found by the time-bucketed index (`Recent.match`)."""
     if not query:
         return false()
-    clauses: list[ColumnElement[bool]] = []
-    for group in query.groups:
-        alternatives = [
-            not_(_term_match(t, vector, text)) if t.negated else _term_match(t, vector, text)
-            for t in group
-        ]
-        clauses.append(alternatives[0] if len(alternatives) == 1 else or_(*alternatives))
-    return and_(true(), *clauses)
+    if recent is not None:
+        return recent.match(query, vector, text)
+    return and_(true(), *(group_match(g, vector, text) for g in query.groups))
 
 
 def q_description(fields: str) -> str:
@@ -152,68 +163,3 @@ def rank_expression(query: SearchQuery, vector: Any, created_at: Any) -> Label[f
     """Text rank (`text_rank`) plus 0.1 a year of creation time (`recency`): stable for a
     row, so it is a keyset column."""
     return (text_rank(query, vector) + recency(created_at)).label("relevance")
-
-
-# The relevance order of a large table ranks a window of its matches: the newest
-# `RELEVANCE_WINDOW` of them (the list's other filters applied). Ranking every match
-# reads every matching row: 590 ms for a word in 3 % of a million inquiries (bench/explain),
-# where the window's 300 cost a newest-first walk of about 10 000 rows.
-RELEVANCE_WINDOW = 300
-_FLOOR_AT, _FLOOR_ID = "relevance_floor_at", "relevance_floor_id"
-
-
-def ranked_window(
-    stmt: Select[Any],
-    query: SearchQuery,
-    vector: Any,
-    created_at: Any,
-    id_: Any,
-    cursor: str | None,
-    window: int | None = None,
-) -> tuple[Select[Any], tuple[Any, ...]]:
-    """`stmt` (a list's select of its rows' columns, filters and `q` applied) in relevance
-    order over a window of its matches, and the keyset keys to paginate it with.
-
-    The first page ranks the newest `window` (default `RELEVANCE_WINDOW`) matches (by
-    `created_at`, `id`: an index walk the list has anyway) and puts the oldest of them,
-    the window's floor, into the cursor with the relevance keys; the next pages rank the
-    matches at or above that floor, so the window stays put while pages are read (a row
-    added since joins it as any keyset list's would). Rows keep the statement's column
-    names plus `relevance`."""
-    rank = rank_expression(query, vector, created_at)
-    # The window is narrow: each match's keys and rank. The page's columns are read for
-    # its own rows only, by primary key (a window of wide rows cost a copy of each of its
-    # 300 rows in PostgreSQL, and building the columns of the window in Python took a
-    # quarter of a relevance page's time).
-    inner = stmt.with_only_columns(created_at, id_, rank)
-    floor: list[Any] | None = None
-    if cursor is not None:
-        types = [float, created_at.type.python_type, id_.type.python_type]
-        floor = decode_cursor(cursor, 5, [*types, *types[1:]])[3:]
-        inner = inner.where(
-            tuple_(created_at, id_)
-            >= tuple_(
-                literal(floor[0], created_at.type, literal_execute=True),
-                literal(floor[1], id_.type, literal_execute=True),
-            )
-        )
-    else:
-        size = RELEVANCE_WINDOW if window is None else window
-        inner = inner.order_by(created_at.desc(), id_.desc()).limit(size)
-    ranked = inner.cte("ranked")
-    at, ident = ranked.c[created_at.key], ranked.c[id_.key]
-    if floor is None:
-        oldest = select(at, ident).order_by(at, ident).limit(1).subquery()
-        floor_at: Any = select(oldest.c[created_at.key]).scalar_subquery()
-        floor_id: Any = select(oldest.c[id_.key]).scalar_subquery()
-    else:
-        # cast: a bare literal in a select list would come back as text
-        floor_at = cast(literal(floor[0], created_at.type, literal_execute=True), created_at.type)
-        floor_id = cast(literal(floor[1], id_.type, literal_execute=True), id_.type)
-    floor_at, floor_id = floor_at.label(_FLOOR_AT), floor_id.label(_FLOOR_ID)
-    outer = (
-        select(*stmt.selected_columns, ranked.c.relevance, floor_at, floor_id)
-        .select_from(ranked)
-        .where(id_ == ident)
-    )
-    return outer, (ranked.c.relevance, at, ident, floor_at, floor_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from services.common.search.words import (
     search_form,
@@ -13,6 +14,15 @@ from services.common.search.words import (
 )
 
 OR_WORDS = frozenset({"or", "او"})  # `OR`, `أو` after normalization
+
+
+@lru_cache(maxsize=4096)
+def _tsquery(words: tuple[str, ...]) -> str | None:
+    # a page builds it for its match, its rank and its choice of plan
+    toks = [t for w in words for t in tokens(w)]
+    if not toks:
+        return None
+    return " <-> ".join(token_query(t) for t in toks)
 
 
 @dataclass(frozen=True)
@@ -28,10 +38,7 @@ class Term:
 
     def tsquery(self) -> str | None:
         """The `tsquery` text of the term's lexemes (None when it has no token)."""
-        toks = [t for w in self.words for t in tokens(w)]
-        if not toks:
-            return None
-        return " <-> ".join(token_query(t) for t in toks)
+        return _tsquery(self.words)
 
     def text(self) -> str:
         inner = " ".join(self.words)

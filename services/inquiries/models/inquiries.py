@@ -174,6 +174,12 @@ class Inquiry(Base):
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
         Index("ix_inquiry_search_vector", "search_vector", postgresql_using="gin"),
+        # lexemes and trigrams with their row's week: a query's newest matches (0024)
+        Index(
+            "ix_inquiry_search_recent",
+            text("common_search_recent_ar(search_vector, search_text, created_at)"),
+            postgresql_using="gin",
+        ),
         Index(
             "uq_inquiry_source_external_id",
             "source",

@@ -224,9 +224,10 @@ def list_statement(
     now: datetime,
     org_ids: Sequence[uuid.UUID] | None,
     query: search.SearchQuery | None = None,
+    searched: bool = True,
 ) -> Select[Any]:
     """Inquiries of the organizations `org_ids` (None: all) that match `filters` (`query`:
-    `filters.q` already parsed, or corrected)."""
+    `filters.q` already parsed, or corrected; `searched=False`: every filter but `q`)."""
     where: list[Any] = []
     if org_ids is not None:
         where.append(Inquiry.organization_id.in_(list(org_ids)))
@@ -255,7 +256,7 @@ def list_statement(
         where.append(Inquiry.tags.contains([filters.tag]))
     if query is None and filters.q:
         query = search.parse(filters.q)
-    if query is not None:
+    if query is not None and searched:
         # stemmed lexemes on the GIN-indexed vector, or a substring of the normalized,
         # trigram-indexed text (both normalized, lower case included: LIKE, not ILIKE)
         where.append(search.match(query, Inquiry.search_vector, Inquiry.search_text))
@@ -263,12 +264,30 @@ def list_statement(
 
 
 def by_relevance(
-    stmt: Select[Any], query: search.SearchQuery, cursor: str | None
+    filters: InquiryFilters,
+    now: datetime,
+    org_ids: Sequence[uuid.UUID] | None,
+    query: search.SearchQuery,
+    cursor: str | None,
+    by_weeks: bool = False,
 ) -> tuple[Select[Any], Any]:
-    """`stmt` (a `list_statement`) in relevance order, best first, over the window of its
-    newest matches (`search.ranked_window`), and the keyset keys that order it."""
+    """The list (`list_statement`) in relevance order, best first, over the window of its
+    newest matches (`search.ranked_window`; `by_weeks`: looked for by the bucketed index
+    among the last weeks' rows, `search.newest_by_weeks`), and the keyset keys that order
+    it."""
+
+    def matching(recent: search.Recent | None) -> Any:
+        return search.match(query, Inquiry.search_vector, Inquiry.search_text, recent)
+
     return search.ranked_window(
-        stmt, query, Inquiry.search_vector, Inquiry.created_at, Inquiry.id, cursor
+        list_statement(filters, now, org_ids, searched=False),
+        query,
+        matching,
+        Inquiry.search_vector,
+        Inquiry.created_at,
+        Inquiry.id,
+        cursor,
+        recent=now if by_weeks else None,
     )
 
 

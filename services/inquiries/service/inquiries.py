@@ -191,11 +191,21 @@ async def list_inquiries(
     now = clock.now()
 
     async def run(q: search.SearchQuery | None) -> tuple[list[Any], str | None]:
-        stmt = repository.list_statement(filters, now, org_ids, q)
         if q is not None and options.sort == search.SORT_RELEVANCE:
-            stmt, keys = repository.by_relevance(stmt, q, page.cursor)
+            if await search.newest_by_weeks(session, "inquiry", q, now):
+                stmt, keys = repository.by_relevance(
+                    filters, now, org_ids, q, page.cursor, by_weeks=True
+                )
+                async with search.serial(session):
+                    rows, cursor = await repository.list_page(session, stmt, page, keys)
+                if page.cursor is not None or (rows and not rows[0].relevance_window_short):
+                    return rows, cursor
+                # the last weeks held less than a window: the newest-first walk finds it
+            stmt, keys = repository.by_relevance(filters, now, org_ids, q, page.cursor)
             return await repository.list_page(session, stmt, page, keys)
-        return await repository.list_page(session, stmt, page)
+        return await repository.list_page(
+            session, repository.list_statement(filters, now, org_ids, q), page
+        )
 
     return await search.search_page(session, filters.q, page.cursor, run)
 
