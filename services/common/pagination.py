@@ -150,7 +150,7 @@ async def paginate(
     """
     if page.cursor:
         values = decode_cursor(page.cursor, len(keys), [_python_type(k) for k in keys])
-        stmt = stmt.where(_after(keys, values, descending))
+        stmt = stmt.where(keyset_after(keys, values, descending))
     order = [k.desc() if descending else k.asc() for k in keys]
     stmt = stmt.order_by(*order).limit(page.limit + 1)
     if columns:
@@ -210,7 +210,7 @@ def branches_statement(
         own = [branch.selected_columns[k.key] for k in keys]
         if after:
             first = own[0] <= bounds[0] if descending else own[0] >= bounds[0]
-            branch = branch.where(first, _after(own, bounds, descending))
+            branch = branch.where(first, keyset_after(own, bounds, descending))
         order = [k.desc() if descending else k.asc() for k in own]
         limited.append(branch.order_by(*order).limit(limit))
     merged = union_all(*limited).subquery("page") if len(limited) > 1 else limited[0].subquery()
@@ -245,7 +245,8 @@ def next_page(
     return found, encode_cursor([value(found[-1], k.key) for k in keys])
 
 
-def _after(keys: Sequence[Any], values: Sequence[Any], descending: bool) -> Any:
+def keyset_after(keys: Sequence[Any], values: Sequence[Any], descending: bool) -> Any:
+    """The rows after `values` in the order of `keys` (the keyset condition of a page)."""
     # (a, b) < (x, y) spelled out so each column may use its own index direction
     clauses = []
     for i, key in enumerate(keys):

@@ -90,17 +90,17 @@ async def test_the_weeks_find_the_walks_window(client, world, filed, monkeypatch
         walked[q] = await relevance_pages(client, world, q)
     chosen: list[bool] = []
 
-    async def weeks(session, table, query, now) -> bool:
+    async def weeks(session, table, query, now) -> timedelta:
         chosen.append(True)
-        return True
+        return search.RECENT_SPAN
 
     monkeypatch.setattr(search, "newest_by_weeks", weeks)
     routes: list[bool] = []  # by_weeks of every statement built
     built = repository.by_relevance
 
-    def spy(*args, **kwargs):
-        routes.append(kwargs.get("by_weeks", False))
-        return built(*args, **kwargs)
+    def spy(filters, now, org_ids, query, page, by_weeks=None):
+        routes.append(by_weeks is not None)
+        return built(filters, now, org_ids, query, page, by_weeks)
 
     monkeypatch.setattr(repository, "by_relevance", spy)
     for q in QUERIES:
@@ -221,6 +221,34 @@ def test_how_common_a_query_is():
     assert stats.rows_since(datetime(2026, 1, 9, tzinfo=UTC)) == pytest.approx(200.0)
     assert stats.rows_since(datetime(2027, 1, 1, tzinfo=UTC)) == 0.0
     assert stats.rows_since(datetime(2025, 1, 1, tzinfo=UTC)) == pytest.approx(1000.0)
+
+
+async def test_the_span_of_weeks_follows_how_common_the_query_is(monkeypatch):
+    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    # 10,000 rows a day over the last 100 days: ten steps of 100,000 rows each
+    stats = shares.Statistics(
+        shares={"حفر": 0.012, "مياه": 0.03, "شارع": 0.1},
+        created=[now - timedelta(days=100 - 10 * i) for i in range(11)],
+        rows=1_000_000.0,
+    )
+    since = search.Recent(None, now - search.RECENT_SPAN, now).since
+
+    async def read(session, table, vector="search_vector"):
+        return stats
+
+    monkeypatch.setattr(shares, "statistics", read)
+
+    async def span(q: str) -> timedelta | None:
+        return await shares.newest_by_weeks(None, "inquiry", search.parse(q), now)
+
+    # the two weeks (from the start of the week 14 days ago) hold one step: 100,000 rows
+    frequent, common = await span("مياه"), await span("حفرة")
+    assert frequent is not None and common is not None
+    assert frequent < common <= search.RECENT_SPAN
+    assert frequent == (now - since) * (600 / (0.03 * 100_000))  # two windows' time
+    assert common == (now - since) * (600 / (0.012 * 100_000))
+    assert await span("شارع") is None  # 10 %: the walk is short
+    assert await span("زهرة") is None  # not among the most common: rare
 
 
 async def test_the_statistics_come_from_postgresql(client, world, settings, monkeypatch):

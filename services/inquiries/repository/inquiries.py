@@ -268,13 +268,13 @@ def by_relevance(
     now: datetime,
     org_ids: Sequence[uuid.UUID] | None,
     query: search.SearchQuery,
-    cursor: str | None,
-    by_weeks: bool = False,
+    page: PageParams,
+    by_weeks: timedelta | None = None,
 ) -> tuple[Select[Any], Any]:
     """The list (`list_statement`) in relevance order, best first, over the window of its
     newest matches (`search.ranked_window`; `by_weeks`: looked for by the bucketed index
-    among the last weeks' rows, `search.newest_by_weeks`), and the keyset keys that order
-    it."""
+    among the rows of that last span, `search.newest_by_weeks`), and the keyset keys that
+    order it."""
 
     def matching(recent: search.Recent | None) -> Any:
         return search.match(query, Inquiry.search_vector, Inquiry.search_text, recent)
@@ -286,8 +286,10 @@ def by_relevance(
         Inquiry.search_vector,
         Inquiry.created_at,
         Inquiry.id,
-        cursor,
+        page.cursor,
         recent=now if by_weeks else None,
+        page_size=page.limit,
+        span=by_weeks or search.RECENT_SPAN,
     )
 
 

@@ -192,16 +192,14 @@ async def list_inquiries(
 
     async def run(q: search.SearchQuery | None) -> tuple[list[Any], str | None]:
         if q is not None and options.sort == search.SORT_RELEVANCE:
-            if await search.newest_by_weeks(session, "inquiry", q, now):
-                stmt, keys = repository.by_relevance(
-                    filters, now, org_ids, q, page.cursor, by_weeks=True
-                )
+            if span := await search.newest_by_weeks(session, "inquiry", q, now):
+                stmt, keys = repository.by_relevance(filters, now, org_ids, q, page, span)
                 async with search.serial(session):
                     rows, cursor = await repository.list_page(session, stmt, page, keys)
                 if page.cursor is not None or (rows and not rows[0].relevance_window_short):
                     return rows, cursor
                 # the last weeks held less than a window: the newest-first walk finds it
-            stmt, keys = repository.by_relevance(filters, now, org_ids, q, page.cursor)
+            stmt, keys = repository.by_relevance(filters, now, org_ids, q, page)
             return await repository.list_page(session, stmt, page, keys)
         return await repository.list_page(
             session, repository.list_statement(filters, now, org_ids, q), page
