@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import search
 from services.common.db import build_engine, build_sessionmaker
@@ -239,7 +241,8 @@ async def test_the_span_of_weeks_follows_how_common_the_query_is(monkeypatch):
     monkeypatch.setattr(shares, "statistics", read)
 
     async def span(q: str) -> timedelta | None:
-        return await shares.newest_by_weeks(None, "inquiry", search.parse(q), now)
+        unused = cast(AsyncSession, None)  # the statistics are the stub's
+        return await shares.newest_by_weeks(unused, "inquiry", search.parse(q), now)
 
     # the two weeks (from the start of the week 14 days ago) hold one step: 100,000 rows
     frequent, common = await span("مياه"), await span("حفرة")
