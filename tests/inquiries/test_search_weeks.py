@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import search
-from services.common.db import build_engine, build_sessionmaker
+from services.common.db import build_engine, build_read_sessionmaker, build_sessionmaker
 from services.common.search import shares
 from services.common.search import window as relevance_window
 from services.inquiries.clock import now as clock_now
@@ -270,5 +270,23 @@ async def test_the_statistics_come_from_postgresql(client, world, settings, monk
             assert not await search.newest_by_weeks(
                 session, "inquiry", search.parse("حفرة"), clock_now()
             )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_page_by_weeks_runs_serial_and_leaves_the_connection_as_it_was(settings):
+    engine = build_engine(settings.database_url, settings)
+    show = text("SHOW max_parallel_workers_per_gather")
+    try:
+        async with build_read_sessionmaker(engine)() as session:
+            before = (await session.execute(show)).scalar_one()
+            async with search.serial(session):
+                assert (await session.execute(show)).scalar_one() == "0"
+            assert (await session.execute(show)).scalar_one() == before
+            with pytest.raises(RuntimeError):
+                async with search.serial(session):
+                    raise RuntimeError("the page failed")
+            assert (await session.execute(show)).scalar_one() == before
+        assert before != "0"
     finally:
         await engine.dispose()
