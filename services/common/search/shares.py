@@ -2,13 +2,13 @@
 own statistics of a searched table (its stored vector's most common lexemes, its
 `created_at` histogram): what decides how a relevance window's newest matches are found.
 
-The bucketed index (`recent.Recent`) reads every match of the last two weeks: its cost
-grows with the query's share of the rows (a word in 1.2 % of a million inquiries: 586
-matches, about 3 ms). The newest-first walk reads rows until it has a window: its cost
-shrinks as the share grows (23,000 rows for that word, 17 ms; 3,000 for a word in 10 %).
-They cross near 5 %. A query PostgreSQL does not count among its most common is taken for
-rare: the walk, or rather the GIN indexes, find its few matches. The statistics are read
-once every few minutes per process and table."""
+The bucketed index (`recent.Recent`) reads every match of the weeks asked (at most the
+last two): its cost grows with the query's share of the rows (a word in 1.2 % of a
+million inquiries: 586 matches, about 3 ms). The newest-first walk reads rows until it
+has a window: its cost shrinks as the share grows (23,000 rows for that word, 17 ms;
+3,000 for a word in 10 %). They cross near 5 %. A query PostgreSQL does not count among
+its most common is taken for rare: the walk, or rather the GIN indexes, find its few
+matches. The statistics are read once every few minutes per process and table."""
 
 from __future__ import annotations
 

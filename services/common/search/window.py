@@ -20,9 +20,9 @@ from services.common.search.recent import Recent
 # reads every matching row: 590 ms for a word in 3 % of a million inquiries (bench/explain),
 # where the window's 300 cost a newest-first walk of about 10 000 rows.
 RELEVANCE_WINDOW = 300
-# With `recent`, the first page looks for the window among the rows of the last two weeks
-# (from the start of the week `RECENT_SPAN` ago) by the bucketed index; later pages use
-# that index while the window's floor is at most `RECENT_REACH` old.
+# With `recent`, the first page looks for the window by the bucketed index among the rows
+# from the start of the week `span` ago (`shares.newest_by_weeks`: at most `RECENT_SPAN`);
+# later pages use that index while the window's floor is at most `RECENT_REACH` old.
 RECENT_SPAN = timedelta(days=14)
 RECENT_REACH = timedelta(days=35)
 _FLOOR_AT, _FLOOR_ID = "relevance_floor_at", "relevance_floor_id"
