@@ -233,7 +233,7 @@ async def test_the_span_of_weeks_follows_how_common_the_query_is(monkeypatch):
         created=[now - timedelta(days=100 - 10 * i) for i in range(11)],
         rows=1_000_000.0,
     )
-    since = search.Recent(None, now - search.RECENT_SPAN, now).since
+    since = search.week_start(now - search.RECENT_SPAN)
 
     async def read(session, table, vector="search_vector"):
         return stats

@@ -58,7 +58,7 @@ from services.common.search.pages import (
     search_page,
 )
 from services.common.search.query import SearchQuery, Term, parse
-from services.common.search.recent import Recent, bucket_of, bucketed_tsquery
+from services.common.search.recent import Recent, bucket_of, bucketed_tsquery, week_start
 from services.common.search.shares import newest_by_weeks, serial
 from services.common.search.window import RECENT_SPAN, RELEVANCE_WINDOW, ranked_window
 from services.common.search.words import (
@@ -119,4 +119,5 @@ __all__ = [
     "text_rank",
     "token_query",
     "tokens",
+    "week_start",
 ]

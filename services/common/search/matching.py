@@ -1,9 +1,9 @@
 """The search in SQL: a parsed query as a condition on a stored document (lexemes, prefix
-and substring matches), the stored columns and their indexes, relevance and its window."""
+and substring matches), the stored columns and their indexes, and relevance (its window:
+`window`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -41,21 +41,19 @@ RECENCY_PER_YEAR = 0.1
 # generic plan after five runs, and PostgreSQL, blind to how rare the words are, then
 # chose bitmap scans of both GIN indexes over the newest-first walk (1.5 s instead of 1 ms
 # for a two-word query on 200 000 inquiries, bench/explain).
-def _inline(value: str) -> ColumnElement[str]:
-    return literal(value, literal_execute=True)
+def inline(value: Any, type_: Any = None) -> ColumnElement[Any]:
+    """`value` written into the statement (above)."""
+    return literal(value, type_, literal_execute=True)
 
 
-def _tsquery(text: str) -> ColumnElement[Any]:
-    return cast(_inline(text), TSQUERY)
-
-
-def _inline_at(at: datetime) -> ColumnElement[datetime]:
-    return literal(at, literal_execute=True)
+def inline_tsquery(text: str) -> ColumnElement[Any]:
+    """A `tsquery`'s text written into the statement."""
+    return cast(inline(text), TSQUERY)
 
 
 def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
     ts = term.tsquery()
-    by_lexeme = vector.op("@@")(_tsquery(ts)) if ts else false()
+    by_lexeme = vector.op("@@")(inline_tsquery(ts)) if ts else false()
     joined = " ".join(term.words)
     if len(joined) < SUBSTRING_MIN:
         return by_lexeme
@@ -65,8 +63,8 @@ def _term_match(term: Term, vector: Any, text: Any) -> ColumnElement[bool]:
     # 76 to 34 ms); the equivalent LIKE after it, evaluated only where `strpos` found the
     # text, is what lets the planner use the trigram index for rare words (a bitmap arm).
     substring = and_(
-        func.strpos(text, _inline(joined)) > 0,
-        text.like(_inline(like_pattern(joined)), escape="\\"),
+        func.strpos(text, inline(joined)) > 0,
+        text.like(inline(like_pattern(joined)), escape="\\"),
     )
     return or_(by_lexeme, substring)
 
@@ -151,7 +149,7 @@ def rank_tsquery(query: SearchQuery) -> str:
 def text_rank(query: SearchQuery, vector: Any) -> ColumnElement[float]:
     """`ts_rank` of `vector` for the query's positive words, normalized to 0–1 by
     rank/(rank+1)."""
-    return cast(func.ts_rank(vector, _tsquery(rank_tsquery(query)), 32), Float)
+    return cast(func.ts_rank(vector, inline_tsquery(rank_tsquery(query)), 32), Float)
 
 
 def recency(at: Any) -> ColumnElement[Any]:

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, cast, false, func, literal, or_, true
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
+from sqlalchemy import BigInteger, and_, cast, false, func, or_, true
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.common.arabic import like_pattern
-from services.common.search.matching import group_match
+from services.common.search.matching import group_match, inline, inline_tsquery
 from services.common.search.query import SearchQuery, Term
 from services.common.search.words import SUBSTRING_MIN
 
@@ -45,6 +45,11 @@ def bucket_of(at: datetime) -> int:
     return (at - _EPOCH) // RECENT_BUCKET
 
 
+def week_start(at: datetime) -> datetime:
+    """The first instant of the week `at` falls in."""
+    return _EPOCH + RECENT_BUCKET * bucket_of(at)
+
+
 def bucketed_tsquery(ts: str, buckets: Sequence[int]) -> str:
     """A term's `tsquery` text (`Term.tsquery`) over the bucketed lexemes of `buckets`.
     The bucketed document keeps no positions, so a phrase's `<->` becomes `&` there and
@@ -57,14 +62,10 @@ def bucketed_tsquery(ts: str, buckets: Sequence[int]) -> str:
     return _LEXEME.sub(one, ts).replace(" <-> ", " & ")
 
 
-def _inline(value: Any, type_: Any = None) -> ColumnElement[Any]:
-    return literal(value, type_, literal_execute=True)
-
-
 def _unindexed(vector: Any) -> ColumnElement[Any]:
     """`vector || ''`: the same document, as an expression its GIN index cannot serve (a
     bitmap of every match of the word would be ANDed in for nothing)."""
-    unindexed: ColumnElement[Any] = vector.op("||")(cast(_inline(""), TSVECTOR))
+    unindexed: ColumnElement[Any] = vector.op("||")(cast(inline(""), TSVECTOR))
     return unindexed
 
 
@@ -85,7 +86,7 @@ class Recent:
     @property
     def since(self) -> datetime:
         """The first instant of `start`'s week: where the rows looked at begin."""
-        return _EPOCH + RECENT_BUCKET * self.buckets.start
+        return week_start(self.start)
 
     @property
     def later(self) -> datetime:
@@ -107,7 +108,7 @@ class Recent:
     def _group(
         self, group: list[Term], document: Any, vector: Any, text: Any
     ) -> ColumnElement[bool]:
-        weeks = cast(_inline("{" + ",".join(map(str, self.buckets)) + "}"), ARRAY(BigInteger))
+        weeks = cast(inline("{" + ",".join(map(str, self.buckets)) + "}"), ARRAY(BigInteger))
         lookups: list[ColumnElement[Any]] = []
         by_range: list[ColumnElement[bool]] = []
         exact: list[ColumnElement[bool]] = []
@@ -115,21 +116,21 @@ class Recent:
             arms: list[ColumnElement[bool]] = []
             ts = term.tsquery()
             if ts:
-                lookups.append(cast(_inline(bucketed_tsquery(ts, self.buckets)), TSQUERY))
-                arms.append(_unindexed(vector).op("@@")(cast(_inline(ts), TSQUERY)))
+                lookups.append(inline_tsquery(bucketed_tsquery(ts, self.buckets)))
+                arms.append(_unindexed(vector).op("@@")(inline_tsquery(ts)))
             joined = " ".join(term.words)
             if len(joined) >= SUBSTRING_MIN:
-                arms.append(func.strpos(text, _inline(joined)) > 0)
+                arms.append(func.strpos(text, inline(joined)) > 0)
                 if _TRIGRAM_RUN.search(joined):
-                    lookups.append(func.common_search_recent_substring_ar(_inline(joined), weeks))
+                    lookups.append(func.common_search_recent_substring_ar(inline(joined), weeks))
                 else:  # the trigram index, ANDed with the weeks' range
-                    pattern = text.like(_inline(like_pattern(joined)), escape="\\")
-                    by_range.append(and_(self.created_at >= _inline(self.since), pattern))
+                    pattern = text.like(inline(like_pattern(joined)), escape="\\")
+                    by_range.append(and_(self.created_at >= inline(self.since), pattern))
             exact.append(or_(*arms) if arms else false())
         if not lookups:
             return group_match(group, vector, text)
         tsquery = lookups[0]
         for more in lookups[1:]:
             tsquery = tsquery.op("||")(more)
-        indexed = or_(document.op("@@")(tsquery), self.created_at >= _inline(self.later), *by_range)
+        indexed = or_(document.op("@@")(tsquery), self.created_at >= inline(self.later), *by_range)
         return and_(indexed, or_(*exact))

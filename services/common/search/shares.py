@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import driver_of
 from services.common.search.query import SearchQuery, Term
-from services.common.search.recent import Recent
+from services.common.search.recent import week_start
 from services.common.search.window import RECENT_SPAN, RELEVANCE_WINDOW
 from services.common.search.words import lexemes, tokens
 
@@ -128,7 +128,7 @@ async def newest_by_weeks(
     `RECENT_SPAN`. Run its page `serial`."""
     stats = await statistics(session, table)
     share = stats.query_share(query)
-    since = Recent(None, now - RECENT_SPAN, now).since
+    since = week_start(now - RECENT_SPAN)
     rows = stats.rows_since(since)
     if not 0.0 < share <= RECENT_MAX_SHARE or share * rows < RELEVANCE_WINDOW:
         return None

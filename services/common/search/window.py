@@ -49,7 +49,6 @@ def ranked_window(
     created_at: Any,
     id_: Any,
     cursor: str | None,
-    window: int | None = None,
     recent: datetime | None = None,
     page_size: int | None = None,
     span: timedelta = RECENT_SPAN,
@@ -58,7 +57,7 @@ def ranked_window(
     matches of `query` (`matching(None)`, the list's `match`) in relevance order over a
     window of them, and the keyset keys to paginate it with.
 
-    The first page ranks the newest `window` (default `RELEVANCE_WINDOW`) matches (by
+    The first page ranks the newest `RELEVANCE_WINDOW` matches (by
     `created_at`, `id`: an index walk the list has anyway) and puts the oldest of them,
     the window's floor, into the cursor with the relevance keys; the next pages rank the
     matches at or above that floor, so the window stays put while pages are read (a row
@@ -107,7 +106,7 @@ def ranked_window(
             ),
         )
     else:
-        size = RELEVANCE_WINDOW if window is None else window
+        size = RELEVANCE_WINDOW
         weeks = None if recent is None else Recent(created_at, recent - span, recent)
         # ranked once found: a bitmap plan sorts every match of its weeks, and ranking
         # them all before the sort cost 2 µs each (1,600 for a word in 3 % of the rows)
